@@ -1,0 +1,1 @@
+"""Plain-Python helpers of the sync hub: no ``odoo`` import, no database."""

@@ -1,0 +1,320 @@
+from collections import defaultdict
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+
+from ..lib import cost_code as cost_code_lib
+
+COST_TYPES = [
+    ("labor", "Labor"),
+    ("material", "Material"),
+    ("equipment", "Equipment"),
+    ("subcontract", "Subcontract"),
+    ("other", "Other"),
+]
+
+LEVELS = [
+    ("1", "Division"),
+    ("2", "Level 2"),
+    ("3", "Level 3"),
+    ("4", "Section"),
+    ("5", "Subsection"),
+]
+
+# Fields whose change must reach the cost code's analytic account.
+ANALYTIC_FIELDS = {"code", "name", "company_id", "active"}
+
+
+class ConstructionCostCode(models.Model):
+    _name = "construction.cost.code"
+    _description = "Construction Cost Code"
+    _inherit = ["mail.thread"]
+    _order = "code, company_id"
+    _parent_store = True
+    _check_company_auto = True
+    _rec_names_search = ["code", "name"]
+
+    code = fields.Char(
+        required=True,
+        index=True,
+        tracking=True,
+        help="CSI MasterFormat number such as 32 12 16 or 32 12 16.13. "
+        "Written as 321216 or 32-12-16 it is stored as 32 12 16.",
+    )
+    name = fields.Char(required=True, tracking=True, translate=True)
+    parent_id = fields.Many2one(
+        "construction.cost.code",
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        help="The nearest higher-level cost code, found from the number.",
+    )
+    parent_path = fields.Char(index=True)
+    child_ids = fields.One2many("construction.cost.code", "parent_id", "Sub-codes")
+    division_id = fields.Many2one(
+        "construction.cost.code",
+        compute="_compute_division_id",
+        store=True,
+        index=True,
+        recursive=True,
+    )
+    level = fields.Selection(LEVELS, compute="_compute_level", store=True)
+    cost_type = fields.Selection(COST_TYPES, tracking=True)
+    uom_id = fields.Many2one(
+        "uom.uom",
+        string="Default Unit",
+        help="Unit in which quantities on this cost code are usually measured.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+        help="Leave empty to share the cost code between all companies.",
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    description = fields.Text()
+    analytic_account_id = fields.Many2one(
+        "account.analytic.account",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        help="Account of the Cost Codes analytic plan kept in step with this "
+        "cost code, so analytic distributions carry it.",
+    )
+
+    _sql_constraints = [
+        (
+            "code_company_uniq",
+            "unique nulls not distinct (code, company_id)",
+            "A cost code number must be unique per company.",
+        ),
+    ]
+
+    @api.depends("parent_path")
+    def _compute_division_id(self):
+        for record in self:
+            root_id = int(record.parent_path.split("/")[0]) if record.parent_path else 0
+            record.division_id = root_id or record
+
+    @api.depends("code")
+    def _compute_level(self):
+        for record in self:
+            record.level = str(cost_code_lib.level(record.code)) if record.code else False
+
+    @api.depends("code", "name")
+    def _compute_display_name(self):
+        for record in self:
+            record.display_name = " ".join(filter(None, [record.code, record.name]))
+
+    @api.constrains("code", "company_id")
+    def _check_code_unique_with_shared(self):
+        """A shared code may not also exist in one company, and vice versa."""
+        for record in self:
+            domain = [("code", "=", record.code), ("id", "!=", record.id)]
+            if record.company_id:
+                domain.append(("company_id", "in", [False, record.company_id.id]))
+            clash = self.with_context(active_test=False).sudo().search(domain, limit=1)
+            if clash:
+                raise ValidationError(
+                    self.env._(
+                        "Cost code %(code)s already exists (%(name)s, %(company)s). "
+                        "A number is unique per company and a shared number "
+                        "cannot be repeated in any company.",
+                        code=record.code,
+                        name=clash.name,
+                        company=clash.company_id.name or self.env._("shared"),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+
+    def _normalize_vals(self, vals):
+        if "code" not in vals:
+            return vals
+        try:
+            code = cost_code_lib.normalize(vals["code"])
+        except cost_code_lib.CostCodeError as error:
+            raise ValidationError(
+                self.env._(
+                    "%(code)r is not a MasterFormat cost code: %(reason)s. "
+                    "Write it like 32 12 16 (division 32, section 12 16).",
+                    code=vals["code"] or "",
+                    reason=str(error),
+                )
+            ) from error
+        return dict(vals, code=code)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create([self._normalize_vals(vals) for vals in vals_list])
+        records._sync_analytic_accounts()
+        records._assign_parents()
+        return records
+
+    def write(self, vals):
+        vals = self._normalize_vals(vals)
+        result = super().write(vals)
+        if ANALYTIC_FIELDS & vals.keys():
+            self._sync_analytic_accounts()
+        if {"code", "company_id"} & vals.keys():
+            self._assign_parents()
+        return result
+
+    def unlink(self):
+        accounts = self.analytic_account_id
+        result = super().unlink()
+        if accounts:
+            self._unlink_analytic_accounts(accounts)
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_reparent_children(self):
+        """Sub-codes move up to the nearest ancestor that stays."""
+        moves = defaultdict(lambda: self.browse())
+        for child in self.child_ids - self:
+            parent = child.parent_id
+            while parent in self:
+                parent = parent.parent_id
+            moves[parent] |= child
+        for parent, children in moves.items():
+            children.write({"parent_id": parent.id})
+
+    # ------------------------------------------------------------------
+    # Hierarchy
+    # ------------------------------------------------------------------
+
+    def _assign_parents(self):
+        """Point every code of the divisions touched at its nearest existing
+        ancestor: the same company's, else a shared one. A new level-3 code
+        thus adopts the sections already filed under its division."""
+        divisions = {cost_code_lib.division_code(record.code) for record in self}
+        if not divisions:
+            return
+        domain = ["|"] * (len(divisions) - 1)
+        for division in sorted(divisions):
+            domain.append(("code", "=like", division[:2] + " %"))
+        family = self.with_context(active_test=False).sudo().search(domain)
+        by_key = {(record.company_id.id, record.code): record for record in family}
+        moves = defaultdict(lambda: self.browse())
+        for record in family:
+            parent = next(
+                (
+                    by_key.get((record.company_id.id, ancestor)) or by_key[(False, ancestor)]
+                    for ancestor in cost_code_lib.ancestors(record.code)
+                    if (record.company_id.id, ancestor) in by_key or (False, ancestor) in by_key
+                ),
+                self.browse(),
+            )
+            if record.parent_id != parent:
+                moves[parent] |= record
+        for parent, records in moves.items():
+            records.write({"parent_id": parent.id})
+
+    # ------------------------------------------------------------------
+    # Analytic accounts
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cost_code_plan(self):
+        plan = self.env.ref("construction_sync.analytic_plan_cost_codes", raise_if_not_found=False)
+        if not plan:
+            raise UserError(
+                self.env._(
+                    "The Cost Codes analytic plan is missing. Upgrade the "
+                    "Construction Sync module to restore it."
+                )
+            )
+        return plan
+
+    def _analytic_account_vals(self):
+        self.ensure_one()
+        return {
+            "name": self.name,
+            "code": self.code,
+            "company_id": self.company_id.id,
+            "active": self.active,
+        }
+
+    def _sync_analytic_accounts(self):
+        """Create or update the analytic account of every cost code.
+
+        Rights are checked on the cost code; its account is a mirror the
+        user never edits, hence sudo.
+        """
+        missing = self.filtered(lambda record: not record.analytic_account_id)
+        if missing:
+            plan = self._cost_code_plan()
+            accounts = (
+                self.env["account.analytic.account"]
+                .sudo()
+                .create(
+                    [dict(record._analytic_account_vals(), plan_id=plan.id) for record in missing]
+                )
+            )
+            for record, account in zip(missing, accounts, strict=True):
+                record.analytic_account_id = account
+        for record in self - missing:
+            account = record.analytic_account_id.sudo()
+            current = {
+                "name": account.name,
+                "code": account.code,
+                "company_id": account.company_id.id,
+                "active": account.active,
+            }
+            changed = {
+                key: value
+                for key, value in record._analytic_account_vals().items()
+                if current[key] != value
+            }
+            if changed:
+                account.write(changed)
+
+    @api.model
+    def _unlink_analytic_accounts(self, accounts):
+        accounts = accounts.sudo()
+        used = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search_count([(self._cost_code_plan()._column_name(), "in", accounts.ids)], limit=1)
+        )
+        if used:
+            raise UserError(
+                self.env._(
+                    "These cost codes already carry analytic entries and "
+                    "cannot be deleted. Archive them instead."
+                )
+            )
+        accounts.unlink()
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_open_analytic_lines(self):
+        """Analytic entries booked on these cost codes, by project."""
+        column = self._cost_code_plan()._column_name()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "analytic.account_analytic_line_action_entries"
+        )
+        domain = [(column, "in", self.analytic_account_id.ids)] if self else []
+        action.update(
+            {
+                "name": self.env._("Cost by Cost Code"),
+                "domain": domain,
+                "view_mode": "pivot,graph,list,form",
+                "views": [(False, "pivot"), (False, "graph"), (False, "list"), (False, "form")],
+                "context": {
+                    "pivot_row_groupby": [column],
+                    "pivot_column_groupby": ["date:month"],
+                    "pivot_measures": ["amount", "unit_amount"],
+                    "group_by": [column],
+                },
+            }
+        )
+        return action
