@@ -1,0 +1,56 @@
+# Shared by bin/setup, bin/test and bin/run: sourced, not run.
+# shellcheck shell=bash
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+PYTHON="${PYTHON:-python3}"
+MODULES="construction_sync,construction_field_evidence,construction_estimate_bridge"
+TEST_DB="${CONSTRUCTION_TEST_DB:-construction_test}"
+DEMO_DB="${CONSTRUCTION_DEMO_DB:-construction_demo}"
+mkdir -p var/log
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+require_odoo() {
+    local version
+    version="$("$PYTHON" -c 'import odoo.release as r; print(r.series)' 2>/dev/null)" || die "Odoo 18.0 is a prerequisite and '$PYTHON' cannot import it.
+Check with:   $PYTHON -c \"import odoo; print(odoo.release.version)\"
+Install Odoo 18.0 Community from source as Odoo documents it (its requirements.txt, then 'pip install -e <odoo-source>'), into this same interpreter, then run bin/setup again."
+    [ "$version" = "18.0" ] || die "Odoo $version is importable by $PYTHON, but the suite needs Odoo 18.0."
+    ODOO_ADDONS="$("$PYTHON" -c 'import os, odoo; print(os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons"))')"
+    [ -d "$ODOO_ADDONS/mail" ] || die "Odoo's addons folder was not found at $ODOO_ADDONS (expected beside the odoo package of a source install)."
+    ADDONS_PATH="$REPO/addons,$ODOO_ADDONS"
+    # The server must start from a script file, not "python -m odoo": in
+    # multi-worker mode it re-runs its own script for the websocket process.
+    ODOO_BIN="$(dirname "$ODOO_ADDONS")/odoo-bin"
+    [ -f "$ODOO_BIN" ] || die "Odoo's server script odoo-bin was not found beside $ODOO_ADDONS (a source install has it)."
+}
+
+odoo_cmd() {
+    "$PYTHON" "$ODOO_BIN" -c "$REPO/odoo.conf" --addons-path="$ADDONS_PATH" "$@"
+}
+
+db_exists() {
+    psql -d postgres -tAc "select 1 from pg_database where datname = '$1'" 2>/dev/null | grep -q 1
+}
+
+modules_installed() {
+    db_exists "$1" && [ "$(psql -d "$1" -tAc "select count(*) from ir_module_module where state = 'installed' and name in ('${MODULES//,/\',\'}')" 2>/dev/null)" = "3" ]
+}
+
+# Install the three modules, with demo data, into a new database; the log
+# goes to var/log/<database>-install.log and the command fails on failure.
+install_database() {
+    local db="$1" log="var/log/$1-install.log"
+    dropdb --if-exists "$db"
+    rm -f "$log"
+    rm -rf "var/data/filestore/$db"
+    say "Installing $MODULES into a new database '$db' (log: $log)"
+    if ! odoo_cmd -d "$db" -i "$MODULES" --stop-after-init --workers=0 --max-cron-threads=0 \
+        --logfile="$log" --log-level=info; then
+        tail -n 40 "$log" >&2
+        die "installing the modules into '$db' failed; see $log"
+    fi
+    modules_installed "$db" || { tail -n 40 "$log" >&2; die "the modules are not installed in '$db'; see $log"; }
+}
