@@ -1,10 +1,7 @@
 from collections import defaultdict
 
-from odoo import api
-from odoo import fields
-from odoo import models
-from odoo.exceptions import UserError
-from odoo.exceptions import ValidationError
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 from ..lib import cost_code as cost_code_lib
 
@@ -26,6 +23,8 @@ LEVELS = [
 
 # Fields whose change must reach the cost code's analytic account.
 ANALYTIC_FIELDS = {"code", "name", "company_id", "active"}
+# Fields whose change is announced to the systems subscribed to cost codes.
+PUBLISHED_FIELDS = {"code", "name", "cost_type", "uom_id", "active"}
 
 
 class ConstructionCostCode(models.Model):
@@ -155,6 +154,7 @@ class ConstructionCostCode(models.Model):
         records = super().create([self._normalize_vals(vals) for vals in vals_list])
         records._sync_analytic_accounts()
         records._assign_parents()
+        records._publish()
         return records
 
     def write(self, vals):
@@ -164,6 +164,8 @@ class ConstructionCostCode(models.Model):
             self._sync_analytic_accounts()
         if {"code", "company_id"} & vals.keys():
             self._assign_parents()
+        if PUBLISHED_FIELDS & vals.keys():
+            self._publish()
         return result
 
     def unlink(self):
@@ -291,6 +293,58 @@ class ConstructionCostCode(models.Model):
                 )
             )
         accounts.unlink()
+
+    # ------------------------------------------------------------------
+    # Synchronization
+    # ------------------------------------------------------------------
+
+    def _publish(self):
+        """Announce the new state of these codes to subscribed systems."""
+        self.env["construction.sync.delivery"]._emit(
+            "cost_code.changed",
+            [
+                {
+                    "id": record.id,
+                    "code": record.code,
+                    "name": record.name,
+                    "parent": record.parent_id.code or None,
+                    "cost_type": record.cost_type or None,
+                    "unit": record.uom_id.name or None,
+                    "active": record.active,
+                }
+                for record in self
+            ],
+        )
+
+    @api.model
+    def _sync_apply_upsert(self, event):
+        """Handler of ``cost_code.upserted``: find the code by binding, else
+        by number in the system's company, and create or update it."""
+        data = event._payload()
+        external_id = data.get("external_id") or data["code"]
+        binding, record = event._bound_record(self._name, external_id)
+        if binding and binding.sync_hash == event.payload_hash and record:
+            return record
+        vals = self._normalize_vals({"code": data["code"], "name": data["name"]})
+        if "cost_type" in data:
+            vals["cost_type"] = data["cost_type"]
+        if "active" in data:
+            vals["active"] = data["active"]
+        if "unit" in data:
+            vals["uom_id"] = event._map_value("uom", data["unit"], "/payload/unit").id
+        company = event.system_id.company_id
+        if not record:
+            record = self.with_context(active_test=False).search(
+                [("code", "=", vals["code"]), ("company_id", "in", [company.id, False])],
+                order="company_id",
+                limit=1,
+            )
+        if record:
+            record.write(vals)
+        else:
+            record = self.create(dict(vals, company_id=company.id))
+        event._bind(binding, record, external_id)
+        return record
 
     # ------------------------------------------------------------------
     # Actions

@@ -1,9 +1,10 @@
 import re
+from datetime import timedelta
 
-from odoo import api
-from odoo import fields
-from odoo import models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+from ..lib.problem import ApiError
 
 SYSTEM_KINDS = [
     ("field_evidence", "Field Evidence"),
@@ -45,12 +46,59 @@ class ConstructionSyncSystem(models.Model):
     active = fields.Boolean(default=True, tracking=True)
     note = fields.Html()
 
+    # Inbound
+    service_user_id = fields.Many2one(
+        "res.users",
+        tracking=True,
+        copy=False,
+        help="The user whose API key the platform sends as its bearer token. "
+        "It can only post events as this system.",
+    )
+    webhook_secret = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="When set, every request must carry an HMAC-SHA256 signature of "
+        "its body made with this secret.",
+    )
+    rate_limit = fields.Integer(
+        default=6000, help="Events accepted per minute from this system; 0 means no limit."
+    )
+    mode_ids = fields.One2many(
+        "construction.sync.system.mode",
+        "system_id",
+        string="Processing Modes",
+        help="Event types this system sends in batch rather than real-time.",
+    )
+    # Outbound
+    outbound_url = fields.Char(
+        "Webhook URL", tracking=True, help="Where outbound events are POSTed."
+    )
+    outbound_secret = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="Secret that signs outbound requests (HMAC-SHA256).",
+    )
+    outbound_event_type_ids = fields.Many2many(
+        "construction.sync.event.type",
+        string="Subscribed Events",
+        domain=[("direction", "=", "outbound")],
+    )
+    timeout = fields.Integer(default=10, help="Seconds to wait for the system to answer.")
+    max_attempts = fields.Integer(
+        default=5,
+        help="Attempts before an event or a delivery is declared dead.",
+    )
+    event_count = fields.Integer(compute="_compute_counts")
+    delivery_count = fields.Integer(compute="_compute_counts")
+
     _sql_constraints = [
         (
             "code_company_uniq",
             "unique (code, company_id)",
             "A system code must be unique per company.",
         ),
+        ("service_user_uniq", "unique (service_user_id)", "A service user serves one system."),
+        ("max_attempts_positive", "check (max_attempts > 0)", "Attempts must be at least 1."),
     ]
 
     @api.constrains("code")
@@ -76,3 +124,74 @@ class ConstructionSyncSystem(models.Model):
                         system=system.name,
                     )
                 )
+
+    @api.constrains("outbound_url")
+    def _check_outbound_url(self):
+        for system in self.filtered("outbound_url"):
+            if not system.outbound_url.startswith(("https://", "http://")):
+                raise ValidationError(
+                    self.env._(
+                        "Webhook URL %(url)r of %(system)s must start with https:// or http://.",
+                        url=system.outbound_url,
+                        system=system.name,
+                    )
+                )
+
+    def _compute_counts(self):
+        for field, model in (
+            ("event_count", "construction.sync.event"),
+            ("delivery_count", "construction.sync.delivery"),
+        ):
+            counts = dict(
+                self.env[model]._read_group(
+                    [("system_id", "in", self.ids)], ["system_id"], ["__count"]
+                )
+            )
+            for system in self:
+                system[field] = counts.get(system, 0)
+
+    @api.model
+    def _for_user(self, user):
+        """The system ``user`` is the service user of (empty if none)."""
+        return self.sudo().search([("service_user_id", "=", user.id)], limit=1)
+
+    def _check_rate(self, incoming):
+        """Raise ``rate_limited`` when ``incoming`` more events would pass
+        the system's events-per-minute limit."""
+        self.ensure_one()
+        if not self.rate_limit:
+            return
+        since = fields.Datetime.now() - timedelta(seconds=60)
+        recent = (
+            self.env["construction.sync.event"]
+            .sudo()
+            .search_count([("system_id", "=", self.id), ("received_at", ">", since)])
+        )
+        if recent + incoming > self.rate_limit:
+            raise ApiError(
+                "rate_limited",
+                f"{self.code} may send {self.rate_limit} events a minute; "
+                f"{recent} arrived in the last minute.",
+                headers={"Retry-After": "60"},
+            )
+
+    def _signature_secret(self):
+        self.ensure_one()
+        return self.sudo().webhook_secret
+
+    def action_open_events(self):
+        return self._open_related("construction.sync.event", self.env._("Events"))
+
+    def action_open_deliveries(self):
+        return self._open_related("construction.sync.delivery", self.env._("Deliveries"))
+
+    def _open_related(self, model, name):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "list,form,pivot,graph",
+            "domain": [("system_id", "=", self.id)],
+            "context": {"default_system_id": self.id},
+        }

@@ -1,5 +1,4 @@
-from odoo import fields
-from odoo import models
+from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -15,4 +14,19 @@ class ResConfigSettings(models.TransientModel):
         related="construction_cost_code_plan_id.default_applicability",
         readonly=False,
         string="Cost Code on Entries",
+    )
+    construction_sync_retention_days = fields.Integer(
+        string="Keep Applied Events (days)",
+        config_parameter="construction_sync.event_retention_days",
+        default=30,
+    )
+    construction_sync_max_batch_items = fields.Integer(
+        string="Events per Batch",
+        config_parameter="construction_sync.max_batch_items",
+        default=500,
+    )
+    construction_sync_max_event_bytes = fields.Integer(
+        string="Largest Event (bytes)",
+        config_parameter="construction_sync.max_event_bytes",
+        default=1048576,
     )

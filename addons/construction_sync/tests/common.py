@@ -1,5 +1,4 @@
-from odoo.tests.common import TransactionCase
-from odoo.tests.common import new_test_user
+from odoo.tests.common import TransactionCase, new_test_user
 
 ROLE_GROUPS = {
     "user": "base.group_user",
@@ -40,3 +39,51 @@ class ConstructionCase(TransactionCase):
         return cls.CostCode.create(
             [dict(common_vals, code=code, name=f"Cost code {code}") for code in codes]
         )
+
+
+class SyncCase(ConstructionCase):
+    """An estimating system with a service user, its API key and a secret."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.service_user = new_test_user(
+            cls.env,
+            login="bidmaster_service",
+            groups="construction_sync.group_construction_sync_field_api",
+        )
+        cls.owner = cls.users["sync_manager"]
+        cls.System = cls.env["construction.sync.system"]
+        cls.system = cls.System.create(
+            {
+                "name": "BidMaster",
+                "code": "bidmaster_test",
+                "kind": "estimating",
+                "service_user_id": cls.service_user.id,
+                "owner_id": cls.owner.id,
+                "max_attempts": 3,
+            }
+        )
+        cls.api_key = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.service_user)
+            .sudo()
+            ._generate(None, "BidMaster integration", None)
+        )
+        # Each test states its own systems of record; demo rules stay out.
+        cls.env["construction.sync.ownership"].search([]).unlink()
+        cls.Event = cls.env["construction.sync.event"]
+        cls.upsert_type = cls.env.ref("construction_sync.event_type_cost_code_upserted")
+        cls.ton = cls.env.ref("uom.product_uom_ton")
+
+    @staticmethod
+    def envelope(key, **payload):
+        payload.setdefault("code", "32 12 16.13")
+        payload.setdefault("name", "Plant-Mix Asphalt Paving")
+        return {"event_type": "cost_code.upserted", "idempotency_key": key, "payload": payload}
+
+    def receive(self, key, system=None, **payload):
+        event, _created = self.Event.sudo()._receive(
+            system or self.system, self.envelope(key, **payload)
+        )
+        return event

@@ -1,7 +1,6 @@
 from odoo.exceptions import AccessError
 
-from .common import ROLE_GROUPS
-from .common import ConstructionCase
+from .common import ROLE_GROUPS, ConstructionCase
 
 # (model, role) -> the operations the role may do; every other one is refused.
 EXPECTED = {

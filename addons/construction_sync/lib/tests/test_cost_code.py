@@ -1,10 +1,6 @@
 import pytest
 
-from ..cost_code import CostCodeError
-from ..cost_code import ancestors
-from ..cost_code import division_code
-from ..cost_code import level
-from ..cost_code import normalize
+from ..cost_code import CostCodeError, ancestors, division_code, level, normalize
 
 
 @pytest.mark.parametrize(

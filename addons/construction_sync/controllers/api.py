@@ -1,0 +1,105 @@
+"""Plumbing shared by every route of the suite's HTTP API.
+
+Routes raise :class:`~odoo.addons.construction_sync.lib.problem.ApiError`;
+``ir.http`` turns it, and any other error on an API path, into an
+``application/problem+json`` answer. Raising also rolls the request's
+transaction back, so nothing is half-written.
+"""
+
+import json
+import time
+
+from odoo import http
+from odoo.http import request
+
+from ..lib import signature
+from ..lib.problem import ApiError
+
+API_PREFIX = "/construction/api/v1"
+DEFAULT_MAX_BYTES = 1024 * 1024
+
+
+def api_route(path, methods, auth="bearer", **routing):
+    """``http.route`` for a JSON API path below :data:`API_PREFIX`."""
+    return http.route(
+        API_PREFIX + path,
+        type="http",
+        auth=auth,
+        methods=list(methods),
+        csrf=False,
+        save_session=False,
+        **routing,
+    )
+
+
+def json_response(data, status=200, headers=None):
+    return request.make_json_response(data, headers=headers, status=status)
+
+
+def problem_response(error, instance=None):
+    headers = dict(error.headers, **{"Content-Type": "application/problem+json"})
+    return request.make_response(
+        json.dumps(error.to_dict(instance), ensure_ascii=False),
+        headers=list(headers.items()),
+        status=error.status,
+    )
+
+
+def max_bytes(parameter, default=DEFAULT_MAX_BYTES):
+    value = request.env["ir.config_parameter"].sudo().get_param(parameter)
+    return int(value) if value else default
+
+
+def raw_body(limit):
+    """The request body, refused with ``payload_too_large`` past ``limit``."""
+    length = request.httprequest.content_length
+    if length is not None and length > limit:
+        raise ApiError("payload_too_large", f"The body has {length} bytes; the limit is {limit}.")
+    body = request.httprequest.get_data(cache=True)
+    if len(body) > limit:
+        raise ApiError(
+            "payload_too_large", f"The body has {len(body)} bytes; the limit is {limit}."
+        )
+    return body
+
+
+def read_json(limit):
+    """The JSON body, checked for size, media type and syntax."""
+    body = raw_body(limit)
+    if request.httprequest.mimetype != "application/json":
+        raise ApiError(
+            "unsupported_media_type",
+            f"Send JSON with Content-Type: application/json, not {request.httprequest.mimetype!r}.",
+        )
+    try:
+        return json.loads(body)
+    except ValueError as error:
+        raise ApiError("invalid_json", f"The body is not valid JSON: {error}") from error
+
+
+def current_system():
+    """The external system the bearer's service user serves.
+
+    When the system has a webhook secret, the raw body must carry its
+    signature.
+    """
+    system = request.env["construction.sync.system"]._for_user(request.env.user)
+    if not system:
+        raise ApiError(
+            "no_system",
+            f"User {request.env.user.login} is not the service user of any external system.",
+        )
+    secret = system._signature_secret()
+    if secret:
+        headers = request.httprequest.headers
+        try:
+            signature.verify(
+                secret,
+                headers.get(signature.TIMESTAMP_HEADER),
+                headers.get(signature.SIGNATURE_HEADER),
+                request.httprequest.get_data(cache=True),
+                time.time(),
+            )
+        except signature.SignatureError as error:
+            raise ApiError(error.code, str(error)) from error
+    return system

@@ -1,0 +1,64 @@
+"""Errors of the suite's HTTP API, answered as RFC 9457 problem details.
+
+Every code a client may see is listed in :data:`ERROR_CODES` with its HTTP
+status and title; the OpenAPI document enumerates the same codes, and a test
+keeps the two equal.
+"""
+
+ERROR_CODES = {
+    "invalid_json": (400, "The body is not valid JSON"),
+    "unauthorized": (401, "Authentication required"),
+    "invalid_signature": (401, "The request signature does not match"),
+    "stale_timestamp": (401, "The request timestamp is outside the allowed window"),
+    "forbidden": (403, "Not allowed"),
+    "no_system": (403, "The API user is not the service user of any external system"),
+    "system_mismatch": (403, "A service user may only post as its own system"),
+    "ownership_violation": (403, "Another system owns this object"),
+    "not_found": (404, "Not found"),
+    "method_not_allowed": (405, "Method not allowed"),
+    "idempotency_conflict": (409, "The idempotency key was used with another payload"),
+    "payload_too_large": (413, "The request is too large"),
+    "unsupported_media_type": (415, "Unsupported media type"),
+    "unknown_event_type": (422, "Unknown event type"),
+    "schema_violation": (422, "The payload does not match its schema"),
+    "validation_error": (422, "The request cannot be applied"),
+    "batch_too_large": (422, "Too many items in one batch"),
+    "rate_limited": (429, "Too many requests"),
+    "internal_error": (500, "Internal error"),
+}
+
+# Codes an accepted event may end with (GET events/<id>), beside the above.
+EVENT_ERROR_CODES = {
+    "unknown_reference": "An external reference has no binding or value map",
+    "business_rule": "The change breaks a business rule",
+    "remote_rejected": "The receiving system refused the delivery",
+    "retries_exhausted": "The retries are exhausted",
+}
+
+
+class ApiError(Exception):
+    """A problem to answer with; ``errors`` are per-field pointers."""
+
+    def __init__(self, code, detail, *, errors=None, headers=None):
+        if code not in ERROR_CODES:
+            raise ValueError(f"undocumented API error code {code!r}")
+        super().__init__(detail)
+        self.code = code
+        self.status, self.title = ERROR_CODES[code]
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers or {}
+
+    def to_dict(self, instance=None):
+        body = {
+            "type": f"urn:construction-sync:problem:{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "code": self.code,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = self.errors
+        return body

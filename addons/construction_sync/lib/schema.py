@@ -1,0 +1,48 @@
+"""Payload validation with JSON Schema (draft 2020-12)."""
+
+import json
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+ENVELOPE_SCHEMA = {
+    "type": "object",
+    "required": ["event_type", "payload"],
+    "properties": {
+        "event_type": {"type": "string", "minLength": 1, "maxLength": 64},
+        "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 128},
+        "correlation_id": {"type": "string", "minLength": 1, "maxLength": 128},
+        "occurred_at": {"type": "string", "format": "date-time"},
+        "system": {"type": "string"},
+        "payload": {"type": "object"},
+    },
+    "additionalProperties": False,
+}
+
+
+def check_schema(schema_text):
+    """Parse and check a schema; raise ``ValueError`` with the reason."""
+    try:
+        schema = json.loads(schema_text)
+    except ValueError as error:
+        raise ValueError(f"not JSON: {error}") from error
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        raise ValueError(error.message) from error
+    return schema
+
+
+def pointer(path):
+    """JSON Pointer (RFC 6901) of a jsonschema error path."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def violations(schema, document, prefix=""):
+    """Every violation as ``{"pointer", "message"}``, sorted by pointer."""
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    found = [
+        {"pointer": prefix + pointer(error.absolute_path), "message": error.message}
+        for error in validator.iter_errors(document)
+    ]
+    return sorted(found, key=lambda item: (item["pointer"], item["message"]))

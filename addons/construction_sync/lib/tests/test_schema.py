@@ -1,0 +1,41 @@
+import pytest
+
+from ..schema import ENVELOPE_SCHEMA, check_schema, pointer, violations
+
+SCHEMA = {
+    "type": "object",
+    "required": ["code", "hours"],
+    "properties": {
+        "code": {"type": "string"},
+        "hours": {"type": "number", "minimum": 0},
+        "crew": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
+def test_valid_document_has_no_violation():
+    assert violations(SCHEMA, {"code": "32 12 16", "hours": 8}) == []
+
+
+def test_each_violation_has_a_json_pointer_into_the_body():
+    found = violations(SCHEMA, {"hours": -1, "crew": ["ok", 3]}, "/payload")
+    assert [item["pointer"] for item in found] == ["/payload", "/payload/crew/1", "/payload/hours"]
+    assert "'code' is a required property" in found[0]["message"]
+
+
+def test_envelope_checks_dates_and_unknown_keys():
+    found = violations(
+        ENVELOPE_SCHEMA,
+        {"event_type": "x", "payload": {}, "occurred_at": "yesterday", "extra": 1},
+    )
+    assert {item["pointer"] for item in found} == {"", "/occurred_at"}
+
+
+def test_pointer_escapes_special_characters():
+    assert pointer(["a/b", "c~d", 0]) == "/a~1b/c~0d/0"
+
+
+@pytest.mark.parametrize(("text", "reason"), [("{", "not JSON"), ('{"type": 12}', "12")])
+def test_bad_schemas_are_refused(text, reason):
+    with pytest.raises(ValueError, match=reason):
+        check_schema(text)

@@ -1,0 +1,196 @@
+import json
+import logging
+import time
+import uuid
+
+import requests
+
+from odoo import api, fields, models
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.exceptions import UserError
+
+from ..lib import backoff, signature
+
+_logger = logging.getLogger(__name__)
+
+DELIVERY_STATES = [
+    ("pending", "Pending"),
+    ("sent", "Sent"),
+    ("needs_review", "Refused by Receiver"),
+    ("dead", "Dead"),
+]
+
+
+class ConstructionSyncDelivery(models.Model):
+    _name = "construction.sync.delivery"
+    _description = "Outbound Sync Delivery"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _rec_name = "idempotency_key"
+    _check_company_auto = True
+
+    system_id = fields.Many2one(
+        "construction.sync.system", required=True, index=True, ondelete="restrict"
+    )
+    company_id = fields.Many2one(related="system_id.company_id", store=True, index=True)
+    event_type_id = fields.Many2one(
+        "construction.sync.event.type", required=True, ondelete="restrict", index=True
+    )
+    idempotency_key = fields.Char(
+        required=True, readonly=True, default=lambda self: str(uuid.uuid4()), copy=False
+    )
+    correlation_id = fields.Char(readonly=True, index=True)
+    payload = fields.Text(readonly=True)
+    state = fields.Selection(DELIVERY_STATES, required=True, default="pending", index=True)
+    attempts = fields.Integer(readonly=True)
+    last_status = fields.Integer("Last HTTP Status", readonly=True)
+    last_error = fields.Text(readonly=True)
+    sent_at = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        ("idempotency_uniq", "unique (idempotency_key)", "A delivery key is unique."),
+    ]
+
+    @api.model
+    def _emit(self, event_code, payloads):
+        """Queue ``payloads`` of outbound event ``event_code`` to every system
+        subscribed to it, except the system the change came from."""
+        event_type = (
+            self.env["construction.sync.event.type"]
+            .sudo()
+            .search([("code", "=", event_code), ("direction", "=", "outbound")], limit=1)
+        )
+        if not event_type or not payloads:
+            return self.browse()
+        systems = (
+            self.env["construction.sync.system"]
+            .sudo()
+            .search(
+                [
+                    ("outbound_event_type_ids", "in", event_type.id),
+                    ("outbound_url", "!=", False),
+                    ("id", "!=", self.env.context.get("construction_sync_origin_system", 0)),
+                ]
+            )
+        )
+        correlation_id = self.env.context.get("construction_sync_correlation_id")
+        deliveries = self.sudo().create(
+            [
+                {
+                    "system_id": system.id,
+                    "event_type_id": event_type.id,
+                    "correlation_id": correlation_id or str(uuid.uuid4()),
+                    "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                }
+                for system in systems
+                for payload in payloads
+            ]
+        )
+        deliveries._enqueue()
+        return deliveries
+
+    def _enqueue(self):
+        for delivery in self:
+            delivery.with_delay(
+                channel="root.construction_outbound",
+                max_retries=delivery.system_id.max_attempts,
+                description=f"Send {delivery.event_type_id.code} to {delivery.system_id.code}",
+            )._job_deliver()
+
+    def _request(self):
+        """Body and headers of the signed POST."""
+        self.ensure_one()
+        body = json.dumps(
+            {
+                "event_type": self.event_type_id.code,
+                "idempotency_key": self.idempotency_key,
+                "correlation_id": self.correlation_id,
+                "occurred_at": self.create_date.isoformat() + "Z",
+                "payload": json.loads(self.payload),
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        ).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": self.idempotency_key,
+            "X-Construction-Event": self.event_type_id.code,
+            "X-Construction-Correlation-Id": self.correlation_id or "",
+        }
+        system = self.system_id.sudo()
+        if system.outbound_secret:
+            now = int(time.time())
+            headers[signature.TIMESTAMP_HEADER] = str(now)
+            headers[signature.SIGNATURE_HEADER] = signature.sign(system.outbound_secret, now, body)
+        return body, headers
+
+    def _job_deliver(self):
+        self.ensure_one()
+        if self.state != "pending":
+            return
+        attempt = self.env["construction.sync.event"]._current_attempt()
+        body, headers = self._request()
+        system = self.system_id
+        try:
+            response = requests.post(
+                system.outbound_url, data=body, headers=headers, timeout=system.timeout
+            )
+        except requests.RequestException as error:
+            status, error_text, wait = 0, f"{type(error).__name__}: {error}", None
+        else:
+            status, error_text = response.status_code, response.text[:2000]
+            wait = backoff.retry_after(response.headers.get("Retry-After"), time.time())
+        if 200 <= status < 300:
+            self.write(
+                {
+                    "state": "sent",
+                    "sent_at": fields.Datetime.now(),
+                    "attempts": attempt,
+                    "last_status": status,
+                    "last_error": False,
+                }
+            )
+        elif status and status < 500 and status not in (408, 429):
+            self.write(
+                {
+                    "state": "needs_review",
+                    "attempts": attempt,
+                    "last_status": status,
+                    "last_error": error_text,
+                }
+            )
+        elif attempt >= system.max_attempts:
+            self._bury(status, error_text, attempt)
+        else:
+            raise RetryableJobError(
+                f"{system.code} answered {status or 'nothing'}; retrying",
+                seconds=int(wait if wait is not None else backoff.delay(attempt)),
+            )
+
+    def _bury(self, status, error_text, attempt):
+        self.write(
+            {"state": "dead", "attempts": attempt, "last_status": status, "last_error": error_text}
+        )
+        if self.system_id.owner_id:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=self.system_id.owner_id.id,
+                summary=self.env._("Delivery to %s failed", self.system_id.name),
+                note=self.env._(
+                    "%(event)s could not be delivered after %(attempts)s attempts. "
+                    "Check the receiving system, then replay.",
+                    event=self.event_type_id.code,
+                    attempts=attempt,
+                ),
+            )
+
+    def action_replay(self):
+        replayable = self.filtered(lambda delivery: delivery.state in ("needs_review", "dead"))
+        if not replayable:
+            raise UserError(
+                self.env._("Only deliveries refused by the receiver or dead can be replayed.")
+            )
+        replayable.write({"state": "pending", "last_error": False})
+        replayable.activity_unlink(["mail.mail_activity_data_todo"])
+        replayable._enqueue()
+        return True

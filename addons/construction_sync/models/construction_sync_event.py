@@ -1,0 +1,436 @@
+import hashlib
+import json
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from psycopg2 import OperationalError, errorcodes
+
+from odoo import api, fields, models
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.exceptions import UserError, ValidationError
+
+from ..lib import backoff
+from ..lib import schema as schema_lib
+from ..lib.problem import EVENT_ERROR_CODES, ApiError
+
+_logger = logging.getLogger(__name__)
+
+EVENT_STATES = [
+    ("received", "Received"),
+    ("queued", "Queued"),
+    ("done", "Done"),
+    ("needs_review", "Needs Review"),
+    ("dead", "Dead"),
+]
+# PostgreSQL errors worth another try: the same work can succeed later.
+TRANSIENT_PGCODES = {
+    errorcodes.SERIALIZATION_FAILURE,
+    errorcodes.DEADLOCK_DETECTED,
+    errorcodes.LOCK_NOT_AVAILABLE,
+}
+
+
+class UnknownReferenceError(UserError):
+    """An external reference with no binding or value map: the event waits
+    for a person to add the mapping and replay it."""
+
+
+def payload_hash(event_type_code, payload):
+    canonical = json.dumps(
+        {"event_type": event_type_code, "payload": payload},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class ConstructionSyncEvent(models.Model):
+    _name = "construction.sync.event"
+    _description = "Inbound Sync Event"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _rec_name = "idempotency_key"
+    _check_company_auto = True
+
+    system_id = fields.Many2one(
+        "construction.sync.system", required=True, index=True, ondelete="restrict"
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    event_type_id = fields.Many2one(
+        "construction.sync.event.type", required=True, index=True, ondelete="restrict"
+    )
+    idempotency_key = fields.Char(required=True, readonly=True)
+    correlation_id = fields.Char(index=True, readonly=True)
+    payload = fields.Text(readonly=True)
+    payload_hash = fields.Char(readonly=True)
+    occurred_at = fields.Datetime(readonly=True, help="When it happened in the field (UTC).")
+    received_at = fields.Datetime(readonly=True, index=True)
+    applied_at = fields.Datetime(readonly=True)
+    latency_seconds = fields.Float(
+        "Latency (s)",
+        compute="_compute_latency_seconds",
+        store=True,
+        aggregator="avg",
+        help="Seconds from reception to application.",
+    )
+    attempts = fields.Integer(readonly=True)
+    state = fields.Selection(EVENT_STATES, required=True, default="received", index=True)
+    error_code = fields.Selection([(code, code) for code in EVENT_ERROR_CODES], readonly=True)
+    error_message = fields.Text(readonly=True)
+    link_ids = fields.One2many("construction.sync.event.link", "event_id", "Produced Records")
+
+    _sql_constraints = [
+        (
+            "idempotency_uniq",
+            "unique (system_id, idempotency_key)",
+            "An idempotency key is used once per system.",
+        ),
+    ]
+
+    @api.depends("received_at", "applied_at")
+    def _compute_latency_seconds(self):
+        for event in self:
+            if event.received_at and event.applied_at:
+                event.latency_seconds = (event.applied_at - event.received_at).total_seconds()
+            else:
+                event.latency_seconds = 0.0
+
+    def _compute_display_name(self):
+        for event in self:
+            event.display_name = f"{event.event_type_id.code} {event.idempotency_key}"
+
+    # ------------------------------------------------------------------
+    # Intake
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _receive(self, system, envelope, pointer_prefix=""):
+        """Validate one envelope and store it with its job.
+
+        Returns ``(event, created)``; ``created`` is False for a resend of a
+        known idempotency key, which changes nothing. Raises
+        :class:`ApiError` before anything is written.
+        """
+        problems = schema_lib.violations(schema_lib.ENVELOPE_SCHEMA, envelope, pointer_prefix)
+        if problems:
+            raise ApiError("schema_violation", "The event envelope is not valid.", errors=problems)
+        if envelope.get("system") and envelope["system"] != system.code:
+            raise ApiError(
+                "system_mismatch",
+                f"This service user posts as system {system.code!r}, not {envelope['system']!r}.",
+            )
+        event_type = self.env["construction.sync.event.type"].search(
+            [("code", "=", envelope["event_type"]), ("direction", "=", "inbound")], limit=1
+        )
+        if not event_type:
+            raise ApiError(
+                "unknown_event_type",
+                f"Event type {envelope['event_type']!r} is not known to this Odoo.",
+                errors=[{"pointer": f"{pointer_prefix}/event_type", "message": "unknown"}],
+            )
+        payload = envelope["payload"]
+        problems = schema_lib.violations(event_type._schema(), payload, f"{pointer_prefix}/payload")
+        if problems:
+            raise ApiError(
+                "schema_violation",
+                f"The payload does not match the schema of {event_type.code}.",
+                errors=problems,
+            )
+        refused = self._ownership_refusals(system, event_type, payload)
+        if refused:
+            raise ApiError(
+                "ownership_violation",
+                " ".join(message for _field, message in refused),
+                errors=[
+                    {"pointer": f"{pointer_prefix}/payload/{field}".rstrip("/"), "message": msg}
+                    for field, msg in refused
+                ],
+            )
+        digest = payload_hash(event_type.code, payload)
+        key = envelope.get("idempotency_key") or digest
+        event = self._claim(system, event_type, key, digest, envelope)
+        if event is None:
+            existing = self.search(
+                [("system_id", "=", system.id), ("idempotency_key", "=", key)], limit=1
+            )
+            if existing.payload_hash != digest:
+                raise ApiError(
+                    "idempotency_conflict",
+                    f"Idempotency key {key!r} was first used with another payload "
+                    f"(event {existing.id}).",
+                )
+            return existing, False
+        if event_type._mode_for(system) == "realtime":
+            event._enqueue()
+        return event, True
+
+    @api.model
+    def _ownership_refusals(self, system, event_type, payload):
+        if not event_type.target_model_id:
+            return []
+        return self.env["construction.sync.ownership"]._violations(
+            system, event_type.target_model_id.model, set(payload)
+        )
+
+    @api.model
+    def _claim(self, system, event_type, key, digest, envelope):
+        """Insert the event unless its idempotency key is taken; None then.
+
+        Raw SQL for correctness, not speed: ``ON CONFLICT DO NOTHING`` makes
+        PostgreSQL settle two simultaneous requests with the same key. Under
+        Odoo's repeatable-read transactions the loser gets a serialization
+        failure, Odoo retries its whole request, and the retry finds the
+        winner's event and answers with it.
+        """
+        now = fields.Datetime.now()
+        occurred_at = envelope.get("occurred_at")
+        if occurred_at:
+            occurred_at = datetime.fromisoformat(occurred_at).astimezone(UTC).replace(tzinfo=None)
+        self.env.cr.execute(
+            """
+            INSERT INTO construction_sync_event
+                (system_id, company_id, event_type_id, idempotency_key, correlation_id,
+                 payload, payload_hash, occurred_at, received_at, state, attempts,
+                 create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0, %s, %s, %s, %s)
+            ON CONFLICT (system_id, idempotency_key) DO NOTHING
+            RETURNING id
+            """,
+            (
+                system.id,
+                system.company_id.id,
+                event_type.id,
+                key,
+                envelope.get("correlation_id") or str(uuid.uuid4()),
+                json.dumps(envelope["payload"], ensure_ascii=False),
+                digest,
+                occurred_at or now,
+                now,
+                self.env.uid,
+                self.env.uid,
+                now,
+                now,
+            ),
+        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else None
+
+    def _enqueue(self):
+        """Queue one job per event on its type's channel."""
+        for event in self:
+            event.with_delay(
+                channel=event.event_type_id.channel or "root.construction_inbound",
+                max_retries=event.system_id.max_attempts,
+                description=f"Apply {event.event_type_id.code} {event.idempotency_key}",
+            )._job_apply()
+        self.write({"state": "queued"})
+
+    # ------------------------------------------------------------------
+    # Application (queue jobs)
+    # ------------------------------------------------------------------
+
+    def _job_apply(self):
+        """Apply each event, each in its own savepoint, as the superuser: the
+        service user was authenticated and the ownership rules checked when
+        the event was received; the handler decides what it may touch."""
+        for event in self.sudo():
+            event._apply_one()
+
+    def _apply_one(self):
+        self.ensure_one()
+        if self.state not in ("received", "queued"):
+            return
+        attempt = self._current_attempt()
+        event_type = self.event_type_id
+        handler = getattr(
+            self.env[event_type.handler_model]
+            .sudo()
+            .with_context(
+                construction_sync_origin_system=self.system_id.id,
+                construction_sync_correlation_id=self.correlation_id,
+            ),
+            event_type.handler_method,
+        )
+        try:
+            with self.env.cr.savepoint():
+                produced = handler(self)
+        except UnknownReferenceError as error:
+            self._park("unknown_reference", str(error), attempt)
+        except (UserError, ValidationError) as error:
+            self._park("business_rule", str(error), attempt)
+        except OperationalError as error:
+            if error.pgcode not in TRANSIENT_PGCODES:
+                raise
+            if attempt >= self.system_id.max_attempts:
+                self._bury(str(error), attempt)
+            else:
+                raise RetryableJobError(
+                    f"{errorcodes.lookup(error.pgcode)} while applying event {self.id}",
+                    seconds=int(backoff.delay(attempt)),
+                ) from error
+        else:
+            self.write(
+                {
+                    "state": "done",
+                    "applied_at": fields.Datetime.now(),
+                    "attempts": attempt,
+                    "error_code": False,
+                    "error_message": False,
+                }
+            )
+            self._link(produced)
+
+    def _current_attempt(self):
+        """1 for the first run of the current job, 2 for its first retry..."""
+        uuid_ = self.env.context.get("job_uuid")
+        job = uuid_ and self.env["queue.job"].sudo().search([("uuid", "=", uuid_)], limit=1)
+        return (job.retry if job else 0) + 1
+
+    def _park(self, code, message, attempt):
+        _logger.info("Event %s needs review (%s): %s", self.id, code, message)
+        self.write(
+            {
+                "state": "needs_review",
+                "error_code": code,
+                "error_message": message,
+                "attempts": attempt,
+            }
+        )
+
+    def _bury(self, message, attempt):
+        """Retries exhausted: dead, with an activity for the system's owner."""
+        self.write(
+            {
+                "state": "dead",
+                "error_code": "retries_exhausted",
+                "error_message": message,
+                "attempts": attempt,
+            }
+        )
+        if self.system_id.owner_id:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=self.system_id.owner_id.id,
+                summary=self.env._("Sync event failed %s times", attempt),
+                note=self.env._(
+                    "Event %(event)s from %(system)s could not be applied: %(error)s. "
+                    "Fix the cause, then replay it.",
+                    event=self.display_name,
+                    system=self.system_id.name,
+                    error=message,
+                ),
+            )
+
+    def _link(self, records):
+        if not records:
+            return
+        self.env["construction.sync.event.link"].create(
+            [
+                {"event_id": self.id, "res_model": record._name, "res_id": record.id}
+                for record in records
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # Helpers for handlers
+    # ------------------------------------------------------------------
+
+    def _payload(self):
+        self.ensure_one()
+        return json.loads(self.payload or "{}")
+
+    def _map_value(self, kind, external_value, pointer):
+        """The Odoo record a system's value stands for, or UnknownReferenceError."""
+        self.ensure_one()
+        value_map = self.env["construction.sync.value.map"]._lookup(
+            self.system_id, kind, external_value
+        )
+        if not value_map:
+            raise UnknownReferenceError(
+                self.env._(
+                    "Unknown %(kind)s %(value)r at %(pointer)s from %(system)s: add a value "
+                    "map (Synchronization → Value Maps), then replay the event.",
+                    kind=kind,
+                    value=external_value,
+                    pointer=pointer,
+                    system=self.system_id.name,
+                )
+            )
+        return value_map.internal_reference or value_map.internal_value
+
+    def _bound_record(self, model, external_id):
+        self.ensure_one()
+        binding = self.env["construction.sync.binding"].search(
+            [
+                ("system_id", "=", self.system_id.id),
+                ("res_model", "=", model),
+                ("external_id", "=", external_id),
+            ],
+            limit=1,
+        )
+        return binding, (binding._record() if binding else self.env[model])
+
+    def _bind(self, binding, record, external_id):
+        """Create or refresh the binding of ``record`` to ``external_id``."""
+        self.ensure_one()
+        vals = {
+            "res_id": record.id,
+            "sync_hash": self.payload_hash,
+            "synced_at": fields.Datetime.now(),
+        }
+        if binding:
+            binding.write(vals)
+            return binding
+        return self.env["construction.sync.binding"].create(
+            dict(
+                vals,
+                system_id=self.system_id.id,
+                res_model=record._name,
+                external_id=external_id,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Actions and scheduled work
+    # ------------------------------------------------------------------
+
+    def action_replay(self):
+        replayable = self.filtered(lambda event: event.state in ("needs_review", "dead"))
+        if not replayable:
+            raise UserError(self.env._("Only events that need review or are dead can be replayed."))
+        replayable.write({"error_code": False, "error_message": False})
+        replayable.activity_unlink(["mail.mail_activity_data_todo"])
+        replayable._enqueue()
+        return True
+
+    @api.model
+    def _cron_drain_batch(self, chunk_size=200, max_chunks=50):
+        """Queue batch-mode events in chunks, one job per chunk."""
+        events = self.search(
+            [("state", "=", "received")], order="id", limit=chunk_size * max_chunks
+        )
+        for start in range(0, len(events), chunk_size):
+            chunk = events[start : start + chunk_size]
+            chunk.with_delay(
+                channel="root.construction_batch",
+                description=f"Apply {len(chunk)} batch events",
+            )._job_apply()
+        events.write({"state": "queued"})
+        return len(events)
+
+    @api.model
+    def _cron_purge_done(self):
+        """Delete applied events older than the retention period; events that
+        need review or are dead stay until a person deals with them."""
+        days = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("construction_sync.event_retention_days", 30)
+        )
+        limit = fields.Datetime.now() - timedelta(days=days)
+        old = self.search([("state", "=", "done"), ("applied_at", "<", limit)])
+        old.link_ids.unlink()
+        old.unlink()
+        return len(old)

@@ -1,0 +1,85 @@
+from odoo import fields, models, tools
+
+
+class ConstructionSyncMonitor(models.Model):
+    """Health of each external system's exchanges, computed by PostgreSQL
+    from the inbox and the outbox when the dashboard is opened."""
+
+    _name = "construction.sync.monitor"
+    _description = "Sync Monitor"
+    _auto = False
+    _order = "system_id"
+
+    system_id = fields.Many2one("construction.sync.system", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    queue_depth = fields.Integer("Waiting Events", readonly=True)
+    done_last_hour = fields.Integer("Applied Last Hour", readonly=True)
+    needs_review_count = fields.Integer("Needs Review", readonly=True)
+    dead_count = fields.Integer("Dead Events", readonly=True)
+    failure_rate = fields.Float("Failure Rate 24h (%)", readonly=True, aggregator="avg")
+    latency_p50 = fields.Float("Latency p50 (s)", readonly=True, aggregator="max")
+    latency_p95 = fields.Float("Latency p95 (s)", readonly=True, aggregator="max")
+    oldest_pending_seconds = fields.Float("Oldest Waiting (s)", readonly=True, aggregator="max")
+    deliveries_pending = fields.Integer("Deliveries Waiting", readonly=True)
+    deliveries_failed = fields.Integer("Deliveries Refused or Dead", readonly=True)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            f"""
+            CREATE VIEW {self._table} AS
+            WITH now_utc AS (SELECT (clock_timestamp() AT TIME ZONE 'UTC') AS at),
+            events AS (
+                SELECT e.system_id,
+                       count(*) FILTER (WHERE e.state IN ('received', 'queued')) AS queue_depth,
+                       count(*) FILTER (
+                           WHERE e.state = 'done' AND e.applied_at > n.at - interval '1 hour'
+                       ) AS done_last_hour,
+                       count(*) FILTER (WHERE e.state = 'needs_review') AS needs_review_count,
+                       count(*) FILTER (WHERE e.state = 'dead') AS dead_count,
+                       100.0 * count(*) FILTER (
+                           WHERE e.state IN ('needs_review', 'dead')
+                             AND e.received_at > n.at - interval '24 hours'
+                       ) / NULLIF(
+                           count(*) FILTER (WHERE e.received_at > n.at - interval '24 hours'), 0
+                       ) AS failure_rate,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY e.latency_seconds) FILTER (
+                           WHERE e.state = 'done' AND e.applied_at > n.at - interval '24 hours'
+                       ) AS latency_p50,
+                       percentile_cont(0.95) WITHIN GROUP (ORDER BY e.latency_seconds) FILTER (
+                           WHERE e.state = 'done' AND e.applied_at > n.at - interval '24 hours'
+                       ) AS latency_p95,
+                       extract(epoch FROM n.at - min(e.received_at) FILTER (
+                           WHERE e.state IN ('received', 'queued')
+                       )) AS oldest_pending_seconds
+                  FROM construction_sync_event e, now_utc n
+                 GROUP BY e.system_id, n.at
+            ),
+            deliveries AS (
+                SELECT d.system_id,
+                       count(*) FILTER (WHERE d.state = 'pending') AS deliveries_pending,
+                       count(*) FILTER (
+                           WHERE d.state IN ('needs_review', 'dead')
+                       ) AS deliveries_failed
+                  FROM construction_sync_delivery d
+                 GROUP BY d.system_id
+            )
+            SELECT s.id AS id,
+                   s.id AS system_id,
+                   s.company_id,
+                   coalesce(e.queue_depth, 0) AS queue_depth,
+                   coalesce(e.done_last_hour, 0) AS done_last_hour,
+                   coalesce(e.needs_review_count, 0) AS needs_review_count,
+                   coalesce(e.dead_count, 0) AS dead_count,
+                   coalesce(e.failure_rate, 0) AS failure_rate,
+                   coalesce(e.latency_p50, 0) AS latency_p50,
+                   coalesce(e.latency_p95, 0) AS latency_p95,
+                   coalesce(e.oldest_pending_seconds, 0) AS oldest_pending_seconds,
+                   coalesce(d.deliveries_pending, 0) AS deliveries_pending,
+                   coalesce(d.deliveries_failed, 0) AS deliveries_failed
+              FROM construction_sync_system s
+              LEFT JOIN events e ON e.system_id = s.id
+              LEFT JOIN deliveries d ON d.system_id = s.id
+             WHERE s.active
+            """
+        )

@@ -1,0 +1,80 @@
+from odoo import api, fields, models
+
+
+class ConstructionSyncOwnership(models.Model):
+    _name = "construction.sync.ownership"
+    _description = "System of Record Rule"
+    _inherit = ["mail.thread"]
+    _order = "model_id, field_id"
+    _check_company_auto = True
+
+    model_id = fields.Many2one("ir.model", required=True, ondelete="cascade", tracking=True)
+    model_name = fields.Char("Model Name", related="model_id.model", store=True, index=True)
+    field_id = fields.Many2one(
+        "ir.model.fields",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id)]",
+        tracking=True,
+        help="Leave empty when the system owns the whole object.",
+    )
+    system_id = fields.Many2one(
+        "construction.sync.system",
+        string="System of Record",
+        required=True,
+        ondelete="cascade",
+        tracking=True,
+    )
+    company_id = fields.Many2one(related="system_id.company_id", store=True, index=True)
+    note = fields.Char(help="Why this system owns it, e.g. 'estimating owns cost codes'.")
+
+    _sql_constraints = [
+        (
+            "model_field_uniq",
+            "unique nulls not distinct (model_id, field_id, company_id)",
+            "An object or field has one system of record per company.",
+        ),
+    ]
+
+    @api.depends("model_id", "field_id", "system_id")
+    def _compute_display_name(self):
+        # Model and field names are not secret; reading them needs no right.
+        for rule, rule_sudo in zip(self, self.sudo(), strict=True):
+            target = rule_sudo.model_id.name
+            if rule_sudo.field_id:
+                target = f"{target} / {rule_sudo.field_id.field_description}"
+            rule.display_name = f"{target} → {rule_sudo.system_id.name}"
+
+    @api.model
+    def _violations(self, system, model_name, field_names):
+        """Human-readable refusals when ``system`` would write ``field_names``
+        of ``model_name`` owned by another system; empty when allowed."""
+        rules = self.search(
+            [("model_name", "=", model_name), ("company_id", "=", system.company_id.id)]
+        )
+        refused = []
+        for rule in rules.filtered(lambda r: r.system_id != system):
+            if not rule.field_id:
+                refused.append(
+                    (
+                        "",
+                        self.env._(
+                            "%(model)s is owned by %(owner)s; %(system)s may not change it.",
+                            model=rule.model_id.name,
+                            owner=rule.system_id.name,
+                            system=system.name,
+                        ),
+                    )
+                )
+            elif rule.field_id.name in field_names:
+                refused.append(
+                    (
+                        rule.field_id.name,
+                        self.env._(
+                            "%(field)s of %(model)s is owned by %(owner)s.",
+                            field=rule.field_id.field_description,
+                            model=rule.model_id.name,
+                            owner=rule.system_id.name,
+                        ),
+                    )
+                )
+        return refused

@@ -1,0 +1,105 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+VALUE_MAP_KINDS = {
+    "cost_code": ("Cost Code", "construction.cost.code"),
+    "uom": ("Unit of Measure", "uom.uom"),
+    "defect_category": ("Defect Category", "construction.defect.category"),
+    "photo_stage": ("Photo Stage", "construction.photo.stage"),
+    "status": ("Status", None),
+    "synonym": ("Synonym", None),
+}
+
+
+class ConstructionSyncValueMap(models.Model):
+    _name = "construction.sync.value.map"
+    _description = "Value Map"
+    _inherit = ["mail.thread"]
+    _order = "system_id, kind, external_value"
+    _rec_name = "external_value"
+    _check_company_auto = True
+
+    system_id = fields.Many2one(
+        "construction.sync.system",
+        ondelete="cascade",
+        index=True,
+        tracking=True,
+        help="Leave empty for a mapping every system shares.",
+    )
+    company_id = fields.Many2one(related="system_id.company_id", store=True, index=True)
+    kind = fields.Selection(
+        [(kind, label) for kind, (label, _model) in VALUE_MAP_KINDS.items()],
+        required=True,
+        tracking=True,
+    )
+    external_value = fields.Char(required=True, tracking=True)
+    internal_reference = fields.Reference(
+        selection="_selection_internal_reference",
+        tracking=True,
+        help="The Odoo record the external value stands for.",
+    )
+    internal_value = fields.Char(
+        tracking=True,
+        help="For statuses and synonyms: the value the suite understands.",
+    )
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        (
+            "value_uniq",
+            "unique nulls not distinct (system_id, kind, external_value)",
+            "An external value is mapped once per system and kind.",
+        ),
+    ]
+
+    @api.model
+    def _selection_internal_reference(self):
+        return [
+            (model, label)
+            for label, model in VALUE_MAP_KINDS.values()
+            if model and model in self.env
+        ]
+
+    @api.constrains("kind", "internal_reference", "internal_value")
+    def _check_target(self):
+        for value_map in self:
+            model = VALUE_MAP_KINDS[value_map.kind][1]
+            if model and (
+                not value_map.internal_reference or value_map.internal_reference._name != model
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The %(kind)s value %(value)r must point to a record of %(model)s.",
+                        kind=value_map.kind,
+                        value=value_map.external_value,
+                        model=model,
+                    )
+                )
+            if not model and not value_map.internal_value:
+                raise ValidationError(
+                    self.env._(
+                        "The %(kind)s value %(value)r needs the internal value it stands for.",
+                        kind=value_map.kind,
+                        value=value_map.external_value,
+                    )
+                )
+
+    @api.model
+    def _lookup(self, system, kind, external_value):
+        """The mapping of ``external_value`` for ``system``: its own first,
+        then a shared one. Case and surrounding blanks do not matter."""
+        pattern = (
+            (external_value or "")
+            .strip()
+            .replace("\\", "\\\\")
+            .replace("%", "\\%")
+            .replace("_", "\\_")
+        )
+        candidates = self.search(
+            [
+                ("kind", "=", kind),
+                ("external_value", "=ilike", pattern),
+                ("system_id", "in", [system.id, False]),
+            ]
+        )
+        return candidates.sorted(lambda value_map: not value_map.system_id)[:1]

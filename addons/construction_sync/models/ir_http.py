@@ -1,0 +1,65 @@
+import logging
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Unauthorized
+
+from odoo import models
+from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
+from odoo.http import SessionExpiredException, request
+
+from ..controllers.api import API_PREFIX, problem_response
+from ..lib.problem import ApiError
+
+_logger = logging.getLogger(__name__)
+
+
+class IrHttp(models.AbstractModel):
+    _inherit = "ir.http"
+
+    @classmethod
+    def _handle_error(cls, exception):
+        if request and request.httprequest.path.startswith(API_PREFIX + "/"):
+            return problem_response(_as_problem(exception), request.httprequest.path)
+        return super()._handle_error(exception)
+
+    @classmethod
+    def _match(cls, path_info):
+        """On API paths a wrong method becomes a 404 that remembers it was a
+        405: Odoo serves a NotFound through ``_handle_error`` (hence as a
+        problem), but answers MethodNotAllowed with an HTML page."""
+        try:
+            return super()._match(path_info)
+        except MethodNotAllowed as error:
+            if not path_info.startswith(API_PREFIX + "/"):
+                raise
+            not_found = NotFound()
+            not_found.construction_method_not_allowed = error
+            raise not_found from error
+
+
+def _as_problem(exception):
+    """The API problem for any exception raised while serving an API path."""
+    if isinstance(exception, ApiError):
+        return exception
+    if isinstance(exception, Unauthorized | SessionExpiredException | AccessDenied):
+        return ApiError(
+            "unauthorized",
+            "Send a valid API key of the system's service user: Authorization: Bearer <key>.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if isinstance(exception, AccessError):
+        return ApiError("forbidden", str(exception))
+    wrong_method = getattr(exception.__context__, "construction_method_not_allowed", None)
+    if wrong_method:
+        return ApiError(
+            "method_not_allowed",
+            f"Use {', '.join(sorted(wrong_method.valid_methods or []))} on this path.",
+            headers={"Allow": ", ".join(sorted(wrong_method.valid_methods or []))},
+        )
+    if isinstance(exception, NotFound | MissingError):
+        return ApiError("not_found", "No such resource.")
+    if isinstance(exception, HTTPException) and exception.code == 413:
+        return ApiError("payload_too_large", "The request is too large.")
+    if isinstance(exception, UserError):
+        return ApiError("validation_error", str(exception))
+    _logger.exception("Unexpected error on %s", request.httprequest.path)
+    return ApiError("internal_error", "The server failed; the error is logged.")

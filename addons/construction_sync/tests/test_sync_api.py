@@ -1,0 +1,234 @@
+import json
+import logging
+import time
+
+from odoo.tests import HttpCase, tagged
+
+from ..lib import signature
+from .common import SyncCase
+
+API = "/construction/api/v1"
+
+
+@tagged("post_install", "-at_install")
+class TestSyncApi(HttpCase, SyncCase):
+    def call(self, path, body=None, *, key=None, raw=None, headers=None, method=None):
+        headers = dict(headers or {})
+        headers.setdefault("Authorization", f"Bearer {key or self.api_key}")
+        if body is not None or raw is not None:
+            raw = raw if raw is not None else json.dumps(body).encode()
+            headers.setdefault("Content-Type", "application/json")
+            return self.opener.post(
+                self.base_url() + API + path, data=raw, headers=headers, timeout=30
+            )
+        return self.opener.request(
+            method or "GET", self.base_url() + API + path, headers=headers, timeout=30
+        )
+
+    def assertProblem(self, response, status, code):
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertEqual(response.headers["Content-Type"], "application/problem+json")
+        problem = response.json()
+        self.assertEqual((problem["status"], problem["code"]), (status, code))
+        self.assertTrue(problem["detail"])
+        return problem
+
+    def count_events(self):
+        return self.Event.search_count([("system_id", "=", self.system.id)])
+
+    def test_post_resend_and_read_back(self):
+        response = self.call("/events", self.envelope("api-1", cost_type="material"))
+        self.assertEqual(response.status_code, 202, response.text)
+        posted = response.json()
+        self.assertEqual((posted["state"], posted["duplicate"]), ("queued", False))
+        event = self.Event.browse(posted["id"])
+        self.assertEqual(event.system_id, self.system)
+        job = (
+            self.env["queue.job"]
+            .search(
+                [("model_name", "=", "construction.sync.event"), ("method_name", "=", "_job_apply")]
+            )
+            .filtered(lambda j: event.id in j.records.ids)
+        )
+        self.assertEqual(len(job), 1, "stored and queued in the same transaction")
+
+        resend = self.call("/events", self.envelope("api-1", cost_type="material"))
+        self.assertEqual(resend.status_code, 200)
+        self.assertEqual((resend.json()["id"], resend.json()["duplicate"]), (event.id, True))
+        self.assertEqual(self.count_events(), 1)
+
+        event._job_apply()
+        status = self.call(f"/events/{event.id}").json()
+        self.assertEqual(status["state"], "done")
+        self.assertEqual(status["records"][0]["model"], "construction.cost.code")
+        self.assertEqual(status["correlation_id"], event.correlation_id)
+
+    def test_idempotency_key_header_and_conflict(self):
+        envelope = self.envelope(None)
+        del envelope["idempotency_key"]
+        first = self.call("/events", envelope, headers={"Idempotency-Key": "hdr-1"})
+        self.assertEqual(first.json()["idempotency_key"], "hdr-1")
+        envelope["payload"]["name"] = "Changed"
+        self.assertProblem(
+            self.call("/events", envelope, headers={"Idempotency-Key": "hdr-1"}),
+            409,
+            "idempotency_conflict",
+        )
+
+    def test_bad_requests_are_problems_and_write_nothing(self):
+        cases = [
+            (
+                self.call("/events", {"event_type": "nope.nope", "payload": {}}),
+                422,
+                "unknown_event_type",
+            ),
+            (self.call("/events", self.envelope("x", name="")), 422, "schema_violation"),
+            (self.call("/events", raw=b"{not json"), 400, "invalid_json"),
+            (
+                self.call("/events", raw=b"a=b", headers={"Content-Type": "text/plain"}),
+                415,
+                "unsupported_media_type",
+            ),
+            (self.call("/events", [1, 2]), 422, "schema_violation"),
+            (
+                self.call("/events", dict(self.envelope("y"), system="fieldcam")),
+                403,
+                "system_mismatch",
+            ),
+            (self.call("/events", self.envelope("z"), key="not-a-key"), 401, "unauthorized"),
+            (self.call("/nowhere"), 404, "not_found"),
+            (self.call("/events", method="GET"), 405, "method_not_allowed"),
+        ]
+        for response, status, code in cases:
+            with self.subTest(code=code):
+                self.assertProblem(response, status, code)
+        pointers = [e["pointer"] for e in cases[1][0].json()["errors"]]
+        self.assertEqual(pointers, ["/payload/name"])
+        self.assertEqual(self.count_events(), 0)
+
+    def test_size_and_rate_limits(self):
+        self.env["ir.config_parameter"].set_param("construction_sync.max_event_bytes", 200)
+        big = self.envelope("big", name="x" * 250)
+        self.assertProblem(self.call("/events", big), 413, "payload_too_large")
+        self.system.rate_limit = 2
+        self.call("/events", self.envelope("r1", code="32 31 13", name="A"))
+        self.call("/events", self.envelope("r2", code="32 31 23", name="B"))
+        limited = self.assertProblem(
+            self.call("/events", self.envelope("r3", code="32 31 33", name="C")),
+            429,
+            "rate_limited",
+        )
+        self.assertIn("2 events a minute", limited["detail"])
+        self.assertEqual(self.count_events(), 2)
+
+    def test_user_without_system_is_refused(self):
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(self.users["field_api"])
+            .sudo()
+            ._generate(None, "stray", None)
+        )
+        self.assertProblem(self.call("/events", self.envelope("s"), key=key), 403, "no_system")
+
+    def test_signed_systems_need_a_fresh_valid_signature(self):
+        self.system.sudo().webhook_secret = "whsec-topsecret"
+        body = json.dumps(self.envelope("sig-1")).encode()
+        now = int(time.time())
+        unsigned = self.call("/events", raw=body)
+        self.assertProblem(unsigned, 401, "invalid_signature")
+        forged = self.call(
+            "/events",
+            raw=body,
+            headers={
+                signature.TIMESTAMP_HEADER: str(now),
+                signature.SIGNATURE_HEADER: signature.sign("guess", now, body),
+            },
+        )
+        self.assertProblem(forged, 401, "invalid_signature")
+        stale = self.call(
+            "/events",
+            raw=body,
+            headers={
+                signature.TIMESTAMP_HEADER: str(now - 301),
+                signature.SIGNATURE_HEADER: signature.sign("whsec-topsecret", now - 301, body),
+            },
+        )
+        self.assertProblem(stale, 401, "stale_timestamp")
+        with self.assertLogs("odoo", level=logging.DEBUG) as logs:
+            good = self.call(
+                "/events",
+                raw=body,
+                headers={
+                    signature.TIMESTAMP_HEADER: str(now),
+                    signature.SIGNATURE_HEADER: signature.sign("whsec-topsecret", now, body),
+                },
+            )
+            logging.getLogger("odoo").debug("signed request done")
+        self.assertEqual(good.status_code, 202, good.text)
+        for response in (unsigned, forged, stale, good):
+            self.assertNotIn("whsec-topsecret", response.text)
+        self.assertNotIn("whsec-topsecret", "\n".join(logs.output))
+
+    def test_batch_reports_each_item_and_rejected_items_write_nothing(self):
+        response = self.call(
+            "/events/batch",
+            {
+                "events": [
+                    self.envelope("bt-1", code="32 31 13", name="Fences"),
+                    self.envelope("bt-2", code="32 31 23", name=""),
+                    {"event_type": "nope", "payload": {}},
+                    self.envelope("bt-1", code="32 31 13", name="Fences"),
+                ]
+            },
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        body = response.json()
+        self.assertEqual(body["summary"], {"accepted": 1, "duplicate": 1, "rejected": 2})
+        statuses = [
+            (r["index"], r["status"], (r.get("error") or {}).get("code")) for r in body["results"]
+        ]
+        self.assertEqual(
+            statuses,
+            [
+                (0, "accepted", None),
+                (1, "rejected", "schema_violation"),
+                (2, "rejected", "unknown_event_type"),
+                (3, "duplicate", None),
+            ],
+        )
+        self.assertEqual(
+            body["results"][1]["error"]["errors"][0]["pointer"], "/events/1/payload/name"
+        )
+        self.assertEqual(self.count_events(), 1)
+
+    def test_batch_limits(self):
+        self.env["ir.config_parameter"].set_param("construction_sync.max_batch_items", 2)
+        events = [self.envelope(f"l{n}", code=f"32 31 {n:02d}", name="x") for n in range(1, 4)]
+        self.assertProblem(self.call("/events/batch", {"events": events}), 422, "batch_too_large")
+        self.assertProblem(self.call("/events/batch", {"events": []}), 422, "schema_violation")
+        self.assertEqual(self.count_events(), 0)
+
+    def test_events_of_other_systems_are_not_found(self):
+        other = self.System.create({"name": "Other", "code": "other_test"})
+        foreign = self.receive("foreign-1", system=other)
+        self.assertProblem(self.call(f"/events/{foreign.id}"), 404, "not_found")
+
+    def test_cost_codes_are_paged_and_filtered_by_change_time(self):
+        first = self.call("/cost-codes?limit=2").json()
+        self.assertEqual(len(first["items"]), 2)
+        self.assertEqual(first["next_offset"], 2)
+        second = self.call("/cost-codes?limit=2&offset=2").json()
+        self.assertNotEqual(first["items"][0]["id"], second["items"][0]["id"])
+        self.env.cr.execute("UPDATE construction_cost_code SET write_date = '2020-01-01'")
+        self.division_32.write({"name": "Exterior Improvements and Paving"})
+        recent = self.call("/cost-codes?updated_since=2021-01-01T00:00:00Z").json()
+        self.assertEqual([item["code"] for item in recent["items"]], ["32 00 00"])
+        self.assertIsNone(recent["next_offset"])
+        self.assertProblem(self.call("/cost-codes?limit=many"), 422, "validation_error")
+
+    def test_health_and_openapi_are_public(self):
+        health = self.url_open(API + "/health")
+        self.assertEqual(health.json()["status"], "ok")
+        document = self.url_open(API + "/openapi.json").json()
+        self.assertEqual(document["openapi"], "3.1.0")
+        self.assertIn("/events", document["paths"])

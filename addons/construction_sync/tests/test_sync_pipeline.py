@@ -1,0 +1,286 @@
+import threading
+
+from odoo import api
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.service.model import retrying
+from odoo.sql_db import db_connect
+from odoo.tests import tagged
+
+from ..lib.problem import ApiError
+from .common import SyncCase
+
+
+class JobRunnerMixin:
+    """Runs a stored job the way queue_job's runner does: in a savepoint
+    standing for its own transaction, postponed again on a retryable error."""
+
+    def run_job(self, job_record):
+        job = Job.load(self.env, job_record.uuid)
+        try:
+            with self.env.cr.savepoint():
+                job.perform()
+        except RetryableJobError as error:
+            job.postpone(result=str(error), seconds=error.seconds)
+            job.set_pending(reset_retry=False)
+            job.store()
+            return error
+        job.set_done()
+        job.store()
+        return None
+
+    def jobs_of(self, records, method):
+        return (
+            self.env["queue.job"]
+            .search([("model_name", "=", records._name), ("method_name", "=", method)])
+            .filtered(lambda job: set(job.records.ids) & set(records.ids))
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestSyncPipeline(JobRunnerMixin, SyncCase):
+    def test_received_event_is_queued_and_applied_once(self):
+        with trap_jobs() as trap:
+            event = self.receive("est-1", unit="TN", external_id="BM-1")
+            trap.assert_jobs_count(1, only=event._job_apply)
+            self.assertEqual(event.state, "queued")
+            self.assertTrue(event.correlation_id)
+            self.env["construction.sync.value.map"].create(
+                {
+                    "system_id": self.system.id,
+                    "kind": "uom",
+                    "external_value": "tn",
+                    "internal_reference": f"uom.uom,{self.ton.id}",
+                }
+            )
+            trap.perform_enqueued_jobs()
+        self.assertEqual(event.state, "done")
+        code = self.CostCode.search([("code", "=", "32 12 16.13")])
+        self.assertEqual(
+            (code.name, code.uom_id, code.company_id),
+            ("Plant-Mix Asphalt Paving", self.ton, self.company),
+        )
+        self.assertEqual(event.link_ids.res_id, code.id)
+        binding = self.env["construction.sync.binding"].search([("external_id", "=", "BM-1")])
+        self.assertEqual(binding._record(), code)
+
+        again, created = self.Event.sudo()._receive(
+            self.system, self.envelope("est-1", unit="TN", external_id="BM-1")
+        )
+        self.assertFalse(created)
+        self.assertEqual(again, event)
+        self.assertEqual(self.Event.search_count([("system_id", "=", self.system.id)]), 1)
+
+    def test_same_key_with_another_payload_is_a_conflict(self):
+        self.receive("est-2")
+        with self.assertRaises(ApiError) as caught:
+            self.receive("est-2", name="Something else")
+        self.assertEqual(caught.exception.code, "idempotency_conflict")
+
+    def test_unknown_reference_waits_for_a_map_then_replays(self):
+        with trap_jobs() as trap:
+            event = self.receive("est-3", unit="TONNE")
+            trap.perform_enqueued_jobs()
+        self.assertEqual(event.state, "needs_review")
+        self.assertEqual(event.error_code, "unknown_reference")
+        self.assertIn("'TONNE'", event.error_message)
+        self.assertFalse(self.CostCode.search([("code", "=", "32 12 16.13")]))
+
+        self.env["construction.sync.value.map"].create(
+            {
+                "kind": "uom",
+                "external_value": "TONNE",
+                "internal_reference": f"uom.uom,{self.ton.id}",
+            }
+        )
+        with trap_jobs() as trap:
+            event.action_replay()
+            trap.assert_jobs_count(1, only=event._job_apply)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(event.state, "done")
+        self.assertFalse(event.error_code)
+        self.assertEqual(self.CostCode.search([("code", "=", "32 12 16.13")]).uom_id, self.ton)
+
+    def test_business_error_goes_to_review_with_the_reason(self):
+        with trap_jobs() as trap:
+            event = self.receive("est-4", code="32 00 16")
+            trap.perform_enqueued_jobs()
+        self.assertEqual((event.state, event.error_code), ("needs_review", "business_rule"))
+        self.assertIn("level-2 group", event.error_message)
+
+    def test_transient_failure_retries_then_dies_with_an_activity_then_replays(self):
+        division = self.division_32
+        event = self.receive("est-5", code="32", name="Exterior Improvements (BidMaster)")
+        job_record = self.jobs_of(event, "_job_apply")
+        self.assertEqual(len(job_record), 1)
+        self.assertEqual(job_record.max_retries, 3)
+        # Another transaction changes the same row and commits: this
+        # transaction's next write to it is a real serialization failure.
+        with self.env.registry.cursor() as other:
+            other.execute(
+                "UPDATE construction_cost_code SET write_date = write_date WHERE id = %s",
+                [division.id],
+            )
+        error = self.run_job(job_record)
+        self.assertIsInstance(error, RetryableJobError)
+        self.assertEqual(event.state, "queued")
+        error = self.run_job(job_record)
+        self.assertIsInstance(error, RetryableJobError)
+        self.assertIsNone(self.run_job(job_record), "the last attempt does not raise")
+        self.assertEqual(
+            (event.state, event.error_code, event.attempts), ("dead", "retries_exhausted", 3)
+        )
+        activity = event.activity_ids
+        self.assertEqual(activity.user_id, self.owner)
+        self.assertIn("replay", activity.note)
+
+        event.action_replay()
+        self.assertEqual(event.state, "queued")
+        self.assertFalse(event.activity_ids)
+        self.assertEqual(len(self.jobs_of(event, "_job_apply")), 2)
+
+    def test_batch_mode_waits_for_the_drain(self):
+        self.env["construction.sync.system.mode"].create(
+            {"system_id": self.system.id, "event_type_id": self.upsert_type.id, "mode": "batch"}
+        )
+        with trap_jobs() as trap:
+            events = self.receive("b-1", code="32 31 13", name="Fences") | self.receive(
+                "b-2", code="32 31 23", name="Gates"
+            )
+            trap.assert_jobs_count(0)
+            self.assertEqual(set(events.mapped("state")), {"received"})
+            drained = self.Event._cron_drain_batch(chunk_size=1)
+            self.assertGreaterEqual(drained, 2)
+            self.assertEqual(set(events.mapped("state")), {"queued"})
+            trap.assert_jobs_count(drained)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(set(events.mapped("state")), {"done"})
+        self.assertEqual(len(self.CostCode.search([("code", "in", ["32 31 13", "32 31 23"])])), 2)
+
+    def test_ownership_refuses_a_non_owner(self):
+        other = self.System.create({"name": "FieldCam", "code": "fieldcam_test"})
+        self.env["construction.sync.ownership"].create(
+            {
+                "model_id": self.env.ref("construction_sync.model_construction_cost_code").id,
+                "system_id": other.id,
+            }
+        )
+        with self.assertRaises(ApiError) as caught:
+            self.receive("own-1")
+        self.assertEqual(caught.exception.code, "ownership_violation")
+        self.assertIn("FieldCam", caught.exception.detail)
+        self.assertFalse(self.Event.search([("idempotency_key", "=", "own-1")]))
+        self.receive("own-2", system=other)
+
+    def test_field_ownership_names_the_field(self):
+        name_field = self.env["ir.model.fields"]._get("construction.cost.code", "name")
+        other = self.System.create({"name": "FieldCam", "code": "fieldcam_test"})
+        self.env["construction.sync.ownership"].create(
+            {
+                "model_id": name_field.model_id.id,
+                "field_id": name_field.id,
+                "system_id": other.id,
+            }
+        )
+        with self.assertRaises(ApiError) as caught:
+            self.receive("own-3")
+        self.assertEqual(caught.exception.errors[0]["pointer"], "/payload/name")
+
+    def test_retention_purges_only_applied_events(self):
+        with trap_jobs() as trap:
+            done = self.receive("r-1", code="32 31 13", name="Fences")
+            review = self.receive("r-2", code="32 00 16")
+            trap.perform_enqueued_jobs()
+        self.env.cr.execute(
+            "UPDATE construction_sync_event SET applied_at = now() - interval '40 days', "
+            "received_at = now() - interval '40 days' WHERE id IN %s",
+            [tuple((done | review).ids)],
+        )
+        self.Event.invalidate_model()
+        self.assertEqual(self.Event._cron_purge_done(), 1)
+        self.assertFalse(done.exists())
+        self.assertTrue(review.exists())
+
+    def test_dashboard_counts_per_system(self):
+        with trap_jobs() as trap:
+            self.receive("m-1", code="32 31 13", name="Fences")
+            self.receive("m-2", code="32 00 16")
+            self.receive("m-3", code="32 31 23", name="Gates")
+            trap.perform_enqueued_jobs()
+        self.receive("m-4", code="32 31 33", name="Posts")
+        self.env.flush_all()
+        monitor = self.env["construction.sync.monitor"].search([("system_id", "=", self.system.id)])
+        self.assertEqual(monitor.queue_depth, 1)
+        self.assertEqual(monitor.needs_review_count, 1)
+        self.assertEqual(monitor.done_last_hour, 2)
+        self.assertAlmostEqual(monitor.failure_rate, 25.0)
+        self.assertGreaterEqual(monitor.oldest_pending_seconds, 0)
+
+
+class TestConcurrentDuplicates(SyncCase):
+    """Two transactions receive the same idempotency key at the same moment."""
+
+    def real_cursor(self):
+        """A cursor of its own, outside the test transaction; it commits
+        when its ``with`` block ends without error."""
+        return db_connect(self.env.cr.dbname).cursor()
+
+    def test_simultaneous_resends_store_one_event(self):
+        with self.real_cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            system_id = env["construction.sync.system"].create({"name": "Race", "code": "race"}).id
+            type_id = (
+                env["construction.sync.event.type"]
+                .create(
+                    {
+                        "code": "test.race",
+                        "name": "Race",
+                        "handler_model": "construction.cost.code",
+                        "handler_method": "_sync_apply_upsert",
+                    }
+                )
+                .id
+            )
+        barrier = threading.Barrier(2)
+        results = []
+
+        def post():
+            with self.real_cursor() as cr:
+                env = api.Environment(cr, api.SUPERUSER_ID, {})
+                cr.execute("SELECT 1")  # both snapshots are taken before the race
+                barrier.wait(timeout=10)
+
+                def receive():
+                    system = env["construction.sync.system"].browse(system_id)
+                    event, created = env["construction.sync.event"]._receive(
+                        system, dict(self.envelope("race-1"), event_type="test.race")
+                    )
+                    return event.id, created
+
+                results.append(retrying(receive, env))
+
+        threads = [threading.Thread(target=post) for _ in range(2)]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+            self.assertEqual(len(results), 2)
+            self.assertEqual(results[0][0], results[1][0], "both answers name the same event")
+            self.assertEqual(sorted(created for _id, created in results), [False, True])
+            with self.real_cursor() as cr:
+                cr.execute(
+                    "SELECT count(*) FROM construction_sync_event WHERE system_id = %s", [system_id]
+                )
+                self.assertEqual(cr.fetchone()[0], 1)
+        finally:
+            with self.real_cursor() as cr:
+                env = api.Environment(cr, api.SUPERUSER_ID, {})
+                events = env["construction.sync.event"].search([("system_id", "=", system_id)])
+                env["queue.job"].search([("model_name", "=", events._name)]).filtered(
+                    lambda job: job.records & events
+                ).unlink()
+                cr.execute("DELETE FROM construction_sync_event WHERE system_id = %s", [system_id])
+                cr.execute("DELETE FROM construction_sync_system WHERE id = %s", [system_id])
+                cr.execute("DELETE FROM construction_sync_event_type WHERE id = %s", [type_id])
