@@ -4,7 +4,7 @@
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 PYTHON="${PYTHON:-python3}"
-MODULES="construction_sync,construction_field_evidence,construction_estimate_bridge"
+MODULES="${CONSTRUCTION_MODULES:-construction_sync,construction_field_evidence,construction_estimate_bridge}"
 TEST_DB="${CONSTRUCTION_TEST_DB:-construction_test}"
 DEMO_DB="${CONSTRUCTION_DEMO_DB:-construction_demo}"
 mkdir -p var/log
@@ -36,7 +36,9 @@ db_exists() {
 }
 
 modules_installed() {
-    db_exists "$1" && [ "$(psql -d "$1" -tAc "select count(*) from ir_module_module where state = 'installed' and name in ('${MODULES//,/\',\'}')" 2>/dev/null)" = "3" ]
+    local wanted="'${MODULES//,/\',\'}'" count
+    count="$(tr ',' '\n' <<<"$MODULES" | wc -l)"
+    db_exists "$1" && [ "$(psql -d "$1" -tAc "select count(*) from ir_module_module where state = 'installed' and name in ($wanted)" 2>/dev/null)" = "$count" ]
 }
 
 # Install the three modules, with demo data, into a new database; the log

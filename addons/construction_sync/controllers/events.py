@@ -78,23 +78,27 @@ class ConstructionSyncApi(http.Controller):
             )
         system._check_rate(len(items))
         Event = request.env["construction.sync.event"].sudo()
-        results = []
+        outcomes, created_events = [], Event
         for index, envelope in enumerate(items):
             try:
                 with request.env.cr.savepoint():
                     if not isinstance(envelope, dict):
                         raise ApiError("schema_violation", "Each event must be a JSON object.")
-                    event, created = Event._receive(system, envelope, f"/events/{index}")
+                    event, created = Event._receive(
+                        system, envelope, f"/events/{index}", enqueue=False
+                    )
             except ApiError as error:
-                results.append({"index": index, "status": "rejected", "error": error.to_dict()})
+                outcomes.append((index, "rejected", error))
             else:
-                results.append(
-                    {
-                        "index": index,
-                        "status": "accepted" if created else "duplicate",
-                        "event": event_json(event),
-                    }
-                )
+                created_events |= event if created else Event
+                outcomes.append((index, "accepted" if created else "duplicate", event))
+        created_events._realtime()._enqueue()
+        results = [
+            {"index": index, "status": status, "error": outcome.to_dict()}
+            if status == "rejected"
+            else {"index": index, "status": status, "event": event_json(outcome)}
+            for index, status, outcome in outcomes
+        ]
         summary = {
             status: sum(1 for result in results if result["status"] == status)
             for status in ("accepted", "duplicate", "rejected")

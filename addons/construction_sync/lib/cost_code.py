@@ -88,6 +88,21 @@ def ancestors(code):
     return found
 
 
+def descendant_pattern(code):
+    """SQL ``LIKE`` pattern of the numbers below ``code``, or ``None`` for a
+    level-5 number, which has none."""
+    level_ = level(code)
+    if level_ == 5:
+        return None
+    if level_ == 4:
+        return code + ".%"
+    if level_ == 3:
+        return code[:5] + " %"
+    if level_ == 2:
+        return code[:4] + "_ %"
+    return code[:2] + " %"
+
+
 def division_code(code):
     """The division (level 1) number that ``code`` belongs to."""
     return f"{code[:2]} 00 00"

@@ -1,5 +1,6 @@
 """Payload validation with JSON Schema (draft 2020-12)."""
 
+import functools
 import json
 
 from jsonschema import Draft202012Validator
@@ -33,14 +34,28 @@ def check_schema(schema_text):
     return schema
 
 
+@functools.lru_cache(maxsize=256)
+def validator_for(schema_text):
+    """A ready validator for a schema text; checking and compiling a schema
+    costs far more than validating a payload, so each text is done once."""
+    return _validator(check_schema(schema_text))
+
+
+def _validator(schema):
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+ENVELOPE_VALIDATOR = _validator(ENVELOPE_SCHEMA)
+
+
 def pointer(path):
     """JSON Pointer (RFC 6901) of a jsonschema error path."""
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
-def violations(schema, document, prefix=""):
-    """Every violation as ``{"pointer", "message"}``, sorted by pointer."""
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+def violations(validator, document, prefix=""):
+    """Every violation of ``validator``'s schema as ``{"pointer", "message"}``,
+    sorted by pointer."""
     found = [
         {"pointer": prefix + pointer(error.absolute_path), "message": error.message}
         for error in validator.iter_errors(document)

@@ -159,11 +159,12 @@ class ConstructionCostCode(models.Model):
 
     def write(self, vals):
         vals = self._normalize_vals(vals)
+        old_codes = set(self.mapped("code")) if "code" in vals else set()
         result = super().write(vals)
         if ANALYTIC_FIELDS & vals.keys():
             self._sync_analytic_accounts()
         if {"code", "company_id"} & vals.keys():
-            self._assign_parents()
+            self._assign_parents(old_codes)
         if PUBLISHED_FIELDS & vals.keys():
             self._publish()
         return result
@@ -191,16 +192,22 @@ class ConstructionCostCode(models.Model):
     # Hierarchy
     # ------------------------------------------------------------------
 
-    def _assign_parents(self):
-        """Point every code of the divisions touched at its nearest existing
-        ancestor: the same company's, else a shared one. A new level-3 code
-        thus adopts the sections already filed under its division."""
-        divisions = {cost_code_lib.division_code(record.code) for record in self}
-        if not divisions:
+    def _assign_parents(self, old_codes=()):
+        """Point these codes, and the codes below them (or below their
+        ``old_codes`` before a renumbering), at their nearest
+        existing ancestor: the same company's, else a shared one. A new
+        level-3 code thus adopts the sections already filed under it.
+
+        Only the codes concerned are read (their ancestors and the numbers
+        below them), so filing a code costs the same in a list of ten codes
+        or of ten thousand."""
+        if not self:
             return
-        domain = ["|"] * (len(divisions) - 1)
-        for division in sorted(divisions):
-            domain.append(("code", "=like", division[:2] + " %"))
+        codes = set(self.mapped("code")) | set(old_codes)
+        ancestors = {ancestor for code in codes for ancestor in cost_code_lib.ancestors(code)}
+        domain = [("code", "in", sorted(codes | ancestors))]
+        for pattern in sorted(filter(None, map(cost_code_lib.descendant_pattern, codes))):
+            domain = ["|", ("code", "=like", pattern), *domain]
         family = self.with_context(active_test=False).sudo().search(domain)
         by_key = {(record.company_id.id, record.code): record for record in family}
         moves = defaultdict(lambda: self.browse())

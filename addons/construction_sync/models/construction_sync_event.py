@@ -2,6 +2,7 @@ import hashlib
 import json
 import logging
 import uuid
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from psycopg2 import OperationalError, errorcodes
@@ -106,14 +107,15 @@ class ConstructionSyncEvent(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _receive(self, system, envelope, pointer_prefix=""):
-        """Validate one envelope and store it with its job.
+    def _receive(self, system, envelope, pointer_prefix="", enqueue=True):
+        """Validate one envelope and store it, with its job unless
+        ``enqueue`` is False (the caller then queues the new events at once).
 
         Returns ``(event, created)``; ``created`` is False for a resend of a
         known idempotency key, which changes nothing. Raises
         :class:`ApiError` before anything is written.
         """
-        problems = schema_lib.violations(schema_lib.ENVELOPE_SCHEMA, envelope, pointer_prefix)
+        problems = schema_lib.violations(schema_lib.ENVELOPE_VALIDATOR, envelope, pointer_prefix)
         if problems:
             raise ApiError("schema_violation", "The event envelope is not valid.", errors=problems)
         if envelope.get("system") and envelope["system"] != system.code:
@@ -121,9 +123,8 @@ class ConstructionSyncEvent(models.Model):
                 "system_mismatch",
                 f"This service user posts as system {system.code!r}, not {envelope['system']!r}.",
             )
-        event_type = self.env["construction.sync.event.type"].search(
-            [("code", "=", envelope["event_type"]), ("direction", "=", "inbound")], limit=1
-        )
+        EventType = self.env["construction.sync.event.type"]
+        event_type = EventType.browse(EventType._inbound_id(envelope["event_type"]))
         if not event_type:
             raise ApiError(
                 "unknown_event_type",
@@ -131,7 +132,9 @@ class ConstructionSyncEvent(models.Model):
                 errors=[{"pointer": f"{pointer_prefix}/event_type", "message": "unknown"}],
             )
         payload = envelope["payload"]
-        problems = schema_lib.violations(event_type._schema(), payload, f"{pointer_prefix}/payload")
+        problems = schema_lib.violations(
+            event_type._validator(), payload, f"{pointer_prefix}/payload"
+        )
         if problems:
             raise ApiError(
                 "schema_violation",
@@ -162,7 +165,7 @@ class ConstructionSyncEvent(models.Model):
                     f"(event {existing.id}).",
                 )
             return existing, False
-        if event_type._mode_for(system) == "realtime":
+        if enqueue and event._realtime():
             event._enqueue()
         return event, True
 
@@ -217,14 +220,27 @@ class ConstructionSyncEvent(models.Model):
         row = self.env.cr.fetchone()
         return self.browse(row[0]) if row else None
 
-    def _enqueue(self):
-        """Queue one job per event on its type's channel."""
+    def _realtime(self):
+        """The events to apply at once rather than in the scheduled drain."""
+        return self.filtered(
+            lambda event: event.event_type_id._mode_for(event.system_id) == "realtime"
+        )
+
+    def _enqueue(self, chunk_size=100):
+        """Queue the events: one job per system, type and chunk, so a batch
+        request costs a few jobs, not one per event; each event is still
+        applied in its own savepoint."""
+        groups = defaultdict(lambda: self.browse())
         for event in self:
-            event.with_delay(
-                channel=event.event_type_id.channel or "root.construction_inbound",
-                max_retries=event.system_id.max_attempts,
-                description=f"Apply {event.event_type_id.code} {event.idempotency_key}",
-            )._job_apply()
+            groups[event.system_id, event.event_type_id] |= event
+        for (system, event_type), events in groups.items():
+            for start in range(0, len(events), chunk_size):
+                chunk = events[start : start + chunk_size]
+                chunk.with_delay(
+                    channel=event_type.channel or "root.construction_inbound",
+                    max_retries=system.max_attempts,
+                    description=f"Apply {len(chunk)} {event_type.code} from {system.code}",
+                )._job_apply()
         self.write({"state": "queued"})
 
     # ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..lib import schema as schema_lib
@@ -93,9 +93,29 @@ class ConstructionSyncEventType(models.Model):
                     )
                 )
 
-    def _schema(self):
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache("code")
+    def _inbound_id(self, code):
+        """Id of the active inbound type ``code`` (0 if none): read on every
+        received event, so cached until an event type changes."""
+        return self.search([("code", "=", code), ("direction", "=", "inbound")], limit=1).id
+
+    def _validator(self):
         self.ensure_one()
-        return schema_lib.check_schema(self.payload_schema)
+        return schema_lib.validator_for(self.payload_schema)
 
     def _mode_for(self, system):
         self.ensure_one()

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class ConstructionSyncOwnership(models.Model):
@@ -44,13 +44,38 @@ class ConstructionSyncOwnership(models.Model):
                 target = f"{target} / {rule_sudo.field_id.field_description}"
             rule.display_name = f"{target} → {rule_sudo.system_id.name}"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache("model_name", "company_id")
+    def _rule_ids(self, model_name, company_id):
+        """Rules on a model for a company: read on every received event, so
+        cached until a rule changes."""
+        return tuple(
+            self.sudo()
+            .search([("model_name", "=", model_name), ("company_id", "=", company_id)])
+            .ids
+        )
+
     @api.model
     def _violations(self, system, model_name, field_names):
         """Human-readable refusals when ``system`` would write ``field_names``
         of ``model_name`` owned by another system; empty when allowed."""
-        rules = self.search(
-            [("model_name", "=", model_name), ("company_id", "=", system.company_id.id)]
-        )
+        rule_ids = self._rule_ids(model_name, system.company_id.id)
+        if not rule_ids:
+            return []
+        rules = self.sudo().browse(rule_ids)
         refused = []
         for rule in rules.filtered(lambda r: r.system_id != system):
             if not rule.field_id:

@@ -47,10 +47,12 @@ class TestCostCode(ConstructionCase):
         level3.unlink()
         self.assertEqual(section.parent_id, self.division_32)
 
-    def test_changing_the_number_moves_the_code(self):
-        section = self.CostCode.create({"code": "32 31 13", "name": "Fences"})
+    def test_changing_the_number_moves_the_code_and_leaves_its_children(self):
+        section, subsection = self.create_codes("32 31 13", "32 31 13.53")
+        self.assertEqual(subsection.parent_id, section)
         section.code = "31 31 13"
         self.assertEqual(section.parent_id, self.env.ref("construction_sync.cost_code_division_31"))
+        self.assertEqual(subsection.parent_id, self.division_32, "32 31 13.53 stays in 32")
 
     def test_company_code_files_under_shared_parent_but_not_the_reverse(self):
         company_level3 = self.CostCode.create(

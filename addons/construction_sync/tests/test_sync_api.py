@@ -113,11 +113,9 @@ class TestSyncApi(HttpCase, SyncCase):
         self.system.rate_limit = 2
         self.call("/events", self.envelope("r1", code="32 31 13", name="A"))
         self.call("/events", self.envelope("r2", code="32 31 23", name="B"))
-        limited = self.assertProblem(
-            self.call("/events", self.envelope("r3", code="32 31 33", name="C")),
-            429,
-            "rate_limited",
-        )
+        response = self.call("/events", self.envelope("r3", code="32 31 33", name="C"))
+        limited = self.assertProblem(response, 429, "rate_limited")
+        self.assertEqual(response.headers["Retry-After"], "60")
         self.assertIn("2 events a minute", limited["detail"])
         self.assertEqual(self.count_events(), 2)
 

@@ -1,6 +1,13 @@
 import pytest
 
-from ..cost_code import CostCodeError, ancestors, division_code, level, normalize
+from ..cost_code import (
+    CostCodeError,
+    ancestors,
+    descendant_pattern,
+    division_code,
+    level,
+    normalize,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +64,17 @@ def test_hierarchy_follows_masterformat_levels(code, expected_level, expected_an
     assert level(code) == expected_level
     assert ancestors(code) == expected_ancestors
     assert division_code(code) == "32 00 00"
+
+
+@pytest.mark.parametrize(
+    ("code", "pattern"),
+    [
+        ("32 00 00", "32 %"),
+        ("32 10 00", "32 1_ %"),
+        ("32 12 00", "32 12 %"),
+        ("32 12 16", "32 12 16.%"),
+        ("32 12 16.13", None),
+    ],
+)
+def test_descendants_are_found_by_a_like_pattern(code, pattern):
+    assert descendant_pattern(code) == pattern

@@ -1,16 +1,21 @@
+import json
+
 import pytest
 
-from ..schema import ENVELOPE_SCHEMA, check_schema, pointer, violations
+from ..schema import ENVELOPE_VALIDATOR, check_schema, pointer, validator_for, violations
 
-SCHEMA = {
-    "type": "object",
-    "required": ["code", "hours"],
-    "properties": {
-        "code": {"type": "string"},
-        "hours": {"type": "number", "minimum": 0},
-        "crew": {"type": "array", "items": {"type": "string"}},
-    },
-}
+SCHEMA_TEXT = json.dumps(
+    {
+        "type": "object",
+        "required": ["code", "hours"],
+        "properties": {
+            "code": {"type": "string"},
+            "hours": {"type": "number", "minimum": 0},
+            "crew": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+)
+SCHEMA = validator_for(SCHEMA_TEXT)
 
 
 def test_valid_document_has_no_violation():
@@ -25,7 +30,7 @@ def test_each_violation_has_a_json_pointer_into_the_body():
 
 def test_envelope_checks_dates_and_unknown_keys():
     found = violations(
-        ENVELOPE_SCHEMA,
+        ENVELOPE_VALIDATOR,
         {"event_type": "x", "payload": {}, "occurred_at": "yesterday", "extra": 1},
     )
     assert {item["pointer"] for item in found} == {"", "/occurred_at"}
@@ -39,3 +44,7 @@ def test_pointer_escapes_special_characters():
 def test_bad_schemas_are_refused(text, reason):
     with pytest.raises(ValueError, match=reason):
         check_schema(text)
+
+
+def test_a_schema_text_is_compiled_once():
+    assert validator_for(SCHEMA_TEXT) is SCHEMA
