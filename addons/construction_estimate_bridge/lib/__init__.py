@@ -1,0 +1,1 @@
+"""Plain-Python helpers of the estimate bridge: no ``odoo`` import, no database."""

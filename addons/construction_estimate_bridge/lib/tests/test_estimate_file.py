@@ -1,0 +1,153 @@
+import io
+import json
+
+import openpyxl
+import pytest
+
+from ..estimate_file import (
+    CostCodeInfo,
+    EstimateFileError,
+    UnitInfo,
+    detect_format,
+    parse,
+    parse_unit_synonyms,
+    validate,
+)
+
+CSV = (
+    "line_id,parent_id,description,cost_code,quantity,unit,unit_cost,vendor,alternate,included\n"
+    "A1,,Paving assembly,,,,,,,\n"
+    "L1,A1,Asphalt overlay,321216,120,t,95.50,Summit Asphalt,,\n"
+    'L2,A1,Seal coat,32-01-13.62,"1,000",ft²,0.35,,yes,no\n'
+)
+
+CODES = {"32 12 16": CostCodeInfo("32 12 16", "Weight"), "32 01 13.62": CostCodeInfo("32 01 13.62")}
+UNITS = {
+    "t": UnitInfo("t", "Weight"),
+    "ft²": UnitInfo("ft²", "Surface"),
+    "h": UnitInfo("h", "Time"),
+}
+
+
+def resolve_code(raw):
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    canonical = f"{digits[0:2]} {digits[2:4]} {digits[4:6]}" + (
+        f".{digits[6:]}" if digits[6:] else ""
+    )
+    return CODES.get(canonical)
+
+
+def check(lines):
+    return validate(lines, resolve_code, UNITS.get)
+
+
+def test_csv_lines_assemblies_and_alternates():
+    lines, issues = parse(CSV.encode(), "csv")
+    assert issues == []
+    assembly, overlay, seal = lines
+    assert assembly.is_assembly and not assembly.in_budget
+    assert (overlay.row, overlay.quantity, overlay.unit_cost, overlay.amount) == (
+        3,
+        120,
+        95.5,
+        11460,
+    )
+    assert overlay.parent_id == "A1" and overlay.vendor == "Summit Asphalt"
+    assert seal.quantity == 1000 and seal.alternate and not seal.included and not seal.in_budget
+    assert check(lines) == []
+
+
+def test_xlsx_lines():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Item", "Code", "Qty", "UOM", "Rate"])
+    sheet.append(["X1", "32 12 16", 10, "t", 90])
+    sheet.append([None, None, None, None, None])
+    sheet.append(["X2", "32 12 16", 2.5, "t", 100])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    columns = {
+        "line_id": "Item",
+        "cost_code": "Code",
+        "quantity": "Qty",
+        "unit": "UOM",
+        "unit_cost": "Rate",
+    }
+    lines, issues = parse(buffer.getvalue(), "xlsx", columns)
+    assert issues == []
+    assert [(line.row, line.line_id, line.amount) for line in lines] == [
+        (2, "X1", 900),
+        (4, "X2", 250),
+    ]
+
+
+def test_json_object_or_list():
+    payload = [{"line_id": "J1", "cost_code": "32 12 16", "quantity": 3, "unit_cost": 10}]
+    for content in (payload, {"lines": payload}):
+        lines, issues = parse(json.dumps(content).encode(), "json")
+        assert issues == [] and lines[0].amount == 30 and lines[0].row == 1
+
+
+def test_every_validation_error_with_row_and_column():
+    content = (
+        "line_id,cost_code,quantity,unit,unit_cost,parent_id\n"
+        "B1,99 99 99,1,t,1,\n"
+        "B2,32 12 16,1,h,1,\n"
+        "B3,32 12 16,-4,t,1,\n"
+        "B4,32 12 16,1,t,,\n"
+        "B4,32 12 16,1,t,1,\n"
+        "B6,32 12 16,lots,t,1,\n"
+        "B7,32 12 16,1,furlong,1,ZZ\n"
+    )
+    lines, issues = parse(content.encode(), "csv")
+    issues += check(lines)
+    found = {(issue.row, issue.column) for issue in issues}
+    assert found == {
+        (2, "cost_code"),
+        (3, "unit"),
+        (4, "quantity"),
+        (5, "unit_cost"),
+        (5, "line_id"),
+        (6, "line_id"),
+        (7, "quantity"),
+        (8, "unit"),
+        (8, "parent_id"),
+    }
+    messages = {(issue.row, issue.column): issue.message for issue in issues}
+    assert "unknown cost code" in messages[(2, "cost_code")]
+    assert "does not measure" in messages[(3, "unit")]
+    assert "negative" in messages[(4, "quantity")]
+    assert "missing" in messages[(5, "unit_cost")]
+    assert "repeated" in messages[(6, "line_id")]
+
+
+def test_issue_names_the_platform_column():
+    lines, issues = parse(
+        b"ID,Code,Qty,Price\nQ1,32 12 16,-1,\n",
+        "csv",
+        {"line_id": "ID", "cost_code": "Code", "quantity": "Qty", "unit_cost": "Price"},
+    )
+    assert issues == []
+    columns = {
+        issue.column
+        for issue in validate(
+            lines, resolve_code, UNITS.get, {"quantity": "Qty", "unit_cost": "Price"}
+        )
+    }
+    assert columns == {"Qty", "Price"}
+
+
+def test_unreadable_files():
+    with pytest.raises(EstimateFileError):
+        parse(b"{not json", "json")
+    with pytest.raises(EstimateFileError):
+        parse(b"line_id\n", "csv")
+    with pytest.raises(EstimateFileError):
+        parse(b"PK garbage", "xlsx")
+    with pytest.raises(EstimateFileError):
+        parse(b"{}", "pdf")
+
+
+def test_helpers():
+    assert detect_format("Bid.XLSX") == "xlsx" and detect_format("bid.pdf") is None
+    assert parse_unit_synonyms("SF = ft²\nTN=t\nnonsense\n") == {"sf": "ft²", "tn": "t"}

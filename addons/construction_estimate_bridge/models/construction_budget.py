@@ -1,0 +1,197 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+BUDGET_STATES = [
+    ("draft", "Draft"),
+    ("approved", "Approved"),
+    ("closed", "Closed"),
+]
+
+
+class ConstructionBudget(models.Model):
+    _name = "construction.budget"
+    _description = "Construction Budget"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "project_id, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    project_id = fields.Many2one(
+        "project.project", required=True, index=True, tracking=True, check_company=True
+    )
+    project_account_id = fields.Many2one(
+        related="project_id.account_id", string="Project Analytic Account"
+    )
+    estimate_id = fields.Many2one("construction.estimate", tracking=True, check_company=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    state = fields.Selection(
+        BUDGET_STATES, default="draft", required=True, tracking=True, copy=False
+    )
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
+    approved_date = fields.Datetime(readonly=True, copy=False)
+    line_ids = fields.One2many("construction.budget.line", "budget_id", "Lines", copy=True)
+    change_order_ids = fields.One2many("construction.change.order", "budget_id")
+    original = fields.Monetary(compute="_compute_totals", string="Original Budget")
+    approved_changes = fields.Monetary(compute="_compute_totals")
+    revised = fields.Monetary(compute="_compute_totals", string="Revised Budget")
+    committed = fields.Monetary(compute="_compute_totals")
+    actual = fields.Monetary(compute="_compute_totals")
+    remaining = fields.Monetary(compute="_compute_totals")
+    forecast = fields.Monetary(compute="_compute_totals", string="Forecast at Completion")
+    variance = fields.Monetary(compute="_compute_totals")
+    over_budget_count = fields.Integer(compute="_compute_totals")
+
+    _sql_constraints = [
+        (
+            "project_uniq",
+            "unique (project_id)",
+            "A project has one budget; approved change orders revise it.",
+        ),
+    ]
+
+    @api.depends(
+        "line_ids.original",
+        "line_ids.approved_changes",
+        "line_ids.committed",
+        "line_ids.actual",
+    )
+    def _compute_totals(self):
+        for budget in self:
+            lines = budget.line_ids
+            for name in (
+                "original",
+                "approved_changes",
+                "revised",
+                "committed",
+                "actual",
+                "remaining",
+                "forecast",
+                "variance",
+            ):
+                budget[name] = sum(lines.mapped(name))
+            budget.over_budget_count = len(lines.filtered("over_budget"))
+
+    # ------------------------------------------------------------------
+    # From estimates
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _from_estimate(self, estimate):
+        """Create or update the project's budget from an approved estimate.
+
+        Original amounts and quantities become the estimate's, per cost
+        code; a cost code the estimate no longer holds keeps its line at 0
+        so that its commitments and history stay visible.
+        """
+        lines = estimate.line_ids.filtered("in_budget")
+        missing = lines.filtered(lambda line: not line.cost_code_id)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Every budgeted line needs a cost code: %(lines)s.",
+                    lines=", ".join(missing.mapped("name")),
+                )
+            )
+        if not estimate.project_id.account_id:
+            raise UserError(
+                self.env._(
+                    "Project %(project)s has no analytic account, so its costs cannot "
+                    "be followed. Set one on the project first.",
+                    project=estimate.project_id.display_name,
+                )
+            )
+        totals = defaultdict(lambda: [0.0, 0.0])
+        for line in lines:
+            totals[line.cost_code_id][0] += line.amount
+            totals[line.cost_code_id][1] += line.quantity
+        budget = self.search([("project_id", "=", estimate.project_id.id)], limit=1)
+        if not budget:
+            budget = self.create(
+                {
+                    "name": estimate.name,
+                    "project_id": estimate.project_id.id,
+                    "company_id": estimate.company_id.id,
+                }
+            )
+        budget.estimate_id = estimate
+        existing = {line.cost_code_id: line for line in budget.line_ids}
+        for cost_code, line in existing.items():
+            amount, quantity = totals.get(cost_code, (0.0, 0.0))
+            if (line.original, line.original_quantity) != (amount, quantity):
+                line.write({"original": amount, "original_quantity": quantity})
+        self.env["construction.budget.line"].create(
+            [
+                {
+                    "budget_id": budget.id,
+                    "cost_code_id": cost_code.id,
+                    "original": amount,
+                    "original_quantity": quantity,
+                    "uom_id": cost_code.uom_id.id,
+                }
+                for cost_code, (amount, quantity) in totals.items()
+                if cost_code not in existing
+            ]
+        )
+        budget.message_post(
+            body=self.env._(
+                "Original budget set from estimate %(estimate)s: %(amount)s over %(count)s "
+                "cost codes.",
+                estimate=estimate.display_name,
+                amount=budget.currency_id.format(sum(a for a, _q in totals.values())),
+                count=len(totals),
+            )
+        )
+        return budget
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+
+    def action_approve(self):
+        if any(budget.state != "draft" for budget in self):
+            raise UserError(self.env._("Only draft budgets can be approved."))
+        self.write(
+            {
+                "state": "approved",
+                "approved_by_id": self.env.user.id,
+                "approved_date": fields.Datetime.now(),
+            }
+        )
+        for budget in self:
+            budget.message_post(
+                body=self.env._(
+                    "Budget approved at %(amount)s.",
+                    amount=budget.currency_id.format(budget.revised),
+                )
+            )
+
+    def action_close(self):
+        self.state = "closed"
+
+    def action_reset_to_draft(self):
+        self.write({"state": "draft", "approved_by_id": False, "approved_date": False})
+
+    def action_refresh_figures(self):
+        self.line_ids._refresh_figures()
+
+    def _action_open(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "construction.budget",
+            "res_id": self.id,
+            "view_mode": "form",
+        }
+
+    def action_open_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_estimate_bridge.construction_budget_line_action"
+        )
+        action["domain"] = [("budget_id", "=", self.id)]
+        return action

@@ -1,0 +1,210 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+# Figures read from purchasing and accounting, refreshed by _refresh_figures.
+FIGURES = ("committed", "actual")
+
+
+class ConstructionBudgetLine(models.Model):
+    _name = "construction.budget.line"
+    _description = "Construction Budget Line"
+    _order = "budget_id, cost_code_id"
+    _rec_name = "cost_code_id"
+    _check_company_auto = True
+
+    budget_id = fields.Many2one(
+        "construction.budget", required=True, index=True, ondelete="cascade"
+    )
+    project_id = fields.Many2one(related="budget_id.project_id", store=True, index=True)
+    company_id = fields.Many2one(related="budget_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="budget_id.currency_id")
+    state = fields.Selection(related="budget_id.state", store=True, string="Budget Status")
+    cost_code_id = fields.Many2one(
+        "construction.cost.code", required=True, index=True, check_company=True, ondelete="restrict"
+    )
+    analytic_account_id = fields.Many2one(
+        related="cost_code_id.analytic_account_id", string="Cost Code Analytic Account"
+    )
+    cost_type = fields.Selection(related="cost_code_id.cost_type", store=True)
+    uom_id = fields.Many2one("uom.uom", string="Unit")
+    original_quantity = fields.Float(digits="Product Unit of Measure")
+    approved_quantity_changes = fields.Float(digits="Product Unit of Measure")
+    revised_quantity = fields.Float(
+        compute="_compute_revised", store=True, digits="Product Unit of Measure"
+    )
+    original = fields.Monetary(aggregator="sum")
+    approved_changes = fields.Monetary(
+        aggregator="sum", help="Sum of the approved change orders on this cost code."
+    )
+    revised = fields.Monetary(compute="_compute_revised", store=True, aggregator="sum")
+    committed = fields.Monetary(
+        readonly=True,
+        aggregator="sum",
+        help="Confirmed purchase order lines on this project and cost code not billed yet.",
+    )
+    actual = fields.Monetary(
+        readonly=True,
+        aggregator="sum",
+        help="Analytic entries on this project and cost code: timesheets, vendor bills.",
+    )
+    remaining = fields.Monetary(
+        compute="_compute_outlook",
+        store=True,
+        aggregator="sum",
+        help="Revised budget minus committed and actual cost.",
+    )
+    forecast = fields.Monetary(
+        "Forecast at Completion",
+        compute="_compute_outlook",
+        store=True,
+        aggregator="sum",
+        help="Committed and actual cost plus what is left of the budget to spend.",
+    )
+    variance = fields.Monetary(
+        compute="_compute_outlook",
+        store=True,
+        aggregator="sum",
+        help="Revised budget minus forecast; negative when the cost code runs over.",
+    )
+    over_budget = fields.Boolean(compute="_compute_outlook", store=True)
+
+    _sql_constraints = [
+        (
+            "cost_code_uniq",
+            "unique (budget_id, cost_code_id)",
+            "A budget has one line per cost code.",
+        ),
+    ]
+
+    @api.depends("original", "approved_changes", "original_quantity", "approved_quantity_changes")
+    def _compute_revised(self):
+        for line in self:
+            line.revised = line.original + line.approved_changes
+            line.revised_quantity = line.original_quantity + line.approved_quantity_changes
+
+    @api.depends("revised", "committed", "actual")
+    def _compute_outlook(self):
+        for line in self:
+            spent = line.committed + line.actual
+            line.remaining = line.revised - spent
+            line.forecast = max(line.revised, spent)
+            line.variance = line.revised - line.forecast
+            line.over_budget = line.currency_id.compare_amounts(spent, line.revised) > 0
+
+    @api.depends("budget_id.project_id", "cost_code_id")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = f"{line.project_id.name} / {line.cost_code_id.display_name}"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._refresh_figures()
+        return lines
+
+    # ------------------------------------------------------------------
+    # Committed and actual cost
+    # ------------------------------------------------------------------
+
+    def _keys(self):
+        """(project account id, cost code account id) of each line."""
+        return {
+            line: (line.project_id.account_id.id, line.cost_code_id.analytic_account_id.id)
+            for line in self
+        }
+
+    def _committed_amounts(self, project_accounts, cost_code_accounts):
+        """Open purchase amount per (project account, cost code account).
+
+        Confirmed purchase lines whose analytic distribution carries both
+        accounts, valued at their untaxed price for the quantity not billed
+        yet, in company currency, weighted by the distribution percentage.
+        """
+        committed = defaultdict(float)
+        if not cost_code_accounts:
+            return committed
+        purchase_lines = (
+            self.env["purchase.order.line"]
+            .sudo()
+            .search(
+                [
+                    ("state", "in", ("purchase", "done")),
+                    ("display_type", "=", False),
+                    ("analytic_distribution", "in", cost_code_accounts.ids),
+                ]
+            )
+        )
+        project_ids, cost_code_ids = set(project_accounts.ids), set(cost_code_accounts.ids)
+        for purchase_line in purchase_lines:
+            open_quantity = purchase_line.product_qty - purchase_line.qty_invoiced
+            if open_quantity <= 0 or not purchase_line.product_qty:
+                continue
+            order = purchase_line.order_id
+            amount = purchase_line.currency_id._convert(
+                purchase_line.price_subtotal * open_quantity / purchase_line.product_qty,
+                order.company_id.currency_id,
+                order.company_id,
+                order.date_approve or fields.Date.today(),
+            )
+            for key, percentage in purchase_line.analytic_distribution.items():
+                account_ids = {int(account_id) for account_id in key.split(",")}
+                for project_id in account_ids & project_ids:
+                    for cost_code_id in account_ids & cost_code_ids:
+                        committed[(project_id, cost_code_id)] += amount * percentage / 100
+        return committed
+
+    def _actual_amounts(self, project_accounts, cost_code_accounts):
+        """Booked cost per (project account, cost code account), from analytic entries."""
+        if not cost_code_accounts or not project_accounts:
+            return {}
+        column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
+        groups = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [
+                    (column, "in", cost_code_accounts.ids),
+                    ("account_id", "in", project_accounts.ids),
+                ],
+                ["account_id", column],
+                ["amount:sum"],
+            )
+        )
+        return {
+            (project_account.id, cost_code_account.id): -amount
+            for project_account, cost_code_account, amount in groups
+        }
+
+    def _refresh_figures(self):
+        """Read committed and actual cost again from purchases and analytic entries."""
+        lines = self.sudo()
+        keys = lines._keys()
+        project_accounts = lines.project_id.account_id
+        cost_code_accounts = lines.cost_code_id.analytic_account_id
+        committed = lines._committed_amounts(project_accounts, cost_code_accounts)
+        actual = lines._actual_amounts(project_accounts, cost_code_accounts)
+        for line in lines:
+            values = {
+                "committed": line.currency_id.round(committed.get(keys[line], 0.0)),
+                "actual": line.currency_id.round(actual.get(keys[line], 0.0)),
+            }
+            if any(line.currency_id.compare_amounts(line[k], v) for k, v in values.items()):
+                line.write(values)
+
+    @api.model
+    def _refresh_for_accounts(self, analytic_account_ids):
+        """Refresh the budget lines whose cost code or project uses these accounts."""
+        if not analytic_account_ids:
+            return
+        self.sudo().search(
+            [
+                "|",
+                ("cost_code_id.analytic_account_id", "in", list(analytic_account_ids)),
+                ("project_id.account_id", "in", list(analytic_account_ids)),
+            ]
+        )._refresh_figures()
+
+    @api.model
+    def _cron_refresh_figures(self):
+        self.sudo().search([("state", "!=", "closed")])._refresh_figures()

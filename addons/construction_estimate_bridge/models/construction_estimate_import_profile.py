@@ -1,0 +1,72 @@
+from odoo import api, fields, models
+from odoo.addons.construction_sync.lib import cost_code as cost_code_lib
+
+from ..lib import estimate_file
+
+
+class ConstructionEstimateImportProfile(models.Model):
+    _name = "construction.estimate.import.profile"
+    _description = "Estimate Import Profile"
+    _order = "name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    system_id = fields.Many2one(
+        "construction.sync.system",
+        string="Source System",
+        check_company=True,
+        help="Estimating platform whose exports this profile reads.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    active = fields.Boolean(default=True)
+    column_line_id = fields.Char("Line Id Column", default="line_id", required=True)
+    column_parent_id = fields.Char("Assembly Column", default="parent_id")
+    column_name = fields.Char("Description Column", default="description")
+    column_cost_code = fields.Char("Cost Code Column", default="cost_code", required=True)
+    column_cost_type = fields.Char("Cost Type Column", default="cost_type")
+    column_product = fields.Char(
+        "Product Column", default="product", help="Internal reference or name of the product."
+    )
+    column_quantity = fields.Char("Quantity Column", default="quantity", required=True)
+    column_unit = fields.Char("Unit Column", default="unit")
+    column_unit_cost = fields.Char("Unit Cost Column", default="unit_cost", required=True)
+    column_vendor = fields.Char("Vendor Column", default="vendor")
+    column_bid_package = fields.Char("Bid Package Column", default="bid_package")
+    column_alternate = fields.Char("Alternate Column", default="alternate")
+    column_included = fields.Char("Included Column", default="included")
+    json_lines_key = fields.Char(
+        "JSON Lines Key",
+        default="lines",
+        help="Key of the list of lines when a JSON file is an object.",
+    )
+    unit_synonyms = fields.Text(
+        help="One synonym a line, written platform unit = Odoo unit, e.g. SF = ft² or TN = t.",
+    )
+
+    def _column_map(self):
+        """Canonical estimate field -> column name in this platform's files."""
+        self.ensure_one()
+        return {field: self[f"column_{field}"] for field in estimate_file.DEFAULT_COLUMNS}
+
+    @api.model
+    def _cost_code_search_domain(self, codes, company):
+        return [("code", "in", codes), ("company_id", "in", [False, company.id])]
+
+    def _resolve_cost_code(self, raw, company=None):
+        """The cost code written ``raw`` in a file, or an empty recordset.
+
+        The one place where an estimating platform's cost code becomes a
+        canonical one: normalized with construction_sync's rules, then
+        searched by number, the company's own before a shared one.
+        """
+        try:
+            code = cost_code_lib.normalize(str(raw))
+        except cost_code_lib.CostCodeError:
+            return self.env["construction.cost.code"]
+        company = company or self.company_id or self.env.company
+        found = self.env["construction.cost.code"].search(
+            self._cost_code_search_domain([code], company), order="company_id"
+        )
+        return found[:1]

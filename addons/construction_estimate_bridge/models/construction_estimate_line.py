@@ -1,0 +1,88 @@
+from odoo import api, fields, models
+from odoo.addons.construction_sync.models.construction_cost_code import COST_TYPES
+
+
+class ConstructionEstimateLine(models.Model):
+    _name = "construction.estimate.line"
+    _description = "Construction Estimate Line"
+    _order = "estimate_id, sequence, id"
+    _check_company_auto = True
+
+    estimate_id = fields.Many2one(
+        "construction.estimate", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="estimate_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="estimate_id.currency_id")
+    project_id = fields.Many2one(related="estimate_id.project_id", store=True, index=True)
+    sequence = fields.Integer(default=10)
+    external_line_id = fields.Char(
+        "Line Id", index=True, help="Id of the line in the estimating platform."
+    )
+    parent_id = fields.Many2one(
+        "construction.estimate.line",
+        string="Assembly",
+        index=True,
+        ondelete="cascade",
+        domain="[('estimate_id', '=', estimate_id)]",
+    )
+    child_ids = fields.One2many("construction.estimate.line", "parent_id", "Assembly Lines")
+    is_assembly = fields.Boolean(
+        compute="_compute_is_assembly", store=True, help="Groups other lines; not budgeted itself."
+    )
+    name = fields.Char("Description", required=True)
+    bid_package = fields.Char(index=True)
+    is_alternate = fields.Boolean("Alternate")
+    alternate_included = fields.Boolean(
+        "Included", default=True, help="Whether the client accepted this alternate."
+    )
+    in_budget = fields.Boolean(compute="_compute_in_budget", store=True)
+    cost_code_id = fields.Many2one(
+        "construction.cost.code", index=True, check_company=True, ondelete="restrict"
+    )
+    cost_type = fields.Selection(
+        COST_TYPES, compute="_compute_cost_type", store=True, readonly=False
+    )
+    product_id = fields.Many2one("product.product", check_company=True)
+    quantity = fields.Float(digits="Product Unit of Measure")
+    uom_id = fields.Many2one("uom.uom", string="Unit")
+    unit_cost = fields.Monetary()
+    amount = fields.Monetary(compute="_compute_amount", store=True, recursive=True)
+    vendor_id = fields.Many2one("res.partner", string="Suggested Vendor", check_company=True)
+
+    @api.depends("child_ids")
+    def _compute_is_assembly(self):
+        for line in self:
+            line.is_assembly = bool(line.child_ids)
+
+    @api.depends("is_assembly", "is_alternate", "alternate_included")
+    def _compute_in_budget(self):
+        for line in self:
+            line.in_budget = not line.is_assembly and (
+                not line.is_alternate or line.alternate_included
+            )
+
+    @api.depends("cost_code_id")
+    def _compute_cost_type(self):
+        for line in self:
+            line.cost_type = line.cost_code_id.cost_type or line.cost_type
+
+    @api.depends("quantity", "unit_cost", "child_ids.amount", "is_assembly")
+    def _compute_amount(self):
+        for line in self:
+            if line.is_assembly:
+                line.amount = sum(line.child_ids.filtered("in_budget").mapped("amount"))
+            else:
+                line.amount = line.currency_id.round(line.quantity * line.unit_cost)
+
+    def _diff_values(self):
+        """The line as :mod:`..lib.revision_diff` compares it."""
+        self.ensure_one()
+        return {
+            "cost_code": self.cost_code_id.code or "",
+            "name": self.name,
+            "quantity": self.quantity,
+            "unit": self.uom_id.name or "",
+            "unit_cost": self.unit_cost,
+            "amount": self.amount,
+            "in_budget": self.in_budget,
+        }

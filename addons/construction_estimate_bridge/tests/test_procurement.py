@@ -1,0 +1,111 @@
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user
+
+from .common import EstimateBridgeCase
+
+
+class TestProcurement(EstimateBridgeCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.budget = cls.budgeted_estimate().budget_id
+        cls.buyer_controller = new_test_user(
+            cls.env,
+            login="bridge_buyer_controller",
+            groups="construction_sync.group_construction_sync_controller,"
+            "purchase.group_purchase_user",
+        )
+
+    def rfq_wizard(self, cost_codes):
+        lines = self.budget.line_ids.filtered(lambda line: line.cost_code_id in cost_codes)
+        return (
+            self.env["construction.budget.rfq.wizard"]
+            .with_user(self.buyer_controller)
+            .with_context(active_model="construction.budget.line", active_ids=lines.ids)
+            .create({})
+        )
+
+    def test_rfqs_grouped_by_vendor_with_analytic_distribution(self):
+        wizard = self.rfq_wizard(self.code_paving | self.code_striping)
+        self.assertEqual(wizard.vendor_count, 2)
+        action = wizard.action_create_rfqs()
+        orders = self.env["purchase.order"].search(action["domain"])
+        self.assertEqual(orders.partner_id, self.vendor_asphalt | self.vendor_striping)
+        self.assertEqual(set(orders.mapped("state")), {"draft"})
+        asphalt = orders.filtered(lambda order: order.partner_id == self.vendor_asphalt)
+        line = asphalt.order_line
+        self.assertEqual(len(line), 1)
+        self.assertEqual(line.product_id, self.product_asphalt)
+        self.assertEqual((line.product_qty, line.price_unit), (100, 90))
+        self.assertEqual(line.product_uom, self.uom_ton)
+        self.assertEqual(
+            line.analytic_distribution,
+            {f"{self.project_account.id},{self.code_paving.analytic_account_id.id}": 100},
+        )
+        striping = orders.filtered(lambda order: order.partner_id == self.vendor_striping)
+        self.assertEqual(striping.order_line.product_uom, self.uom_foot)
+        self.assertEqual(striping.order_line.product_qty, 2000)
+        # confirming the RFQ as is stays within the budget and commits it
+        asphalt.button_confirm()
+        self.assertAlmostEqual(self.budget_line(self.budget, self.code_paving).committed, 9000)
+        self.assertAlmostEqual(self.budget_line(self.budget, self.code_paving).remaining, 0)
+
+    def test_lines_without_vendor_or_product_are_named(self):
+        wizard = self.rfq_wizard(self.code_traffic)
+        with self.assertRaisesRegex(UserError, "Traffic control"):
+            wizard.action_create_rfqs()
+
+    def test_budget_check_blocks_an_overrun(self):
+        self.company.construction_budget_check = "block"
+        order = self.make_po(self.vendor_asphalt, self.product_asphalt, 101, 90, self.code_paving)
+        with self.assertRaisesRegex(UserError, r"(?s)exceeds the remaining budget.*9,090\.00"):
+            order.button_confirm()
+        self.assertEqual(order.state, "draft")
+        within = self.make_po(self.vendor_asphalt, self.product_asphalt, 100, 90, self.code_paving)
+        within.button_confirm()
+        self.assertEqual(within.state, "purchase")
+
+    def test_budget_check_can_require_a_controller_approval(self):
+        self.company.construction_budget_check = "approval"
+        order = self.make_po(self.vendor_asphalt, self.product_asphalt, 120, 90, self.code_paving)
+        buyer = self.users["purchase"]
+        with self.assertRaisesRegex(UserError, "project controller must approve"):
+            order.with_user(buyer).button_confirm()
+        with self.assertRaisesRegex(UserError, "Only a project controller"):
+            order.with_user(buyer).action_construction_approve_overrun()
+        order.with_user(self.users["administrator"]).action_construction_approve_overrun()
+        self.assertEqual(order.construction_budget_approver_id, self.users["administrator"])
+        order.with_user(buyer).button_confirm()
+        self.assertEqual(order.state, "purchase")
+        self.assertTrue(self.budget_line(self.budget, self.code_paving).over_budget)
+
+    def test_budget_check_can_be_off(self):
+        self.company.construction_budget_check = "none"
+        order = self.make_po(self.vendor_asphalt, self.product_asphalt, 500, 90, self.code_paving)
+        order.button_confirm()
+        self.assertEqual(order.state, "purchase")
+
+    def test_orders_without_cost_code_are_not_checked(self):
+        order = self.env["purchase.order"].create(
+            {
+                "partner_id": self.vendor_asphalt.id,
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": self.product_asphalt.id,
+                            "product_qty": 1000,
+                            "price_unit": 90,
+                        },
+                    )
+                ],
+            }
+        )
+        order.button_confirm()
+        self.assertEqual(order.state, "purchase")
+
+    def test_budget_check_setting_is_in_construction_settings(self):
+        settings = self.env["res.config.settings"].create({"construction_budget_check": "approval"})
+        settings.execute()
+        self.assertEqual(self.company.construction_budget_check, "approval")
