@@ -170,6 +170,22 @@ class ConstructionSyncEvent(models.Model):
         return event, True
 
     @api.model
+    def _record_applied(self, system, event_type_code, key, payload, records, correlation_id=None):
+        """Store an event the API applied itself (a field upload answered at
+        once) as done and linked to what it produced, so the trail is the
+        same as for queued events. A resend with the same key finds it."""
+        EventType = self.env["construction.sync.event.type"]
+        event_type = EventType.browse(EventType._inbound_id(event_type_code))
+        digest = payload_hash(event_type_code, payload)
+        envelope = {"payload": payload, "correlation_id": correlation_id}
+        event = self._claim(system, event_type, key, digest, envelope)
+        if event is None:
+            return self.search([("system_id", "=", system.id), ("idempotency_key", "=", key)])
+        event.write({"state": "done", "applied_at": fields.Datetime.now(), "attempts": 1})
+        event._link(records)
+        return event
+
+    @api.model
     def _ownership_refusals(self, system, event_type, payload):
         if not event_type.target_model_id:
             return []

@@ -284,3 +284,43 @@ class TestConcurrentDuplicates(SyncCase):
                 cr.execute("DELETE FROM construction_sync_event WHERE system_id = %s", [system_id])
                 cr.execute("DELETE FROM construction_sync_system WHERE id = %s", [system_id])
                 cr.execute("DELETE FROM construction_sync_event_type WHERE id = %s", [type_id])
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeQueries(SyncCase):
+    """Receiving is the hot path: its queries per event must not creep up."""
+
+    def test_receive_costs_a_fixed_number_of_queries(self):
+        self.receive("warm-up", code="32 31 03", name="Warm")
+        self.env.flush_all()
+        with self.assertQueryCount(3):
+            self.Event.sudo()._receive(
+                self.system, self.envelope("q-1", code="32 31 13", name="Fences"), enqueue=False
+            )
+            self.env.flush_all()
+
+    def test_a_batch_of_events_is_queued_as_one_job(self):
+        events = self.Event
+        for index in range(1, 51):
+            event, _created = self.Event.sudo()._receive(
+                self.system,
+                self.envelope(f"qb-{index}", code=f"32 31 {index:02d}", name="Fence"),
+                enqueue=False,
+            )
+            events |= event
+        with trap_jobs() as trap:
+            events._enqueue()
+            trap.assert_jobs_count(1)
+        self.assertEqual(set(events.mapped("state")), {"queued"})
+
+    def test_recorded_events_join_the_trail(self):
+        code = self.division_32
+        event = self.Event.sudo()._record_applied(
+            self.system, "cost_code.upserted", "rec-1", {"code": "32", "name": "x"}, code, "corr-9"
+        )
+        self.assertEqual((event.state, event.correlation_id), ("done", "corr-9"))
+        self.assertEqual(self.env["construction.sync.event.link"]._events_of(code), event)
+        again = self.Event.sudo()._record_applied(
+            self.system, "cost_code.upserted", "rec-1", {"code": "32", "name": "x"}, code
+        )
+        self.assertEqual(again, event)
