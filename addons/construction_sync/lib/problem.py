@@ -24,6 +24,18 @@ ERROR_CODES = {
     "validation_error": (422, "The request cannot be applied"),
     "batch_too_large": (422, "Too many items in one batch"),
     "rate_limited": (429, "Too many requests"),
+    # Field evidence
+    "not_an_image": (415, "The file is not an image"),
+    "type_mismatch": (415, "The declared type does not match the file's content"),
+    "too_many_pixels": (413, "The image has more pixels than allowed"),
+    "truncated_image": (422, "The image is truncated"),
+    "gps_out_of_range": (422, "GPS coordinates are out of range"),
+    "invalid_time": (422, "The capture time cannot be read"),
+    "invalid_geometry": (422, "The geometry is not valid"),
+    "bbox_outside_image": (422, "A bounding box lies outside the image"),
+    "unknown_site": (422, "Unknown site"),
+    "unknown_stage": (422, "Unknown or unapproved photo stage"),
+    "unknown_category": (422, "Unknown defect category"),
     "internal_error": (500, "Internal error"),
 }
 

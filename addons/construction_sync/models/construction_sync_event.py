@@ -186,6 +186,13 @@ class ConstructionSyncEvent(models.Model):
         return event
 
     @api.model
+    def _apply_recorded(self, event):
+        """Handler of event types the API applies when it receives them
+        (field uploads): a replay has nothing left to do but to point at
+        what the event produced."""
+        return [self.env[link.res_model].browse(link.res_id).exists() for link in event.link_ids]
+
+    @api.model
     def _ownership_refusals(self, system, event_type, payload):
         if not event_type.target_model_id:
             return []
@@ -356,14 +363,16 @@ class ConstructionSyncEvent(models.Model):
             )
 
     def _link(self, records):
-        if not records:
-            return
-        self.env["construction.sync.event.link"].create(
-            [
-                {"event_id": self.id, "res_model": record._name, "res_id": record.id}
-                for record in records
-            ]
-        )
+        """Link the records produced (a recordset or a list of them)."""
+        linked = {(link.res_model, link.res_id) for link in self.link_ids}
+        vals_list = [
+            {"event_id": self.id, "res_model": record._name, "res_id": record.id}
+            for recordset in ([records] if isinstance(records, models.BaseModel) else records or [])
+            for record in recordset
+            if (record._name, record.id) not in linked
+        ]
+        if vals_list:
+            self.env["construction.sync.event.link"].create(vals_list)
 
     # ------------------------------------------------------------------
     # Helpers for handlers
@@ -394,15 +403,7 @@ class ConstructionSyncEvent(models.Model):
 
     def _bound_record(self, model, external_id):
         self.ensure_one()
-        binding = self.env["construction.sync.binding"].search(
-            [
-                ("system_id", "=", self.system_id.id),
-                ("res_model", "=", model),
-                ("external_id", "=", external_id),
-            ],
-            limit=1,
-        )
-        return binding, (binding._record() if binding else self.env[model])
+        return self.env["construction.sync.binding"]._lookup(self.system_id, model, external_id)
 
     def _bind(self, binding, record, external_id):
         """Create or refresh the binding of ``record`` to ``external_id``."""
