@@ -1,3 +1,4 @@
+from . import construction_sync_cached_mixin
 from . import construction_cost_code
 from . import construction_sync_system
 from . import construction_sync_system_mode

@@ -9,7 +9,7 @@ MODES = [("realtime", "Real-time"), ("batch", "Batch")]
 class ConstructionSyncEventType(models.Model):
     _name = "construction.sync.event.type"
     _description = "Sync Event Type"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "construction.sync.cached.mixin"]
     _order = "direction, code"
     _rec_name = "code"
 
@@ -92,19 +92,6 @@ class ConstructionSyncEventType(models.Model):
                         method=event_type.handler_method,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
 
     @api.model
     @tools.ormcache("code")

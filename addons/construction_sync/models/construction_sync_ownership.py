@@ -4,7 +4,7 @@ from odoo import api, fields, models, tools
 class ConstructionSyncOwnership(models.Model):
     _name = "construction.sync.ownership"
     _description = "System of Record Rule"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "construction.sync.cached.mixin"]
     _order = "model_id, field_id"
     _check_company_auto = True
 
@@ -43,19 +43,6 @@ class ConstructionSyncOwnership(models.Model):
             if rule_sudo.field_id:
                 target = f"{target} / {rule_sudo.field_id.field_description}"
             rule.display_name = f"{target} → {rule_sudo.system_id.name}"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
 
     @api.model
     @tools.ormcache("model_name", "company_id")
