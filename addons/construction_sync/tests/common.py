@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError
 from odoo.tests.common import TransactionCase, new_test_user
 
 ROLE_GROUPS = {
@@ -33,6 +34,50 @@ class ConstructionCase(TransactionCase):
         cls.CostCode = cls.env["construction.cost.code"]
         cls.plan = cls.env.ref("construction_sync.analytic_plan_cost_codes")
         cls.division_32 = cls.env.ref("construction_sync.cost_code_division_32")
+
+    def allowed(self, record, role, operation, write_vals, create_vals):
+        """Whether ``role`` may read (r), write (w), create (c) or unlink (u):
+        tried for real, as that user, then rolled back whatever happened."""
+        as_user = record.with_user(self.users[role])
+        try:
+            with self.env.cr.savepoint() as savepoint:
+                if operation == "r":
+                    as_user.read(list(write_vals))
+                elif operation == "w":
+                    as_user.write(write_vals)
+                elif operation == "c":
+                    as_user.browse().create(create_vals)
+                else:
+                    as_user.unlink()
+                self.env.flush_all()
+                savepoint.rollback()
+        except AccessError:
+            return False
+        finally:
+            self.env.invalidate_all()
+        return True
+
+    def assertAccessMatrix(self, expected, samples, write_vals, create_vals):
+        """``expected``: model -> role -> the operations allowed ("rwcu");
+        ``samples``: model -> a record; ``write_vals`` / ``create_vals``:
+        model -> values (create values may be a function of a serial)."""
+        serial = 0
+        for model, roles in expected.items():
+            for role, operations in roles.items():
+                for operation in "rwcu":
+                    serial += 1
+                    vals = create_vals[model]
+                    with self.subTest(model=model, role=role, operation=operation):
+                        self.assertEqual(
+                            self.allowed(
+                                samples[model],
+                                role,
+                                operation,
+                                write_vals[model],
+                                vals(serial) if callable(vals) else vals,
+                            ),
+                            operation in operations,
+                        )
 
     @classmethod
     def create_codes(cls, *codes, **common_vals):

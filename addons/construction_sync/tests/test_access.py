@@ -34,36 +34,13 @@ SAMPLE_VALUES = {
 
 
 class TestAccess(ConstructionCase):
-    def attempt(self, model, role, operation, serial):
-        """Try one operation as the role; True when it went through."""
-        Model = self.env[model]
-        record = Model.create(SAMPLE_VALUES[model](serial))
-        as_user = Model.with_user(self.users[role])
-        try:
-            with self.env.cr.savepoint():
-                if operation == "r":
-                    as_user.browse(record.id).read(["name"])
-                elif operation == "w":
-                    as_user.browse(record.id).write({"name": "Renamed"})
-                elif operation == "c":
-                    as_user.create(SAMPLE_VALUES[model](serial + 50))
-                else:
-                    as_user.browse(record.id).unlink()
-        except AccessError:
-            return False
-        return True
-
     def test_each_role_may_do_exactly_what_it_should(self):
-        serial = 0
-        for model, roles in EXPECTED.items():
-            for role, allowed in roles.items():
-                for operation in "rwcu":
-                    serial += 1
-                    with self.subTest(model=model, role=role, operation=operation):
-                        self.assertEqual(
-                            self.attempt(model, role, operation, serial),
-                            operation in allowed,
-                        )
+        self.assertAccessMatrix(
+            EXPECTED,
+            {model: self.env[model].create(values(0)) for model, values in SAMPLE_VALUES.items()},
+            {model: {"name": "Renamed"} for model in EXPECTED},
+            SAMPLE_VALUES,
+        )
 
     def test_other_company_codes_are_hidden_and_shared_ones_visible(self):
         own = self.CostCode.create(
