@@ -1,0 +1,184 @@
+"""EXIF metadata of field photos: orientation, capture time, GPS."""
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from PIL import ExifTags, Image
+
+from .errors import EvidenceError
+
+TAG_ORIENTATION = 0x0112
+TAG_DATETIME = 0x0132
+TAG_DATETIME_ORIGINAL = 0x9003
+TAG_OFFSET_TIME_ORIGINAL = 0x9011
+GPS_LATITUDE_REF = 1
+GPS_LATITUDE = 2
+GPS_LONGITUDE_REF = 3
+GPS_LONGITUDE = 4
+GPS_ALTITUDE_REF = 5
+GPS_ALTITUDE = 6
+GPS_HORIZONTAL_ERROR = 31
+
+# Orientation tag -> the transposition that shows the image upright.
+ORIENTATION_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+@dataclass(frozen=True)
+class ExifData:
+    orientation: int = 1
+    captured_local: datetime | None = None  # naive, as the camera wrote it
+    utc_offset: str | None = None  # "+02:00" from OffsetTimeOriginal
+    latitude: float | None = None
+    longitude: float | None = None
+    altitude: float | None = None
+    gps_accuracy: float | None = None  # metres, from GPSHPositioningError
+
+    @property
+    def captured_utc(self):
+        """Naive UTC capture time, when the offset is known."""
+        if self.captured_local is None or self.utc_offset is None:
+            return None
+        return to_utc(self.captured_local, self.utc_offset)
+
+
+def rational(value):
+    """A float from an EXIF rational (IFDRational or (numerator, denominator))."""
+    if isinstance(value, tuple):
+        numerator, denominator = value
+        return numerator / denominator if denominator else math.nan
+    return float(value)
+
+
+def dms_to_degrees(dms, ref):
+    """Degrees from (degrees, minutes, seconds) rationals; S and W are negative."""
+    if not dms or len(dms) != 3:
+        return None
+    degrees, minutes, seconds = (rational(part) for part in dms)
+    value = degrees + minutes / 60 + seconds / 3600
+    if not math.isfinite(value):
+        return None
+    ref = ref.decode() if isinstance(ref, bytes) else (ref or "")
+    ref = ref.strip("\x00 ").upper()
+    return -value if ref in ("S", "W") else value
+
+
+def parse_exif_datetime(value):
+    """``2026:05:04 13:45:10`` as a naive datetime; None when blank or invalid."""
+    if isinstance(value, bytes):
+        value = value.decode(errors="replace")
+    value = (value or "").strip("\x00 ")
+    try:
+        return datetime.strptime(value, "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+
+
+def parse_offset(value):
+    """``+02:00`` / ``-0530`` / ``Z`` as a timedelta; None when invalid."""
+    if isinstance(value, bytes):
+        value = value.decode(errors="replace")
+    value = (value or "").strip("\x00 ")
+    if value.upper() == "Z":
+        return timedelta(0)
+    if len(value) not in (5, 6) or value[0] not in "+-":
+        return None
+    digits = value[1:].replace(":", "")
+    if len(digits) != 4 or not digits.isdigit():
+        return None
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 14 or minutes > 59:
+        return None
+    delta = timedelta(hours=hours, minutes=minutes)
+    return -delta if value[0] == "-" else delta
+
+
+def format_offset(delta):
+    total = int(delta.total_seconds()) // 60
+    sign = "-" if total < 0 else "+"
+    hours, minutes = divmod(abs(total), 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+def to_utc(local, zone):
+    """Naive UTC from a naive local time and an offset (``+02:00``) or an
+    IANA zone name (``America/Chicago``)."""
+    offset = parse_offset(zone)
+    if offset is not None:
+        aware = local.replace(tzinfo=timezone(offset))
+    else:
+        try:
+            aware = local.replace(tzinfo=ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {zone!r}") from error
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
+def read_exif(image):
+    """:class:`ExifData` of an opened PIL image. JPEG and WebP keep EXIF in
+    their header; Pillow reads a PNG's whole file to find its eXIf chunk."""
+    exif = image.getexif()
+    orientation = exif.get(TAG_ORIENTATION, 1)
+    if orientation not in range(1, 9):
+        orientation = 1
+    details = exif.get_ifd(ExifTags.IFD.Exif)
+    captured = parse_exif_datetime(details.get(TAG_DATETIME_ORIGINAL) or exif.get(TAG_DATETIME))
+    offset = parse_offset(details.get(TAG_OFFSET_TIME_ORIGINAL))
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    latitude = dms_to_degrees(gps.get(GPS_LATITUDE), gps.get(GPS_LATITUDE_REF))
+    longitude = dms_to_degrees(gps.get(GPS_LONGITUDE), gps.get(GPS_LONGITUDE_REF))
+    if latitude is None or longitude is None:
+        latitude = longitude = None
+    elif not coordinates_valid(latitude, longitude):
+        raise EvidenceError(
+            "gps_out_of_range",
+            f"The photo's EXIF GPS position ({latitude:.6f}, {longitude:.6f}) is "
+            "outside the range of latitudes (-90..90) and longitudes (-180..180).",
+        )
+    altitude = None
+    if GPS_ALTITUDE in gps:
+        altitude = rational(gps[GPS_ALTITUDE])
+        reference = gps.get(GPS_ALTITUDE_REF)
+        if reference in (1, b"\x01"):
+            altitude = -altitude
+        altitude = altitude if math.isfinite(altitude) else None
+    accuracy = rational(gps[GPS_HORIZONTAL_ERROR]) if GPS_HORIZONTAL_ERROR in gps else None
+    return ExifData(
+        orientation=orientation,
+        captured_local=captured,
+        utc_offset=format_offset(offset) if offset is not None else None,
+        latitude=latitude,
+        longitude=longitude,
+        altitude=altitude,
+        gps_accuracy=accuracy if accuracy is not None and math.isfinite(accuracy) else None,
+    )
+
+
+def coordinates_valid(latitude, longitude):
+    return (
+        isinstance(latitude, int | float)
+        and isinstance(longitude, int | float)
+        and math.isfinite(latitude)
+        and math.isfinite(longitude)
+        and -90 <= latitude <= 90
+        and -180 <= longitude <= 180
+    )
+
+
+def check_coordinates(latitude, longitude):
+    """Raise ``gps_out_of_range`` unless both values are real coordinates."""
+    if not coordinates_valid(latitude, longitude):
+        raise EvidenceError(
+            "gps_out_of_range",
+            f"GPS position ({latitude}, {longitude}) is not a position on Earth: "
+            "latitude must be within -90..90 and longitude within -180..180.",
+        )

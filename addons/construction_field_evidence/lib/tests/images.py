@@ -1,0 +1,71 @@
+"""Images built with Pillow for the tests: no binary fixture in the repository."""
+
+import io
+import struct
+import zlib
+
+from PIL import ExifTags, Image
+from PIL.TiffImagePlugin import IFDRational
+
+
+def degrees_to_dms(value):
+    value = abs(value)
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    seconds = round(((value - degrees) * 60 - minutes) * 60 * 10000)
+    return (IFDRational(degrees, 1), IFDRational(minutes, 1), IFDRational(seconds, 10000))
+
+
+def make_exif(
+    orientation=None,
+    taken=None,
+    offset=None,
+    latitude=None,
+    longitude=None,
+    accuracy=None,
+    description=None,
+):
+    exif = Image.Exif()
+    if description:
+        exif[0x010E] = description  # ImageDescription
+    if orientation:
+        exif[0x0112] = orientation
+    if taken:
+        details = {0x9003: taken}
+        if offset:
+            details[0x9011] = offset
+        exif[ExifTags.IFD.Exif] = details
+    if latitude is not None:
+        gps = {
+            1: "N" if latitude >= 0 else "S",
+            2: degrees_to_dms(latitude),
+            3: "E" if longitude >= 0 else "W",
+            4: degrees_to_dms(longitude),
+        }
+        if accuracy is not None:
+            gps[31] = IFDRational(round(accuracy * 100), 100)
+        exif[ExifTags.IFD.GPSInfo] = gps
+    return exif
+
+
+def make_image(size=(64, 48), colour=(200, 120, 40), image_format="JPEG", exif=None, quadrant=None):
+    """Bytes of an image; ``quadrant`` paints its top-left quarter that colour."""
+    image = Image.new("RGB", size, colour)
+    if quadrant:
+        image.paste(quadrant, (0, 0, size[0] // 2, size[1] // 2))
+    output = io.BytesIO()
+    options = {"quality": 95} if image_format == "JPEG" else {}
+    if exif is not None:
+        options["exif"] = exif.tobytes()
+    image.save(output, image_format, **options)
+    return output.getvalue()
+
+
+def huge_png_header(width, height):
+    """A PNG whose header announces ``width`` x ``height`` pixels while its
+    data holds one tiny image: decoding it would fail, reading the header not."""
+    data = bytearray(make_image((4, 4), image_format="PNG"))
+    header = struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + header))
+    return bytes(data)

@@ -1,0 +1,110 @@
+import io
+from datetime import datetime
+
+import pytest
+from PIL import Image, ImageOps
+
+from ..errors import EvidenceError
+from ..exif import check_coordinates, dms_to_degrees, parse_offset, read_exif, to_utc
+from ..image import make_derivatives
+from .images import make_exif, make_image
+
+
+def exif_of(data):
+    return read_exif(Image.open(io.BytesIO(data)))
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"),
+    [(41.881832, -87.623177), (-33.856784, 151.215297), (51.5007, -0.1246), (-22.95, -43.21)],
+)
+def test_gps_rationals_with_hemisphere_references(latitude, longitude):
+    exif = exif_of(make_image(exif=make_exif(latitude=latitude, longitude=longitude, accuracy=4.5)))
+    assert exif.latitude == pytest.approx(latitude, abs=1e-6)
+    assert exif.longitude == pytest.approx(longitude, abs=1e-6)
+    assert exif.gps_accuracy == pytest.approx(4.5)
+
+
+def test_dms_accepts_tuple_rationals_and_byte_references():
+    assert dms_to_degrees(((41, 1), (30, 1), (0, 1)), b"S\x00") == pytest.approx(-41.5)
+    assert dms_to_degrees(((41, 1), (30, 0), (0, 1)), "N") is None
+    assert dms_to_degrees((), "N") is None
+
+
+def test_datetime_original_with_offset_is_converted_to_utc():
+    exif = exif_of(make_image(exif=make_exif(taken="2026:05:04 13:45:10", offset="-05:00")))
+    assert exif.captured_local == datetime(2026, 5, 4, 13, 45, 10)
+    assert exif.utc_offset == "-05:00"
+    assert exif.captured_utc == datetime(2026, 5, 4, 18, 45, 10)
+
+
+def test_datetime_original_without_offset_has_no_utc_time():
+    exif = exif_of(make_image(exif=make_exif(taken="2026:05:04 13:45:10")))
+    assert exif.captured_local == datetime(2026, 5, 4, 13, 45, 10)
+    assert exif.utc_offset is None
+    assert exif.captured_utc is None
+    assert to_utc(exif.captured_local, "America/Chicago") == datetime(2026, 5, 4, 18, 45, 10)
+
+
+def test_blank_or_broken_datetime_is_ignored():
+    exif = exif_of(make_image(exif=make_exif(taken="0000:00:00 00:00:00")))
+    assert exif.captured_local is None
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("+02:00", 120), ("-0530", -330), ("Z", 0), ("+15:00", None), ("x", None)]
+)
+def test_offsets(text, minutes):
+    offset = parse_offset(text)
+    assert (None if offset is None else offset.total_seconds() / 60) == minutes
+
+
+def test_unknown_zone_is_refused():
+    with pytest.raises(ValueError, match="unknown time zone"):
+        to_utc(datetime(2026, 1, 1), "Mars/Olympus")
+
+
+def test_photo_without_exif():
+    exif = exif_of(make_image())
+    assert (exif.orientation, exif.latitude, exif.captured_local) == (1, None, None)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_all_orientations_are_read_and_applied(orientation):
+    data = make_image(
+        size=(80, 40),
+        colour=(0, 0, 255),
+        quadrant=(255, 0, 0),
+        exif=make_exif(orientation=orientation),
+    )
+    assert exif_of(data).orientation == orientation
+    preview, _thumbnail = make_derivatives(data, orientation, sizes=(80, 20))
+    ours = Image.open(io.BytesIO(preview)).convert("RGB")
+    expected = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
+    assert ours.size == expected.size
+    assert ours.size == ((40, 80) if orientation >= 5 else (80, 40))
+    for corner in [
+        (2, 2),
+        (ours.width - 3, 2),
+        (2, ours.height - 3),
+        (ours.width - 3, ours.height - 3),
+    ]:
+        red_ours = ours.getpixel(corner)[0] > 128
+        red_expected = expected.getpixel(corner)[0] > 128
+        assert red_ours == red_expected, corner
+
+
+def test_gps_out_of_range_in_exif_is_refused():
+    data = make_image(exif=make_exif(latitude=95.0, longitude=10.0))
+    with pytest.raises(EvidenceError) as caught:
+        exif_of(data)
+    assert caught.value.code == "gps_out_of_range"
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"), [(91, 0), (0, 181), (-90.5, 0), (float("nan"), 0), (None, 1)]
+)
+def test_check_coordinates(latitude, longitude):
+    with pytest.raises(EvidenceError) as caught:
+        check_coordinates(latitude, longitude)
+    assert caught.value.code == "gps_out_of_range"

@@ -1,0 +1,133 @@
+import io
+import zlib
+from unittest import mock
+
+import pytest
+from PIL import Image, ImageFile
+
+from .. import image as image_lib
+from ..errors import EvidenceError
+from ..image import inspect, make_derivatives, sha256, sniff_format
+from .images import huge_png_header, make_exif, make_image
+
+PNG_WITHOUT_HEADER = (
+    b"\x89PNG\r\n\x1a\n" + bytes(4) + b"IEND" + zlib.crc32(b"IEND").to_bytes(4, "big")
+)
+
+
+def code_of(function, *args, **kwargs):
+    with pytest.raises(EvidenceError) as caught:
+        function(*args, **kwargs)
+    return caught.value.code
+
+
+@pytest.mark.parametrize(
+    ("image_format", "expected"), [("JPEG", "jpeg"), ("PNG", "png"), ("WEBP", "webp")]
+)
+def test_format_is_sniffed_from_bytes(image_format, expected):
+    data = make_image(image_format=image_format)
+    assert sniff_format(data) == expected
+    info = inspect(data, None)
+    assert (info.format, info.width, info.height) == (expected, 64, 48)
+    assert info.checksum == sha256(data)
+
+
+def test_declared_type_must_match_bytes():
+    data = make_image(image_format="PNG")
+    assert code_of(inspect, data, "image/jpeg") == "type_mismatch"
+    assert inspect(data, "image/png").mimetype == "image/png"
+    assert inspect(make_image(), "image/jpg; charset=binary").mimetype == "image/jpeg"
+    assert inspect(make_image(), "application/octet-stream").format == "jpeg"
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"%PDF-1.7 not a photo", b"GIF89a" + bytes(40), PNG_WITHOUT_HEADER]
+)
+def test_not_an_image(data):
+    assert code_of(inspect, data, None) == "not_an_image"
+
+
+def test_pixel_count_is_checked_before_decoding():
+    data = huge_png_header(10_000, 5_001)  # 50.01 megapixels announced
+    with mock.patch.object(Image.Image, "load", side_effect=AssertionError("decoded")) as load:
+        assert code_of(inspect, data, "image/png") == "too_many_pixels"
+    load.assert_not_called()
+
+
+def test_pixel_limit_is_inclusive_and_configurable():
+    assert inspect(make_image((100, 100)), None, max_pixels=10_000).pixels == 10_000
+    assert code_of(inspect, make_image((100, 100)), None, max_pixels=9_999) == "too_many_pixels"
+
+
+def test_pillow_bomb_guard_is_reported_as_too_many_pixels():
+    assert code_of(inspect, huge_png_header(20_000, 20_000), None) == "too_many_pixels"
+
+
+def noisy_image(image_format):
+    output = io.BytesIO()
+    Image.effect_noise((400, 300), 80).convert("RGB").save(output, image_format)
+    return output.getvalue()
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
+@pytest.mark.parametrize("lenient", [False, True])
+def test_truncated_image_is_detected(monkeypatch, image_format, lenient):
+    # Odoo's report module makes Pillow accept truncated images: our check
+    # must hold either way.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", lenient)
+    data = noisy_image(image_format)
+    assert inspect(data, None).width == 400
+    for cut in (len(data) // 2, len(data) - 2):
+        assert code_of(inspect, data[:cut], None) == "truncated_image"
+
+
+def test_jpeg_with_exif_thumbnail_and_trailer_is_complete():
+    exif = make_exif(orientation=3)
+    thumbnail = make_image((8, 8))
+    exif_bytes = exif.tobytes() + thumbnail  # an end marker inside APP1
+    output = io.BytesIO()
+    Image.new("RGB", (50, 40), "red").save(output, "JPEG", exif=exif_bytes)
+    data = output.getvalue() + b"vendor trailer"
+    assert inspect(data, None).exif.orientation == 3
+    truncated = output.getvalue()[:-200]
+    assert code_of(inspect, truncated, None) == "truncated_image"
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+def test_derivatives_refuse_a_truncated_image(monkeypatch, lenient):
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", lenient)
+    data = noisy_image("JPEG")
+    assert code_of(make_derivatives, data[: len(data) // 2]) == "truncated_image"
+
+
+def test_derivatives_fit_their_boxes_and_are_jpegs():
+    data = make_image((3000, 2000), exif=make_exif(orientation=6))
+    preview, thumbnail = make_derivatives(data, orientation=6)
+    preview_image = Image.open(io.BytesIO(preview))
+    thumbnail_image = Image.open(io.BytesIO(thumbnail))
+    assert preview_image.format == thumbnail_image.format == "JPEG"
+    assert preview_image.size == (1067, 1600)
+    assert thumbnail_image.size == (171, 256)
+
+
+def test_jpeg_is_decoded_in_draft_mode():
+    data = make_image((4000, 3000))
+    with mock.patch.object(
+        image_lib.JpegImagePlugin.JpegImageFile,
+        "draft",
+        autospec=True,
+        side_effect=image_lib.JpegImagePlugin.JpegImageFile.draft,
+    ) as draft:
+        make_derivatives(data)
+    draft.assert_called_once()
+    assert draft.call_args.args[1:] == ("RGB", (1600, 1200))
+
+
+def test_small_images_are_not_enlarged_and_transparency_becomes_white():
+    image = Image.new("RGBA", (30, 20), (0, 0, 0, 0))
+    output = io.BytesIO()
+    image.save(output, "PNG")
+    preview, _thumbnail = make_derivatives(output.getvalue())
+    result = Image.open(io.BytesIO(preview))
+    assert result.size == (30, 20)
+    assert result.convert("RGB").getpixel((5, 5)) >= (250, 250, 250)

@@ -1,0 +1,463 @@
+import base64
+from datetime import UTC, datetime
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..exceptions import EvidenceValidationError, evidence_errors
+from ..lib import geometry
+from ..lib import image as image_lib
+from ..lib.exif import check_coordinates, format_offset, to_utc
+from ..lib.text import build_caption, clean_notes
+
+STATES = [
+    ("new", "New"),
+    ("needs_review", "Needs Review"),
+    ("accepted", "Accepted"),
+    ("rejected", "Rejected"),
+]
+CAPTURE_SOURCES = [
+    ("exif", "EXIF (with time zone)"),
+    ("exif_local", "EXIF (local time)"),
+    ("device", "Device"),
+    ("upload", "Upload time"),
+]
+GPS_SOURCES = [("exif", "EXIF"), ("device", "Device"), ("manual", "Manual")]
+# How far from the nearest site a photo may be taken and still be filed under it.
+SITE_SEARCH_RADIUS_M = 250.0
+
+
+class ConstructionPhoto(models.Model):
+    _name = "construction.photo"
+    _description = "Site Photo"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "captured_at desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, default=lambda self: self.env._("Photo"))
+    site_id = fields.Many2one(
+        "construction.site", index=True, tracking=True, check_company=True, ondelete="restrict"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    project_id = fields.Many2one(related="site_id.project_id")
+    state = fields.Selection(
+        STATES, default="new", required=True, index=True, tracking=True, copy=False
+    )
+    reject_reason = fields.Text(tracking=True, copy=False)
+
+    # The original is evidence: kept as uploaded, never re-encoded.
+    image = fields.Binary(string="Original", attachment=True, required=True, copy=False)
+    image_preview = fields.Binary(string="Preview", attachment=True, readonly=True, copy=False)
+    image_thumbnail = fields.Binary(string="Thumbnail", attachment=True, readonly=True, copy=False)
+    mimetype = fields.Char(readonly=True)
+    width = fields.Integer(readonly=True, help="Width as displayed (EXIF orientation applied).")
+    height = fields.Integer(readonly=True)
+    file_size = fields.Integer(readonly=True, help="Size of the original in bytes.")
+    checksum = fields.Char(
+        string="SHA-256",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="SHA-256 of the original: the same bytes are never stored twice.",
+    )
+
+    captured_at = fields.Datetime(
+        string="Captured", index=True, tracking=True, help="Capture time, stored in UTC."
+    )
+    capture_source = fields.Selection(CAPTURE_SOURCES, readonly=True)
+    capture_timezone = fields.Char(
+        help="Time zone the photo was taken in, as an offset (+02:00) or a zone name.",
+    )
+    latitude = fields.Float(digits=(10, 7))
+    longitude = fields.Float(digits=(10, 7))
+    gps_source = fields.Selection(
+        GPS_SOURCES, string="GPS Source", help="Empty when the photo has no position."
+    )
+    gps_accuracy = fields.Float(string="GPS Accuracy (m)", digits=(8, 1))
+    inside_boundary = fields.Boolean(
+        compute="_compute_location_check",
+        store=True,
+        help="Taken inside the site boundary (edges included).",
+    )
+    boundary_distance_m = fields.Float(
+        string="Distance to Boundary (m)",
+        compute="_compute_location_check",
+        store=True,
+        digits=(10, 1),
+        help="Distance from the photo's position to the site boundary line.",
+    )
+
+    stage_id = fields.Many2one(
+        "construction.photo.stage",
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+        domain="[('approved', '=', True)]",
+    )
+    tag_ids = fields.Many2many("construction.photo.tag", string="Tags")
+    category_id = fields.Many2one(
+        "construction.defect.category",
+        string="Condition",
+        check_company=True,
+        help="Condition the photo shows; also used in the caption.",
+    )
+    caption = fields.Char(compute="_compute_caption", store=True)
+    note = fields.Text(string="Field Notes")
+    uploader_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+    source_system_id = fields.Many2one(
+        "construction.sync.system", check_company=True, index=True, ondelete="restrict"
+    )
+    client_uuid = fields.Char(
+        string="Client UUID",
+        copy=False,
+        index=True,
+        help="Identifier given by the field app, unique per source system.",
+    )
+    defect_ids = fields.Many2many(
+        "construction.defect",
+        "construction_defect_photo_rel",
+        "photo_id",
+        "defect_id",
+        string="Defects",
+    )
+    annotation_ids = fields.One2many("construction.defect.annotation", "photo_id")
+
+    _sql_constraints = [
+        (
+            "checksum_company_uniq",
+            "unique (checksum, company_id)",
+            "This photo was already uploaded: the same image is stored once per company.",
+        ),
+        (
+            "client_uuid_system_uniq",
+            "unique (source_system_id, client_uuid)",
+            "A client UUID is unique per source system.",
+        ),
+    ]
+
+    @api.depends("category_id.name", "stage_id.name", "tag_ids.name", "site_id.name")
+    def _compute_caption(self):
+        for photo in self:
+            photo.caption = build_caption(
+                photo.category_id.name,
+                photo.stage_id.name,
+                photo.tag_ids.mapped("name"),
+                photo.site_id.name,
+            )
+
+    @api.depends("site_id.boundary_geojson", "latitude", "longitude", "gps_source")
+    def _compute_location_check(self):
+        shapes = {}  # a batch of uploads usually shares one site: parse it once
+        for photo in self:
+            inside, distance = False, 0.0
+            site = photo.site_id
+            if site and photo.gps_source:
+                if site not in shapes:
+                    shapes[site] = site._boundary_shape()
+                if shapes[site] is not None:
+                    with evidence_errors():
+                        inside, distance = geometry.locate(
+                            shapes[site], photo.latitude, photo.longitude
+                        )
+                else:
+                    inside, distance = site._locate(photo.latitude, photo.longitude)
+            photo.inside_boundary = bool(inside)
+            photo.boundary_distance_m = distance or 0.0
+
+    @api.constrains("stage_id")
+    def _check_stage_approved(self):
+        for photo in self.filtered("stage_id"):
+            if not photo.stage_id.approved:
+                raise EvidenceValidationError(
+                    "unknown_stage",
+                    self.env._(
+                        "Stage %(stage)s is not approved for photos.", stage=photo.stage_id.name
+                    ),
+                )
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+
+    def _prepare_image_vals(self, vals):
+        """Inspect the original and derive size, checksum, previews and,
+        where the caller gave none, capture time and GPS from EXIF."""
+        vals = dict(vals)
+        if vals.get("note"):
+            vals["note"] = clean_notes(vals["note"])
+        if not vals.get("image"):
+            return vals
+        data = base64.b64decode(vals["image"])
+        with evidence_errors():
+            info = image_lib.inspect(data, vals.get("mimetype"))
+            preview, thumbnail = image_lib.make_derivatives(data, info.exif.orientation)
+        width, height = image_lib.upright_size(info.width, info.height, info.exif.orientation)
+        vals.update(
+            {
+                "mimetype": info.mimetype,
+                "width": width,
+                "height": height,
+                "file_size": len(data),
+                "checksum": info.checksum,
+                "image_preview": base64.b64encode(preview),
+                "image_thumbnail": base64.b64encode(thumbnail),
+            }
+        )
+        exif = info.exif
+        if not vals.get("captured_at"):
+            if exif.captured_utc:
+                vals.update(
+                    captured_at=exif.captured_utc,
+                    capture_source="exif",
+                    capture_timezone=exif.utc_offset,
+                )
+            elif exif.captured_local:
+                zone = vals.get("capture_timezone")
+                vals.update(
+                    captured_at=to_utc(exif.captured_local, zone) if zone else exif.captured_local,
+                    capture_source="exif_local",
+                )
+            else:
+                vals.update(captured_at=fields.Datetime.now(), capture_source="upload")
+        else:
+            vals.setdefault("capture_source", "device")
+        if not vals.get("gps_source") and exif.latitude is not None:
+            vals.update(
+                latitude=exif.latitude,
+                longitude=exif.longitude,
+                gps_source="exif",
+                gps_accuracy=exif.gps_accuracy or 0.0,
+            )
+        return vals
+
+    def _check_location_vals(self, vals):
+        if vals.get("gps_source") or "latitude" in vals or "longitude" in vals:
+            with evidence_errors():
+                check_coordinates(vals.get("latitude", 0.0), vals.get("longitude", 0.0))
+        if vals.get("gps_accuracy", 0.0) < 0:
+            raise ValidationError(
+                self.env._("GPS accuracy is a distance in metres, never negative.")
+            )
+
+    def _check_not_duplicate(self, vals_list):
+        """Refuse an image already stored in the company, in one search."""
+        checksums = [vals["checksum"] for vals in vals_list if vals.get("checksum")]
+        if not checksums:
+            return
+        if len(set(checksums)) < len(checksums):
+            raise ValidationError(self.env._("The same image is twice in this upload."))
+        existing = (
+            self.sudo().with_context(active_test=False).search([("checksum", "in", checksums)])
+        )
+        default_company = self.env.company.id
+        taken = {(photo.checksum, photo.company_id.id): photo for photo in existing}
+        for vals in vals_list:
+            photo = taken.get((vals.get("checksum"), vals.get("company_id", default_company)))
+            if photo:
+                raise EvidenceValidationError(
+                    "duplicate",
+                    self.env._(
+                        "This image was already uploaded as photo %(photo)s (#%(id)s).",
+                        photo=photo.name,
+                        id=photo.id,
+                    ),
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sites = self.env["construction.site"].browse(
+            {vals["site_id"] for vals in vals_list if vals.get("site_id")}
+        )
+        company_of_site = {site.id: site.company_id.id for site in sites}
+        prepared = []
+        for vals in vals_list:
+            vals = self._prepare_image_vals(vals)
+            if vals.get("site_id") and "company_id" not in vals:
+                vals["company_id"] = company_of_site[vals["site_id"]]
+            self._check_location_vals(vals)
+            prepared.append(vals)
+        self._check_not_duplicate(prepared)
+        return super().create(prepared)
+
+    def write(self, vals):
+        if "image" in vals:
+            raise UserError(
+                self.env._(
+                    "The original of a photo is evidence and cannot be replaced; "
+                    "upload the new image as another photo."
+                )
+            )
+        vals = self._prepare_image_vals(vals)
+        if {"latitude", "longitude", "gps_source"} & vals.keys():
+            for photo in self:
+                photo._check_location_vals(
+                    {
+                        "gps_source": vals.get("gps_source", photo.gps_source),
+                        "latitude": vals.get("latitude", photo.latitude),
+                        "longitude": vals.get("longitude", photo.longitude),
+                    }
+                )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Field upload (called by the field API)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_from_upload(self, image_bytes, declared_mimetype, metadata, system=None):
+        """The photo for one upload from a field platform.
+
+        ``metadata`` keys (all optional): client_uuid, site_id, stage (code
+        or name), category (code, name or synonym), tags (names),
+        captured_at (ISO 8601; with an offset, or with ``timezone``),
+        timezone, latitude, longitude, gps_accuracy, filename, note.
+
+        Returns the existing photo when the same client UUID of ``system``
+        or the same bytes were uploaded before (nothing is changed then).
+        Raises :class:`EvidenceValidationError` with a ``code`` on bad input.
+        """
+        system = system or self.env["construction.sync.system"]
+        metadata = metadata or {}
+        client_uuid = metadata.get("client_uuid")
+        if system and client_uuid:
+            existing = self.search(
+                [("source_system_id", "=", system.id), ("client_uuid", "=", client_uuid)], limit=1
+            )
+            if existing:
+                return existing
+        with evidence_errors():
+            info = image_lib.inspect(image_bytes, declared_mimetype)
+        existing = self.search(
+            [("checksum", "=", info.checksum), ("company_id", "=", self.env.company.id)], limit=1
+        )
+        if existing:
+            return existing
+        vals = {
+            "name": metadata.get("filename") or self.env._("Photo"),
+            "image": base64.b64encode(image_bytes),
+            "mimetype": declared_mimetype,
+            "state": "needs_review",
+            "source_system_id": system.id,
+            "client_uuid": client_uuid or False,
+            "note": metadata.get("note") or False,
+        }
+        if metadata.get("stage"):
+            vals["stage_id"] = self.env["construction.photo.stage"]._resolve(metadata["stage"]).id
+        if metadata.get("category"):
+            category = self.env["construction.defect.category"]._resolve(metadata["category"])
+            vals["category_id"] = category.id
+        if metadata.get("tags"):
+            vals["tag_ids"] = [(6, 0, self._find_or_create_tags(metadata["tags"]).ids)]
+        vals.update(self._device_time_vals(metadata, info.exif))
+        if metadata.get("latitude") is not None or metadata.get("longitude") is not None:
+            if info.exif.latitude is None:
+                vals.update(
+                    latitude=metadata.get("latitude"),
+                    longitude=metadata.get("longitude"),
+                    gps_source="device",
+                    gps_accuracy=metadata.get("gps_accuracy") or 0.0,
+                )
+            with evidence_errors():
+                check_coordinates(metadata.get("latitude"), metadata.get("longitude"))
+        site = self._upload_site(metadata, vals, info.exif)
+        if site:
+            vals["site_id"] = site.id
+        return self.create(vals)
+
+    def _device_time_vals(self, metadata, exif):
+        """Capture time: EXIF with its offset first, else the device's time,
+        else EXIF local time in the device's zone (done in create)."""
+        zone = metadata.get("timezone")
+        if exif.captured_utc or not metadata.get("captured_at"):
+            return {"capture_timezone": zone} if zone and not exif.captured_utc else {}
+        try:
+            moment = datetime.fromisoformat(str(metadata["captured_at"]).replace("Z", "+00:00"))
+            if moment.tzinfo:
+                zone = zone or format_offset(moment.utcoffset())
+                moment = moment.astimezone(UTC).replace(tzinfo=None)
+            elif zone:
+                moment = to_utc(moment, zone)
+        except ValueError as error:
+            raise EvidenceValidationError(
+                "invalid_time",
+                self.env._(
+                    "Capture time %(time)r is not an ISO 8601 time with a known time zone "
+                    "(%(error)s).",
+                    time=metadata["captured_at"],
+                    error=str(error),
+                ),
+            ) from error
+        return {"captured_at": moment, "capture_source": "device", "capture_timezone": zone}
+
+    def _upload_site(self, metadata, vals, exif):
+        Site = self.env["construction.site"]
+        if metadata.get("site_id"):
+            site = Site.browse(int(metadata["site_id"])).exists()
+            if not site:
+                raise EvidenceValidationError(
+                    "unknown_site",
+                    self.env._("Site %(site)s does not exist.", site=metadata["site_id"]),
+                )
+            return site
+        latitude = exif.latitude if exif.latitude is not None else vals.get("latitude")
+        longitude = exif.longitude if exif.longitude is not None else vals.get("longitude")
+        if latitude is None or longitude is None:
+            return Site
+        nearest = Site._find_nearest(latitude, longitude, SITE_SEARCH_RADIUS_M)
+        return nearest[0][0] if nearest else Site
+
+    @api.model
+    def _find_or_create_tags(self, names):
+        Tag = self.env["construction.photo.tag"]
+        names = list(dict.fromkeys(name.strip() for name in names if name and name.strip()))
+        existing = Tag.with_context(active_test=False).search([("name", "in", names)])
+        known = set(existing.mapped("name"))
+        return existing | Tag.sudo().create([{"name": name} for name in names if name not in known])
+
+    # ------------------------------------------------------------------
+    # Review
+    # ------------------------------------------------------------------
+
+    def action_submit(self):
+        self._check_state({"new"}, self.env._("submit for review"))
+        self.write({"state": "needs_review"})
+
+    def action_accept(self):
+        self._check_state({"new", "needs_review"}, self.env._("accept"))
+        missing = self.filtered(lambda photo: not photo.site_id or not photo.stage_id)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Set the site and the stage of %(photos)s before accepting.",
+                    photos=", ".join(missing.mapped("display_name")),
+                )
+            )
+        self.write({"state": "accepted", "reject_reason": False})
+
+    def action_reject(self, reason):
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the photo is rejected."))
+        self._check_state({"new", "needs_review", "accepted"}, self.env._("reject"))
+        self.write({"state": "rejected", "reject_reason": reason.strip()})
+
+    def action_reset_review(self):
+        self._check_state({"accepted", "rejected"}, self.env._("send back to review"))
+        self.write({"state": "needs_review"})
+
+    def action_open_reject_wizard(self):
+        return self.env["construction.review.wizard"]._open_for(self)
+
+    def _check_state(self, allowed, verb):
+        wrong = self.filtered(lambda photo: photo.state not in allowed)
+        if wrong:
+            labels = dict(STATES)
+            raise UserError(
+                self.env._(
+                    "Cannot %(verb)s %(photo)s: it is %(state)s.",
+                    verb=verb,
+                    photo=wrong[0].display_name,
+                    state=labels[wrong[0].state],
+                )
+            )

@@ -1,0 +1,292 @@
+import re
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+
+from ..exceptions import evidence_errors
+from ..lib import geometry
+from ..lib.exif import check_coordinates
+from ..lib.site_plan import render_svg
+
+# Address fields kept trimmed and single-spaced.
+ADDRESS_FIELDS = ("street", "street2", "city", "zip")
+
+
+# Defects a client sees: those a person has confirmed, and what followed.
+SHARED_DEFECT_STATES = ("confirmed", "estimated", "scheduled", "repaired", "verified")
+
+
+def normalize_line(value):
+    return re.sub(r"\s+", " ", value).strip() if value else value
+
+
+class ConstructionSite(models.Model):
+    _name = "construction.site"
+    _description = "Construction Site"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", tracking=True, check_company=True, index=True
+    )
+    project_id = fields.Many2one("project.project", tracking=True, check_company=True, index=True)
+    street = fields.Char()
+    street2 = fields.Char()
+    city = fields.Char()
+    zip = fields.Char()
+    state_id = fields.Many2one(
+        "res.country.state", domain="[('country_id', '=?', country_id)]", ondelete="restrict"
+    )
+    country_id = fields.Many2one("res.country", ondelete="restrict")
+    address = fields.Char(compute="_compute_address", store=True, help="One-line address.")
+    latitude = fields.Float(digits=(10, 7), tracking=True)
+    longitude = fields.Float(digits=(10, 7), tracking=True)
+    boundary_geojson = fields.Text(
+        string="Boundary (GeoJSON)",
+        help="GeoJSON Polygon or MultiPolygon of the site, [longitude, latitude] "
+        "positions in WGS 84. Self-intersecting outlines are repaired on save.",
+    )
+    area_m2 = fields.Float(
+        string="Area (m²)", compute="_compute_area_m2", store=True, digits=(16, 1)
+    )
+    photo_ids = fields.One2many("construction.photo", "site_id", string="Photos")
+    defect_ids = fields.One2many("construction.defect", "site_id", string="Defects")
+    share_link_ids = fields.One2many("construction.share.link", "site_id", string="Share Links")
+    photo_count = fields.Integer(compute="_compute_counts")
+    defect_count = fields.Integer(compute="_compute_counts")
+    review_count = fields.Integer(
+        compute="_compute_counts", help="Photos and defects waiting for review."
+    )
+    site_plan = fields.Html(compute="_compute_site_plan", sanitize=False)
+    note = fields.Html()
+
+    @api.depends("street", "street2", "zip", "city", "state_id", "country_id")
+    def _compute_address(self):
+        for site in self:
+            locality = " ".join(filter(None, [site.zip, site.city]))
+            site.address = ", ".join(
+                filter(
+                    None,
+                    [site.street, site.street2, locality, site.state_id.code, site.country_id.code],
+                )
+            )
+
+    @api.depends("boundary_geojson")
+    def _compute_area_m2(self):
+        for site in self:
+            shape = site._boundary_shape()
+            site.area_m2 = geometry.area_m2(shape) if shape is not None else 0.0
+
+    def _compute_counts(self):
+        photos = dict(
+            self.env["construction.photo"]._read_group(
+                [("site_id", "in", self.ids)], ["site_id"], ["__count"]
+            )
+        )
+        defects = dict(
+            self.env["construction.defect"]._read_group(
+                [("site_id", "in", self.ids)], ["site_id"], ["__count"]
+            )
+        )
+        review = {}
+        for model in ("construction.photo", "construction.defect"):
+            for site, count in self.env[model]._read_group(
+                [("site_id", "in", self.ids), ("state", "=", "needs_review")],
+                ["site_id"],
+                ["__count"],
+            ):
+                review[site] = review.get(site, 0) + count
+        for site in self:
+            site.photo_count = photos.get(site, 0)
+            site.defect_count = defects.get(site, 0)
+            site.review_count = review.get(site, 0)
+
+    @api.depends("boundary_geojson", "defect_ids.latitude", "defect_ids.longitude")
+    def _compute_site_plan(self):
+        for site in self:
+            site.site_plan = site._site_plan_svg()
+
+    def _site_plan_svg(self, defects=None):
+        """SVG of the boundary with a numbered marker per located defect
+        (numbered in the order of ``defects``, by default the site's)."""
+        self.ensure_one()
+        defects = (
+            self.defect_ids.filtered(lambda d: d.state != "rejected")
+            if defects is None
+            else defects
+        )
+        markers = [
+            (defect.latitude, defect.longitude, defect.display_name, defect.severity)
+            for defect in defects
+            if defect.latitude or defect.longitude
+        ]
+        return render_svg(self._boundary_shape(), markers)
+
+    # ------------------------------------------------------------------
+    # Sharing (client page and site condition report)
+    # ------------------------------------------------------------------
+
+    def _shared_photos(self):
+        """Photos a client may see: the accepted ones of this site."""
+        self.ensure_one()
+        return self.photo_ids.filtered(lambda photo: photo.state == "accepted")
+
+    def _shared_defects(self):
+        self.ensure_one()
+        return self.defect_ids.filtered(lambda defect: defect.state in SHARED_DEFECT_STATES).sorted(
+            "id"
+        )
+
+    def _share_values(self):
+        """What the share page and the report show: per defect, its photos
+        by stage (before, during, after...), and the numbered site plan."""
+        self.ensure_one()
+        photos = self._shared_photos()
+        defects = self._shared_defects()
+        stages = photos.stage_id.sorted()
+        rows = []
+        for number, defect in enumerate(defects, start=1):
+            own = defect.photo_ids & photos
+            rows.append(
+                {
+                    "number": number,
+                    "defect": defect,
+                    "stages": [
+                        (stage, own.filtered(lambda photo, stage=stage: photo.stage_id == stage))
+                        for stage in stages
+                    ],
+                }
+            )
+        return {
+            "site": self,
+            "rows": rows,
+            "stages": stages,
+            "other_photos": photos - defects.photo_ids,
+            "site_plan": Markup(self._site_plan_svg(defects)),
+        }
+
+    # ------------------------------------------------------------------
+    # Geometry
+    # ------------------------------------------------------------------
+
+    def _boundary_shape(self):
+        """The boundary as a shapely geometry, or None."""
+        self.ensure_one()
+        if not self.boundary_geojson:
+            return None
+        with evidence_errors():
+            return geometry.parse_boundary(self.boundary_geojson)[0]
+
+    def _normalize_vals(self, vals):
+        vals = dict(vals)
+        for name in ADDRESS_FIELDS:
+            if vals.get(name):
+                vals[name] = normalize_line(vals[name])
+        if vals.get("zip"):
+            vals["zip"] = vals["zip"].upper()
+        if vals.get("boundary_geojson"):
+            with evidence_errors():
+                shape, text, _repaired = geometry.parse_boundary(vals["boundary_geojson"])
+            vals["boundary_geojson"] = text
+            if not vals.get("latitude") and not vals.get("longitude"):
+                point = shape.representative_point()
+                vals.setdefault("latitude", point.y)
+                vals.setdefault("longitude", point.x)
+        if vals.get("latitude") or vals.get("longitude"):
+            with evidence_errors():
+                check_coordinates(vals.get("latitude", 0.0), vals.get("longitude", 0.0))
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._normalize_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._normalize_vals(vals))
+
+    def _locate(self, latitude, longitude):
+        """``(inside, distance_m)`` of a point for this site: inside its
+        boundary and the distance to the boundary line, or, without a
+        boundary, ``(None, distance to the site's point)``."""
+        self.ensure_one()
+        shape = self._boundary_shape()
+        if shape is not None:
+            with evidence_errors():
+                return geometry.locate(shape, latitude, longitude)
+        if self.latitude or self.longitude:
+            return None, geometry.haversine_m(self.latitude, self.longitude, latitude, longitude)
+        return None, None
+
+    @api.model
+    def _find_nearest(self, latitude, longitude, max_distance_m=500.0, limit=1):
+        """The sites nearest a point, nearest first, at most ``max_distance_m``
+        away (a point inside a boundary is at distance 0).
+
+        Returns a list of ``(site, distance_m)``, ``limit`` long at most.
+        Sites without position are ignored.
+        """
+        with evidence_errors():
+            check_coordinates(latitude, longitude)
+        # Sites span a few hundred metres: a box padded by 5 km cannot miss
+        # one whose boundary comes within max_distance_m.
+        min_lat, max_lat, min_lon, max_lon = geometry.degree_box(
+            latitude, longitude, max_distance_m + 5000
+        )
+        candidates = self.search(
+            [
+                ("latitude", ">=", min_lat),
+                ("latitude", "<=", max_lat),
+                ("longitude", ">=", min_lon),
+                ("longitude", "<=", max_lon),
+            ]
+        )
+        found = []
+        for site in candidates:
+            inside, distance = site._locate(latitude, longitude)
+            distance = 0.0 if inside else distance
+            if distance is not None and distance <= max_distance_m:
+                found.append((site, distance))
+        found.sort(key=lambda pair: (pair[1], pair[0].id))
+        return found[:limit]
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _action_open(self, model, name):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            f"construction_field_evidence.{model.replace('.', '_')}_action"
+        )
+        action.update(
+            {
+                "name": name,
+                "domain": [("site_id", "in", self.ids)],
+                "context": {"default_site_id": self.id},
+            }
+        )
+        return action
+
+    def action_open_photos(self):
+        return self._action_open("construction.photo", self.env._("Photos"))
+
+    def action_open_defects(self):
+        return self._action_open("construction.defect", self.env._("Defects"))
+
+    def action_share(self):
+        """Create a share link for the client and show it."""
+        self.ensure_one()
+        link = self.env["construction.share.link"].create({"site_id": self.id})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "construction.share.link",
+            "res_id": link.id,
+            "view_mode": "form",
+            "target": "new",
+        }

@@ -1,0 +1,5 @@
+from . import test_access
+from . import test_defect
+from . import test_photo
+from . import test_share
+from . import test_site

@@ -1,0 +1,59 @@
+import json
+
+from odoo.addons.construction_field_evidence.lib.tests.images import make_exif, make_image
+from odoo.addons.construction_sync.tests.common import ConstructionCase
+
+# A parking lot about 50 m x 100 m near Chicago, [longitude, latitude].
+LOT = [
+    [-87.6300, 41.8800],
+    [-87.6294, 41.8800],
+    [-87.6294, 41.8809],
+    [-87.6300, 41.8809],
+    [-87.6300, 41.8800],
+]
+INSIDE = (41.88045, -87.6297)
+NORTH_100M = (41.8818, -87.6297)
+
+
+def boundary(ring=None):
+    return json.dumps({"type": "Polygon", "coordinates": [ring or LOT]})
+
+
+class FieldEvidenceCase(ConstructionCase):
+    """A site with a boundary, a field platform, stages and categories."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Site = cls.env["construction.site"]
+        cls.Photo = cls.env["construction.photo"]
+        cls.Defect = cls.env["construction.defect"]
+        cls.Category = cls.env["construction.defect.category"]
+        cls.before = cls.env.ref("construction_field_evidence.photo_stage_before")
+        cls.during = cls.env.ref("construction_field_evidence.photo_stage_during")
+        cls.after = cls.env.ref("construction_field_evidence.photo_stage_after")
+        cls.pothole = cls.env.ref("construction_field_evidence.defect_category_pothole")
+        cls.striping = cls.env.ref("construction_field_evidence.defect_category_faded_striping")
+        cls.square_foot = cls.env.ref("uom.uom_square_foot")
+        cls.square_meter = cls.env.ref("uom.uom_square_meter")
+        cls.system = cls.env["construction.sync.system"].create(
+            {"name": "FieldCam test", "code": "fieldcam_test", "kind": "field_evidence"}
+        )
+        cls.site = cls.Site.create({"name": "Lakeside Lot", "boundary_geojson": boundary()})
+        cls.serial = 0
+
+    @classmethod
+    def image(cls, **exif):
+        """A JPEG never produced before in this test class (unique bytes)."""
+        cls.serial += 1
+        return make_image(exif=make_exif(description=f"image {cls.serial}", **exif))
+
+    def upload(self, data=None, mimetype="image/jpeg", system=None, **metadata):
+        return self.Photo._create_from_upload(
+            data if data is not None else self.image(), mimetype, metadata, system or self.system
+        )
+
+    def accepted_photo(self, stage, site=None, **metadata):
+        photo = self.upload(site_id=(site or self.site).id, stage=stage.code, **metadata)
+        photo.action_accept()
+        return photo

@@ -1,0 +1,192 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import INSIDE, FieldEvidenceCase
+
+
+@tagged("post_install", "-at_install")
+class TestShareLink(FieldEvidenceCase, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.before_photo = cls._accepted(cls.before)
+        cls.after_photo = cls._accepted(cls.after)
+        cls.unreviewed = cls.Photo._create_from_upload(
+            cls.image(), "image/jpeg", {"site_id": cls.site.id, "stage": "during"}, cls.system
+        )
+        cls.defect = cls.Defect.create(
+            {
+                "site_id": cls.site.id,
+                "category_id": cls.pothole.id,
+                "severity": "high",
+                "latitude": INSIDE[0],
+                "longitude": INSIDE[1],
+                "photo_ids": [(6, 0, (cls.before_photo | cls.after_photo | cls.unreviewed).ids)],
+                "state": "confirmed",
+            }
+        )
+        cls.other_site = cls.Site.create({"name": "Other client's lot"})
+        cls.other_photo = cls._accepted(cls.before, cls.other_site)
+        cls.Link = cls.env["construction.share.link"]
+        cls.link = cls.Link.create({"site_id": cls.site.id})
+
+    @classmethod
+    def _accepted(cls, stage, site=None):
+        photo = cls.Photo._create_from_upload(
+            cls.image(),
+            "image/jpeg",
+            {"site_id": (site or cls.site).id, "stage": stage.code},
+            cls.system,
+        )
+        photo.action_accept()
+        return photo
+
+    def page(self, link_or_token):
+        token = link_or_token if isinstance(link_or_token, str) else link_or_token.token
+        return self.url_open(f"/construction/share/{token}")
+
+    def photo_url(self, photo, size="preview", token=None):
+        return f"/construction/share/{token or self.link.token}/photo/{photo.id}/{size}"
+
+    def test_token_is_long_and_random(self):
+        other = self.Link.create({"site_id": self.site.id})
+        self.assertGreaterEqual(len(self.link.token), 43)
+        self.assertNotEqual(other.token, self.link.token)
+        self.assertEqual(self.link.state, "valid")
+        self.assertTrue(self.link.url.endswith(f"/construction/share/{self.link.token}"))
+
+    def test_valid_link_shows_the_site_without_login(self):
+        response = self.page(self.link)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Lakeside Lot", response.text)
+        self.assertIn("Pothole", response.text)
+        self.assertIn("<svg", response.text)
+        self.assertIn(self.photo_url(self.before_photo), response.text)
+        self.assertIn(self.photo_url(self.after_photo), response.text)
+        self.assertNotIn(f"/photo/{self.unreviewed.id}/", response.text)
+        self.assertEqual(response.headers["X-Robots-Tag"], "noindex, nofollow")
+        self.assertEqual(self.link.view_count, 1)
+
+    def test_photos_of_the_site_are_served_through_the_token(self):
+        response = self.url_open(self.photo_url(self.before_photo))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "image/jpeg")
+        self.assertEqual(response.content[:3], b"\xff\xd8\xff")
+        self.assertEqual(
+            self.url_open(self.photo_url(self.after_photo, "thumbnail")).status_code, 200
+        )
+
+    def test_nothing_else_is_reachable_through_the_token(self):
+        for url in (
+            self.photo_url(self.other_photo),  # another site's photo
+            self.photo_url(self.unreviewed),  # not accepted
+            self.photo_url(self.before_photo, "image"),  # the original
+            self.photo_url(self.before_photo, "../image"),
+        ):
+            with self.subTest(url=url):
+                response = self.url_open(url)
+                self.assertEqual(response.status_code, 404)
+                self.assertNotEqual(response.content[:3], b"\xff\xd8\xff")
+        # Without a session Odoo's own image route only has a placeholder.
+        response = self.url_open(
+            f"/web/image/construction.photo/{self.before_photo.id}/image_preview"
+        )
+        self.assertNotEqual(response.headers["Content-Type"], "image/jpeg")
+
+    def test_expired_revoked_and_unknown_links_answer_404(self):
+        expired = self.Link.create(
+            {"site_id": self.site.id, "expires_at": fields.Datetime.now() - timedelta(minutes=1)}
+        )
+        revoked = self.Link.create({"site_id": self.site.id})
+        self.assertEqual(self.page(revoked).status_code, 200)
+        revoked.action_revoke()
+        self.assertEqual((expired.state, revoked.state), ("expired", "revoked"))
+        for link in (expired, revoked):
+            with self.subTest(state=link.state):
+                self.assertEqual(self.page(link).status_code, 404)
+                response = self.url_open(self.photo_url(self.before_photo, token=link.token))
+                self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.page("not-a-token").status_code, 404)
+
+    def test_site_condition_report(self):
+        report = self.env.ref("construction_field_evidence.action_report_site_condition")
+        html, _kind = report._render_qweb_html(report.report_name, self.site.ids)
+        html = html.decode()
+        self.assertIn("Site condition report", html)
+        self.assertIn("Lakeside Lot", html)
+        self.assertIn('src="data:image/jpg;base64,/9j/', html)
+        self.assertIn("<svg", html)
+        self.assertNotIn("/construction/share/", html)
+
+    def test_share_page_tour(self):
+        self.start_tour(f"/construction/share/{self.link.token}", "construction_share_page")
+
+    def test_share_action_creates_a_link(self):
+        action = self.site.action_share()
+        link = self.Link.browse(action["res_id"])
+        self.assertEqual((link.site_id, link.state), (self.site, "valid"))
+
+
+@tagged("post_install", "-at_install")
+class TestReviewQueueTour(FieldEvidenceCase, HttpCase):
+    def test_reviewer_accepts_and_corrects_detections(self):
+        new_test_user(
+            self.env,
+            login="queue_reviewer",
+            password="queue_reviewer",
+            groups="construction_sync.group_construction_sync_reviewer",
+        )
+        photo = self.upload(site_id=self.site.id, stage="before")
+        low = self.Defect.create(
+            {
+                "site_id": self.site.id,
+                "source": "ai",
+                "detected_label": "pothole",
+                "confidence": 0.31,
+                "photo_ids": [(6, 0, photo.ids)],
+            }
+        )
+        unknown = self.Defect.create(
+            {
+                "site_id": self.site.id,
+                "source": "ai",
+                "detected_label": "zebra lines",
+                "confidence": 0.9,
+            }
+        )
+        self.start_tour(
+            "/odoo/action-construction_field_evidence.construction_defect_review_action",
+            "construction_review_queue",
+            login="queue_reviewer",
+        )
+        self.assertEqual(low.state, "confirmed")
+        self.assertEqual(low.reviewer_id.login, "queue_reviewer")
+        self.assertEqual((unknown.state, unknown.category_id), ("confirmed", self.striping))
+
+    def test_reviewer_accepts_a_photo_and_shares_the_site(self):
+        new_test_user(
+            self.env,
+            login="site_reviewer",
+            password="site_reviewer",
+            groups="construction_sync.group_construction_sync_reviewer",
+        )
+        photo = self.upload(site_id=self.site.id, stage="before")
+        self.Defect.create(
+            {
+                "site_id": self.site.id,
+                "category_id": self.pothole.id,
+                "latitude": INSIDE[0],
+                "longitude": INSIDE[1],
+            }
+        )
+        self.start_tour(
+            "/odoo/action-construction_field_evidence.construction_photo_review_action",
+            "construction_photo_review_and_site",
+            login="site_reviewer",
+        )
+        self.assertEqual(photo.state, "accepted")
+        link = self.env["construction.share.link"].search([("site_id", "=", self.site.id)])
+        self.assertEqual(len(link), 1)
+        self.assertEqual(link.create_uid.login, "site_reviewer")
