@@ -29,6 +29,7 @@
         "data/uom_data.xml",
         "data/construction_defect_category_data.xml",
         "data/ir_sequence_data.xml",
+        "data/construction_field_evidence_event_type_data.xml",
     ],
     "demo": [
         "demo/construction_field_evidence_demo.xml",

@@ -1,1 +1,2 @@
 from . import share
+from . import field_api

@@ -3,3 +3,4 @@ from . import test_defect
 from . import test_photo
 from . import test_share
 from . import test_site
+from . import test_field_api

@@ -1,0 +1,394 @@
+"""Field API: photo uploads, offline batches, site lookup, categories, stages.
+
+Every upload also lands in the sync inbox as an applied ``photo.captured``
+or ``defect.detected`` event of the posting system, so the trail from a
+field request to what it produced is the same as for queued events.
+"""
+
+import base64
+import binascii
+import json
+from datetime import UTC
+
+from odoo import http
+from odoo.addons.construction_sync.controllers.api import (
+    api_route,
+    current_system,
+    json_response,
+    max_bytes,
+    raw_body,
+    read_json,
+)
+from odoo.addons.construction_sync.lib.problem import ApiError
+from odoo.exceptions import ValidationError
+from odoo.http import request
+
+from ..exceptions import EvidenceValidationError
+
+MAX_UPLOAD_BYTES = 40 * 1024 * 1024
+MAX_BATCH_BYTES = 200 * 1024 * 1024
+MAX_BATCH_ITEMS = 200
+DETECTION_KEYS = {"label", "confidence", "model", "model_version", "bbox", "photo_client_uuid"}
+
+
+def _iso(value):
+    return value.replace(tzinfo=UTC).isoformat() if value else None
+
+
+def photo_json(photo, duplicate=False):
+    return {
+        "id": photo.id,
+        "client_uuid": photo.client_uuid or None,
+        "checksum": photo.checksum,
+        "state": photo.state,
+        "site_id": photo.site_id.id or None,
+        "stage": photo.stage_id.code or None,
+        "category": photo.category_id.code or None,
+        "captured_at": _iso(photo.captured_at),
+        "capture_source": photo.capture_source or None,
+        "latitude": photo.latitude if photo.gps_source else None,
+        "longitude": photo.longitude if photo.gps_source else None,
+        "gps_source": photo.gps_source or None,
+        "inside_site": photo.inside_boundary,
+        "distance_to_site_m": photo.boundary_distance_m,
+        "caption": photo.caption or None,
+        "duplicate": duplicate,
+    }
+
+
+def defect_json(defect, duplicate=False):
+    return {
+        "id": defect.id,
+        "name": defect.name,
+        "state": defect.state,
+        "category": defect.category_id.code or None,
+        "review_reason": defect.review_reason or None,
+        "site_id": defect.site_id.id or None,
+        "photo_ids": defect.photo_ids.ids,
+        "duplicate": duplicate,
+    }
+
+
+def evidence_problem(error, pointer=""):
+    """The API problem for a model's bad-evidence error."""
+    code = getattr(error, "code", None)
+    if isinstance(error, EvidenceValidationError) and code:
+        return ApiError(code, str(error), errors=[{"pointer": pointer, "message": str(error)}])
+    return ApiError(
+        "validation_error", str(error), errors=[{"pointer": pointer, "message": str(error)}]
+    )
+
+
+class FieldApi(http.Controller):
+    # ------------------------------------------------------------------
+    # Photos
+    # ------------------------------------------------------------------
+
+    @api_route("/field/photos", ["POST"])
+    def upload_photo(self):
+        """One photo as multipart/form-data: ``image`` (the file) and
+        ``metadata`` (a JSON object)."""
+        raw_body(max_bytes("construction_field_evidence.max_upload_bytes", MAX_UPLOAD_BYTES))
+        system = current_system()
+        upload = request.httprequest.files.get("image")
+        if upload is None:
+            raise ApiError(
+                "schema_violation",
+                "Send the photo as the multipart field 'image'.",
+                errors=[{"pointer": "/image", "message": "required"}],
+            )
+        try:
+            metadata = json.loads(request.httprequest.form.get("metadata") or "{}")
+        except ValueError as error:
+            raise ApiError("invalid_json", f"metadata is not valid JSON: {error}") from error
+        if not isinstance(metadata, dict):
+            raise ApiError("schema_violation", "metadata must be a JSON object.")
+        photo, created = self._store_photo(system, upload.read(), upload.mimetype, metadata, "")
+        return json_response(photo_json(photo, duplicate=not created), 201 if created else 200)
+
+    def _store_photo(self, system, image_bytes, mimetype, metadata, pointer):
+        Photo = request.env["construction.photo"]
+        try:
+            with request.env.cr.savepoint():
+                photo = Photo._create_from_upload(image_bytes, mimetype, metadata, system)
+                # a photo found again was created by an earlier transaction
+                created = photo.create_date == request.env.cr.now()
+        except ValidationError as error:
+            raise evidence_problem(error, pointer) from error
+        key = f"photo:{metadata.get('client_uuid') or photo.checksum}"
+        payload = dict(metadata, checksum=photo.checksum, photo_id=photo.id)
+        request.env["construction.sync.event"].sudo()._record_applied(
+            system, "photo.captured", key, payload, photo, metadata.get("correlation_id")
+        )
+        return photo, created
+
+    # ------------------------------------------------------------------
+    # Offline batch
+    # ------------------------------------------------------------------
+
+    @api_route("/field/batch", ["POST"])
+    def upload_batch(self):
+        body = read_json(max_bytes("construction_field_evidence.max_batch_bytes", MAX_BATCH_BYTES))
+        system = current_system()
+        if not isinstance(body, dict):
+            raise ApiError("schema_violation", 'Send {"photos": [...], "observations": [...]}.')
+        photos = body.get("photos") or []
+        observations = body.get("observations") or []
+        if not isinstance(photos, list) or not isinstance(observations, list):
+            raise ApiError("schema_violation", "photos and observations are arrays.")
+        if len(photos) + len(observations) > MAX_BATCH_ITEMS:
+            raise ApiError(
+                "batch_too_large",
+                f"A batch holds at most {MAX_BATCH_ITEMS} photos and observations.",
+            )
+        photo_results, by_uuid = [], {}
+        for index, item in enumerate(photos):
+            pointer = f"/photos/{index}"
+            try:
+                photo, created = self._batch_photo(system, item, pointer)
+            except ApiError as error:
+                photo_results.append(
+                    {"index": index, "status": "rejected", "error": error.to_dict()}
+                )
+                continue
+            if photo.client_uuid:
+                by_uuid[photo.client_uuid] = photo
+            photo_results.append(
+                {
+                    "index": index,
+                    "status": "accepted" if created else "duplicate",
+                    "photo": photo_json(photo, duplicate=not created),
+                }
+            )
+        observation_results = []
+        for index, item in enumerate(observations):
+            pointer = f"/observations/{index}"
+            try:
+                with request.env.cr.savepoint():
+                    defect, created = self._batch_observation(system, item, by_uuid, pointer)
+            except ApiError as error:
+                observation_results.append(
+                    {"index": index, "status": "rejected", "error": error.to_dict()}
+                )
+                continue
+            observation_results.append(
+                {
+                    "index": index,
+                    "status": "accepted" if created else "duplicate",
+                    "defect": defect_json(defect, duplicate=not created),
+                }
+            )
+        return json_response({"photos": photo_results, "observations": observation_results})
+
+    def _batch_photo(self, system, item, pointer):
+        if not isinstance(item, dict) or not item.get("image_base64"):
+            raise ApiError(
+                "schema_violation",
+                "Each photo needs image_base64, mimetype and its metadata.",
+                errors=[{"pointer": f"{pointer}/image_base64", "message": "required"}],
+            )
+        try:
+            image_bytes = base64.b64decode(item["image_base64"], validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ApiError(
+                "schema_violation",
+                "image_base64 is not base64.",
+                errors=[{"pointer": f"{pointer}/image_base64", "message": str(error)}],
+            ) from error
+        metadata = {k: v for k, v in item.items() if k not in ("image_base64", "mimetype")}
+        return self._store_photo(system, image_bytes, item.get("mimetype") or "", metadata, pointer)
+
+    def _batch_observation(self, system, item, photos_by_uuid, pointer):
+        """A crew's or a detector's observation: one defect, bound to its
+        client UUID so that a resent batch finds it again."""
+        if not isinstance(item, dict) or not item.get("client_uuid"):
+            raise ApiError(
+                "schema_violation",
+                "Each observation needs its client_uuid.",
+                errors=[{"pointer": f"{pointer}/client_uuid", "message": "required"}],
+            )
+        Event = request.env["construction.sync.event"].sudo()
+        binding, defect = (
+            request.env["construction.sync.binding"]
+            .sudo()
+            ._lookup(system, "construction.defect", item["client_uuid"])
+        )
+        if defect:
+            return defect, False
+        Defect = request.env["construction.defect"]
+        photos = request.env["construction.photo"]
+        for offset, uuid in enumerate(item.get("photo_client_uuids") or []):
+            photo = photos_by_uuid.get(uuid) or photos.search(
+                [("source_system_id", "=", system.id), ("client_uuid", "=", uuid)], limit=1
+            )
+            if not photo:
+                raise ApiError(
+                    "validation_error",
+                    f"Photo {uuid!r} is neither in this batch nor uploaded before.",
+                    errors=[
+                        {"pointer": f"{pointer}/photo_client_uuids/{offset}", "message": "unknown"}
+                    ],
+                )
+            photos |= photo
+        detections = item.get("detections") or []
+        first = detections[0] if detections else {}
+        vals = {
+            "site_id": item.get("site_id") or photos[:1].site_id.id or False,
+            "severity": item.get("severity") or "medium",
+            "notes": item.get("notes") or False,
+            "latitude": item.get("latitude") or 0.0,
+            "longitude": item.get("longitude") or 0.0,
+            "quantity": item.get("quantity") or 0.0,
+            "photo_ids": [(6, 0, photos.ids)],
+            "source": "ai" if detections else "crew",
+        }
+        label = self._map_label(system, item.get("category") or first.get("label"))
+        if detections:
+            category = request.env["construction.defect.category"]._resolve_label(label)
+            vals.update(
+                category_id=category.id,
+                detected_label=first.get("label"),
+                confidence=first.get("confidence") or 0.0,
+                model_name=first.get("model") or False,
+                model_version=first.get("model_version") or False,
+            )
+        elif label:
+            try:
+                vals["category_id"] = request.env["construction.defect.category"]._resolve(label).id
+            except ValidationError as error:
+                raise evidence_problem(error, f"{pointer}/category") from error
+        if not vals["site_id"]:
+            raise ApiError(
+                "unknown_site",
+                "An observation needs a site: give site_id or attach photos filed under a site.",
+                errors=[{"pointer": f"{pointer}/site_id", "message": "required"}],
+            )
+        try:
+            defect = Defect.create(vals)
+            self._annotate(defect, detections, photos_by_uuid, photos, pointer)
+        except ValidationError as error:
+            raise evidence_problem(error, pointer) from error
+        event = Event._record_applied(
+            system,
+            "defect.detected",
+            f"observation:{item['client_uuid']}",
+            item,
+            defect,
+            item.get("correlation_id"),
+        )
+        event._bind(binding, defect, item["client_uuid"])
+        return defect, True
+
+    def _map_label(self, system, label):
+        """A platform's label in the suite's words: its value maps (a
+        category, or a synonym such as "patch" for pothole) come first."""
+        if not label:
+            return label
+        value_map = request.env["construction.sync.value.map"].sudo()
+        for kind in ("defect_category", "synonym"):
+            found = value_map._lookup(system, kind, label)
+            if found:
+                target = found.internal_reference
+                return target.code if target else found.internal_value
+        return label
+
+    def _annotate(self, defect, detections, photos_by_uuid, photos, pointer):
+        vals_list = []
+        for offset, detection in enumerate(detections):
+            if not detection.get("bbox"):
+                continue
+            uuid = detection.get("photo_client_uuid")
+            photo = photos_by_uuid.get(uuid) if uuid else photos[:1]
+            if not photo:
+                raise ApiError(
+                    "validation_error",
+                    "A bounding box needs the photo it was drawn on.",
+                    errors=[
+                        {
+                            "pointer": f"{pointer}/detections/{offset}/photo_client_uuid",
+                            "message": "unknown",
+                        }
+                    ],
+                )
+            box = detection["bbox"]
+            vals_list.append(
+                {
+                    "defect_id": defect.id,
+                    "photo_id": photo.id,
+                    "x": box.get("x", 0.0),
+                    "y": box.get("y", 0.0),
+                    "width": box.get("w", box.get("width", 0.0)),
+                    "height": box.get("h", box.get("height", 0.0)),
+                    "label": detection.get("label") or False,
+                    "confidence": detection.get("confidence") or 0.0,
+                }
+            )
+        if vals_list:
+            request.env["construction.defect.annotation"].create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Reference data
+    # ------------------------------------------------------------------
+
+    @api_route("/field/sites", ["GET"])
+    def sites_near(self, lat=None, lon=None, radius="500", limit="10"):
+        current_system()
+        try:
+            latitude, longitude = float(lat), float(lon)
+            radius, limit = float(radius), min(int(limit), 50)
+        except (TypeError, ValueError) as error:
+            raise ApiError(
+                "validation_error",
+                "lat and lon are required decimal degrees; radius (m) and limit are numbers.",
+            ) from error
+        try:
+            found = request.env["construction.site"]._find_nearest(
+                latitude, longitude, radius, limit
+            )
+        except ValidationError as error:
+            raise evidence_problem(error, "/lat") from error
+        return json_response(
+            {
+                "items": [
+                    {
+                        "id": site.id,
+                        "name": site.name,
+                        "address": site.address or None,
+                        "project": site.project_id.name or None,
+                        "distance_m": round(distance, 1),
+                    }
+                    for site, distance in found
+                ]
+            }
+        )
+
+    @api_route("/field/categories", ["GET"])
+    def categories(self):
+        current_system()
+        categories = request.env["construction.defect.category"].search([])
+        return json_response(
+            {
+                "items": [
+                    {
+                        "code": category.code,
+                        "name": category.name,
+                        "synonyms": [
+                            synonym.strip()
+                            for synonym in (category.synonyms or "").replace("\n", ",").split(",")
+                            if synonym.strip()
+                        ],
+                        "unit": category.uom_id.name or None,
+                        "confidence_threshold": category.confidence_threshold,
+                    }
+                    for category in categories
+                ]
+            }
+        )
+
+    @api_route("/field/stages", ["GET"])
+    def stages(self):
+        current_system()
+        stages = request.env["construction.photo.stage"].search([("approved", "=", True)])
+        return json_response(
+            {"items": [{"code": stage.code, "name": stage.name} for stage in stages]}
+        )

@@ -1,0 +1,220 @@
+import base64
+import json
+
+from odoo.addons.construction_field_evidence.lib.tests.images import huge_png_header, make_image
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import INSIDE, NORTH_100M, FieldEvidenceCase
+
+API = "/construction/api/v1"
+
+
+@tagged("post_install", "-at_install")
+class TestFieldApi(HttpCase, FieldEvidenceCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        service = new_test_user(
+            cls.env,
+            login="fieldcam_service",
+            groups="construction_sync.group_construction_sync_field_api",
+        )
+        cls.system.service_user_id = service
+        cls.api_key = (
+            cls.env["res.users.apikeys"].with_user(service).sudo()._generate(None, "fieldcam", None)
+        )
+        cls.Event = cls.env["construction.sync.event"]
+
+    def headers(self):
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    def upload_http(self, data, mimetype="image/jpeg", **metadata):
+        return self.opener.post(
+            self.base_url() + API + "/field/photos",
+            files={"image": ("photo.jpg", data, mimetype)},
+            data={"metadata": json.dumps(metadata)},
+            headers=self.headers(),
+            timeout=60,
+        )
+
+    def post_batch(self, body):
+        return self.opener.post(
+            self.base_url() + API + "/field/batch",
+            data=json.dumps(body),
+            headers=dict(self.headers(), **{"Content-Type": "application/json"}),
+            timeout=60,
+        )
+
+    def get(self, path):
+        return self.opener.get(self.base_url() + API + path, headers=self.headers(), timeout=30)
+
+    def events(self, code):
+        return self.Event.search(
+            [("system_id", "=", self.system.id), ("event_type_id.code", "=", code)]
+        )
+
+    def test_upload_files_the_photo_on_its_site_once(self):
+        data = self.image(
+            latitude=INSIDE[0], longitude=INSIDE[1], taken="2026:11:20 09:15:00", offset="-06:00"
+        )
+        response = self.upload_http(
+            data, client_uuid="cam-1", stage="before", correlation_id="trace-7"
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+        body = response.json()
+        self.assertEqual(
+            (body["site_id"], body["stage"], body["inside_site"]), (self.site.id, "before", True)
+        )
+        self.assertEqual(body["captured_at"], "2026-11-20T15:15:00+00:00")
+        self.assertEqual(body["gps_source"], "exif")
+        photo = self.Photo.browse(body["id"])
+        event = self.events("photo.captured")
+        self.assertEqual((event.state, event.correlation_id), ("done", "trace-7"))
+        self.assertEqual(self.env["construction.sync.event.link"]._events_of(photo), event)
+
+        again = self.upload_http(data, client_uuid="cam-1", stage="before")
+        self.assertEqual(again.status_code, 200)
+        self.assertEqual((again.json()["id"], again.json()["duplicate"]), (photo.id, True))
+        self.assertEqual(self.Photo.search_count([("source_system_id", "=", self.system.id)]), 1)
+        self.assertEqual(len(self.events("photo.captured")), 1)
+
+    def test_bad_uploads_are_problems_and_store_nothing(self):
+        png = make_image(image_format="PNG")
+        jpeg = make_image((300, 200), colour=(1, 2, 3))
+        cases = [
+            (b"%PDF-1.7 invoice", "image/jpeg", {}, 415, "not_an_image"),
+            (png, "image/jpeg", {}, 415, "type_mismatch"),
+            (jpeg[: len(jpeg) // 2], "image/jpeg", {}, 422, "truncated_image"),
+            (huge_png_header(10_000, 5_001), "image/png", {}, 413, "too_many_pixels"),
+            (self.image(), "image/jpeg", {"latitude": 91, "longitude": 0}, 422, "gps_out_of_range"),
+            (self.image(), "image/jpeg", {"stage": "halfway"}, 422, "unknown_stage"),
+            (self.image(), "image/jpeg", {"site_id": 999999}, 422, "unknown_site"),
+        ]
+        for data, mimetype, metadata, status, code in cases:
+            with self.subTest(code=code):
+                response = self.upload_http(data, mimetype, **metadata)
+                self.assertEqual(response.status_code, status, response.text)
+                self.assertEqual(response.headers["Content-Type"], "application/problem+json")
+                self.assertEqual(response.json()["code"], code)
+        self.env["ir.config_parameter"].set_param(
+            "construction_field_evidence.max_upload_bytes", 1000
+        )
+        too_big = self.upload_http(make_image((400, 400), colour=(9, 9, 9)))
+        self.assertEqual((too_big.status_code, too_big.json()["code"]), (413, "payload_too_large"))
+        self.assertFalse(self.Photo.search([("source_system_id", "=", self.system.id)]))
+        self.assertFalse(self.events("photo.captured"))
+
+    def test_missing_image_or_bad_metadata(self):
+        no_image = self.opener.post(
+            self.base_url() + API + "/field/photos", data={"metadata": "{}"}, headers=self.headers()
+        )
+        self.assertEqual(no_image.json()["code"], "schema_violation")
+        bad = self.opener.post(
+            self.base_url() + API + "/field/photos",
+            files={"image": ("p.jpg", self.image(), "image/jpeg")},
+            data={"metadata": "{oops"},
+            headers=self.headers(),
+        )
+        self.assertEqual((bad.status_code, bad.json()["code"]), (400, "invalid_json"))
+
+    def test_offline_batch_reports_each_item_and_a_resend_duplicates_nothing(self):
+        self.env["construction.sync.value.map"].create(
+            {
+                "system_id": self.system.id,
+                "kind": "synonym",
+                "external_value": "patch",
+                "internal_value": "pothole",
+            }
+        )
+        image = self.image(latitude=INSIDE[0], longitude=INSIDE[1])
+        body = {
+            "photos": [
+                {
+                    "client_uuid": "p-1",
+                    "image_base64": base64.b64encode(image).decode(),
+                    "mimetype": "image/jpeg",
+                    "stage": "before",
+                },
+                {"client_uuid": "p-2", "image_base64": "not base64!", "mimetype": "image/jpeg"},
+            ],
+            "observations": [
+                {
+                    "client_uuid": "o-1",
+                    "photo_client_uuids": ["p-1"],
+                    "detections": [
+                        {
+                            "label": "patch",
+                            "confidence": 0.97,
+                            "model": "potholenet",
+                            "photo_client_uuid": "p-1",
+                            "bbox": {"x": 0.1, "y": 0.2, "w": 0.3, "h": 0.2},
+                        }
+                    ],
+                },
+                {
+                    "client_uuid": "o-2",
+                    "photo_client_uuids": ["p-1"],
+                    "detections": [{"label": "pothole", "confidence": 0.2, "model": "potholenet"}],
+                },
+                {
+                    "client_uuid": "o-3",
+                    "photo_client_uuids": ["p-1"],
+                    "detections": [
+                        {
+                            "label": "pothole",
+                            "confidence": 0.9,
+                            "photo_client_uuid": "p-1",
+                            "bbox": {"x": 0.8, "y": 0.8, "w": 0.5, "h": 0.5},
+                        }
+                    ],
+                },
+                {"client_uuid": "o-4", "category": "graffiti", "site_id": self.site.id},
+            ],
+        }
+        response = self.post_batch(body)
+        self.assertEqual(response.status_code, 200, response.text)
+        result = response.json()
+        self.assertEqual([p["status"] for p in result["photos"]], ["accepted", "rejected"])
+        self.assertEqual(
+            result["photos"][1]["error"]["errors"][0]["pointer"], "/photos/1/image_base64"
+        )
+        statuses = [
+            (o["status"], (o.get("error") or {}).get("code")) for o in result["observations"]
+        ]
+        self.assertEqual(
+            statuses,
+            [
+                ("accepted", None),
+                ("accepted", None),
+                ("rejected", "bbox_outside_image"),
+                ("rejected", "unknown_category"),
+            ],
+        )
+        sure, unsure = (self.Defect.browse(o["defect"]["id"]) for o in result["observations"][:2])
+        self.assertEqual((sure.category_id, sure.state), (self.pothole, "confirmed"))
+        self.assertEqual(sure.annotation_ids.photo_id.client_uuid, "p-1")
+        self.assertEqual(sure.site_id, self.site)
+        self.assertEqual(unsure.state, "needs_review")
+        self.assertIn("below", unsure.review_reason)
+        self.assertEqual(len(self.events("defect.detected")), 2)
+
+        again = self.post_batch(body).json()
+        self.assertEqual([p["status"] for p in again["photos"]], ["duplicate", "rejected"])
+        self.assertEqual(
+            [o["status"] for o in again["observations"][:2]], ["duplicate", "duplicate"]
+        )
+        self.assertEqual(again["observations"][0]["defect"]["id"], sure.id)
+        self.assertEqual(self.Defect.search_count([("site_id", "=", self.site.id)]), 2)
+        self.assertEqual(len(self.events("defect.detected")), 2)
+
+    def test_reference_data(self):
+        near = self.get(f"/field/sites?lat={NORTH_100M[0]}&lon={NORTH_100M[1]}&radius=500").json()
+        self.assertEqual(near["items"][0]["id"], self.site.id)
+        self.assertGreater(near["items"][0]["distance_m"], 50)
+        far = self.get(f"/field/sites?lat={NORTH_100M[0]}&lon={NORTH_100M[1]}&radius=10").json()
+        self.assertFalse(far["items"])
+        self.assertEqual(self.get("/field/sites?lat=95&lon=0").json()["code"], "gps_out_of_range")
+        codes = [c["code"] for c in self.get("/field/categories").json()["items"]]
+        self.assertIn("pothole", codes)
+        stages = [s["code"] for s in self.get("/field/stages").json()["items"]]
+        self.assertEqual(stages[:3], ["before", "during", "after"])
