@@ -111,6 +111,14 @@ class FieldApi(http.Controller):
         try:
             with request.env.cr.savepoint():
                 photo = Photo._create_from_upload(image_bytes, mimetype, metadata, system)
+                if not photo.site_id:
+                    # no orphan uploads: rolled back with the savepoint
+                    raise ApiError(
+                        "unknown_site",
+                        "A field photo needs its site: send site_id, or GPS (in EXIF or the "
+                        "metadata) near a site.",
+                        errors=[{"pointer": f"{pointer}/site_id", "message": "required"}],
+                    )
                 # a photo found again was created by an earlier transaction
                 created = photo.create_date == request.env.cr.now()
         except ValidationError as error:
