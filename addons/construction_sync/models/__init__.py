@@ -15,3 +15,5 @@ from . import construction_equipment_rate
 from . import account_analytic_line
 from . import maintenance_equipment
 from . import res_company
+from . import project_task
+from . import purchase_order_line
