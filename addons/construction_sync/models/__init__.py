@@ -17,3 +17,4 @@ from . import maintenance_equipment
 from . import res_company
 from . import project_task
 from . import purchase_order_line
+from . import construction_sync_variance
