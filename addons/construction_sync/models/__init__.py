@@ -18,3 +18,4 @@ from . import res_company
 from . import project_task
 from . import purchase_order_line
 from . import construction_sync_variance
+from . import construction_sync_kpi
