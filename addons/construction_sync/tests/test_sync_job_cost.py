@@ -215,3 +215,23 @@ class TestSyncJobCost(FieldActualsCase):
         self.assertEqual(len(self.entry_lines("M-m-5")), 1)
         self.assertEqual(locked.error_code, "business_rule")
         self.assertIn("locked accounting period", locked.error_message)
+
+    def test_an_older_usage_or_consumption_arriving_late_is_skipped(self):
+        self.usage("eq-10", occurred_at=T2, source_entry_id="U-10", hours=4)
+        self.consumed("m-10", occurred_at=T2, source_entry_id="M-10", quantity=1000)
+        self.apply()
+        late_usage = self.usage("eq-10-old", occurred_at=T1, source_entry_id="U-10", hours=9)
+        late_material = self.consumed("m-10-old", occurred_at=T1, source_entry_id="M-10")
+        self.apply()
+        for event in (late_usage, late_material):
+            self.assertEqual((event.state, event.error_code), ("done", "out_of_order"))
+        self.assertEqual(self.entry_lines("U-10").unit_amount, 4.0)
+        self.assertEqual(self.entry_lines("M-10").unit_amount, 1000.0)
+
+    def test_service_user_cannot_book_job_cost_directly(self):
+        with self.assertRaises(AccessError):
+            self.Line.with_user(self.service_user).create(
+                {"name": "direct", "account_id": self.project.account_id.id, "amount": -10}
+            )
+        with self.assertRaises(AccessError):
+            self.excavator.with_user(self.service_user).write({"construction_meter_hours": 0})
