@@ -235,3 +235,16 @@ class TestSyncLabor(FieldActualsCase):
             line.with_user(service).write({"unit_amount": 2})
         with self.assertRaises(AccessError):
             line.with_user(self.users["reviewer"]).unlink()
+
+    def test_applying_a_labor_event_costs_a_fixed_number_of_queries(self):
+        self.labor("tk-warm", source_entry_id="TC-8000")
+        self.apply()
+        event = self.labor("tk-16", source_entry_id="TC-8001")
+        self.env.flush_all()
+        self.env.invalidate_all()
+        # Resolving, the timesheet with its cost, the binding, the link, the
+        # event's state, and the budgets of construction_estimate_bridge.
+        with self.assertQueryCount(54):
+            event._job_apply()
+            self.env.flush_all()
+        self.assertEqual(event.state, "done")
