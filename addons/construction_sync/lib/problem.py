@@ -43,6 +43,7 @@ ERROR_CODES = {
 EVENT_ERROR_CODES = {
     "unknown_reference": "An external reference has no binding or value map",
     "business_rule": "The change breaks a business rule",
+    "out_of_order": "A newer fact about the same object was applied already; nothing changed",
     "remote_rejected": "The receiving system refused the delivery",
     "retries_exhausted": "The retries are exhausted",
 }

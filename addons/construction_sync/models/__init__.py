@@ -12,3 +12,11 @@ from . import construction_sync_delivery
 from . import construction_sync_monitor
 from . import ir_http
 from . import res_config_settings
+from . import construction_equipment_rate
+from . import account_analytic_line
+from . import maintenance_equipment
+from . import res_company
+from . import project_task
+from . import purchase_order_line
+from . import construction_sync_variance
+from . import construction_sync_kpi

@@ -353,6 +353,20 @@ class ConstructionCostCode(models.Model):
         event._bind(binding, record, external_id)
         return record
 
+    @api.model
+    def _sync_resolve(self, event, value, pointer):
+        """The cost code a system means by ``value``: bound or value-mapped,
+        else the code of that number in the system's company or shared."""
+        fallback = None
+        try:
+            code = cost_code_lib.normalize(value)
+        except cost_code_lib.CostCodeError:
+            code = None
+        if code:
+            company = event.system_id.company_id
+            fallback = [("code", "=", code), ("company_id", "in", [company.id, False])]
+        return event._reference(self._name, value, pointer, "cost_code", fallback=fallback)
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------

@@ -17,6 +17,11 @@ class ConstructionSyncBinding(models.Model):
     external_id = fields.Char("External ID", required=True)
     sync_hash = fields.Char(help="Hash of the last payload applied through this binding.")
     synced_at = fields.Datetime("Last Synced")
+    source_occurred_at = fields.Datetime(
+        "Fact Time",
+        help="When the last fact applied through this binding happened in its "
+        "system (UTC); an older event arriving later is skipped.",
+    )
 
     _sql_constraints = [
         (

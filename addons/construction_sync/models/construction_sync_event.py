@@ -37,6 +37,11 @@ class UnknownReferenceError(UserError):
     for a person to add the mapping and replay it."""
 
 
+class StaleEventError(UserError):
+    """The event is older than the last one applied to the same object: it
+    is skipped, never applied over the newer fact."""
+
+
 def payload_hash(event_type_code, payload):
     canonical = json.dumps(
         {"event_type": event_type_code, "payload": payload},
@@ -273,8 +278,9 @@ class ConstructionSyncEvent(models.Model):
     def _job_apply(self):
         """Apply each event, each in its own savepoint, as the superuser: the
         service user was authenticated and the ownership rules checked when
-        the event was received; the handler decides what it may touch."""
-        for event in self.sudo():
+        the event was received; the handler decides what it may touch.
+        Events are applied in the order they happened in the field."""
+        for event in self.sudo().sorted(lambda event: (event.occurred_at, event.id)):
             event._apply_one()
 
     def _apply_one(self):
@@ -295,6 +301,8 @@ class ConstructionSyncEvent(models.Model):
         try:
             with self.env.cr.savepoint():
                 produced = handler(self)
+        except StaleEventError as error:
+            self._skip(str(error), attempt)
         except UnknownReferenceError as error:
             self._park("unknown_reference", str(error), attempt)
         except (UserError, ValidationError) as error:
@@ -333,6 +341,21 @@ class ConstructionSyncEvent(models.Model):
             {
                 "state": "needs_review",
                 "error_code": code,
+                "error_message": message,
+                "attempts": attempt,
+            }
+        )
+
+    def _skip(self, message, attempt):
+        """Done without effect: a newer fact is already applied. The code
+        and message say why; the records the newer fact produced stay linked
+        to the event that produced them."""
+        _logger.info("Event %s skipped: %s", self.id, message)
+        self.write(
+            {
+                "state": "done",
+                "applied_at": fields.Datetime.now(),
+                "error_code": "out_of_order",
                 "error_message": message,
                 "attempts": attempt,
             }
@@ -405,13 +428,70 @@ class ConstructionSyncEvent(models.Model):
         self.ensure_one()
         return self.env["construction.sync.binding"]._lookup(self.system_id, model, external_id)
 
+    def _reference(self, model, external_value, pointer, kind=None, fallback=None):
+        """The record of ``model`` a system's reference stands for: its
+        binding, else its value map of ``kind``, else the first record of the
+        ``fallback`` domain; UnknownReferenceError when none matches."""
+        self.ensure_one()
+        _binding, record = self._bound_record(model, external_value)
+        if record:
+            return record
+        if kind:
+            value_map = self.env["construction.sync.value.map"]._lookup(
+                self.system_id, kind, external_value
+            )
+            if value_map.internal_reference:
+                return value_map.internal_reference
+        if fallback:
+            record = self.env[model].search(fallback, limit=1)
+            if record:
+                return record
+        raise UnknownReferenceError(
+            self.env._(
+                "Unknown %(model)s %(value)r at %(pointer)s from %(system)s: bind it or add "
+                "a value map (Synchronization → Value Maps), then replay the event.",
+                model=self.env[model]._description,
+                value=external_value,
+                pointer=pointer,
+                system=self.system_id.name,
+            )
+        )
+
+    def _check_sequence(self, binding):
+        """Raise StaleEventError when a newer event than this one was
+        applied through ``binding`` already."""
+        self.ensure_one()
+        if binding and binding.source_occurred_at and self.occurred_at < binding.source_occurred_at:
+            raise StaleEventError(
+                self.env._(
+                    "Skipped: this event happened at %(occurred)s UTC, before the one already "
+                    "applied to %(external)s (%(applied)s UTC). An older fact never undoes "
+                    "a newer one.",
+                    occurred=self.occurred_at,
+                    external=binding.external_id,
+                    applied=binding.source_occurred_at,
+                )
+            )
+
+    def _lock_binding(self, binding):
+        """Lock the binding row so that two workers applying events of the
+        same object take turns. Raw SQL: the ORM has no row lock; NOWAIT
+        turns a busy row into a transient error the job retries."""
+        if binding:
+            self.env.cr.execute(
+                "SELECT id FROM construction_sync_binding WHERE id = %s FOR UPDATE NOWAIT",
+                [binding.id],
+            )
+
     def _bind(self, binding, record, external_id):
-        """Create or refresh the binding of ``record`` to ``external_id``."""
+        """Create or refresh the binding of ``record`` to ``external_id``,
+        remembering when the fact applied through it happened."""
         self.ensure_one()
         vals = {
             "res_id": record.id,
             "sync_hash": self.payload_hash,
             "synced_at": fields.Datetime.now(),
+            "source_occurred_at": self.occurred_at,
         }
         if binding:
             binding.write(vals)

@@ -1,6 +1,8 @@
 import re
 from datetime import timedelta
 
+import requests
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -88,6 +90,18 @@ class ConstructionSyncSystem(models.Model):
         default=5,
         help="Attempts before an event or a delivery is declared dead.",
     )
+    # Reconciliation
+    reconcile_totals = fields.Boolean(
+        tracking=True,
+        help="System of record for totals: its totals per project and cost code are "
+        "read from <Base URL>/totals every day and compared with Odoo's.",
+    )
+    api_token = fields.Char(
+        "Credentials",
+        groups="base.group_system",
+        copy=False,
+        help="Bearer token Odoo sends when it reads from the system's Base URL.",
+    )
     event_count = fields.Integer(compute="_compute_counts")
     delivery_count = fields.Integer(compute="_compute_counts")
 
@@ -174,6 +188,21 @@ class ConstructionSyncSystem(models.Model):
                 f"{recent} arrived in the last minute.",
                 headers={"Retry-After": "60"},
             )
+
+    def _fetch_totals(self, period):
+        """The system's totals for ``period`` (YYYY-MM) as JSON: GET
+        ``<base_url>/totals?period=`` with the system's credentials."""
+        self.ensure_one()
+        token = self.sudo().api_token
+        response = requests.get(
+            self.base_url.rstrip("/") + "/totals",
+            params={"period": period},
+            headers={"Accept": "application/json"}
+            | ({"Authorization": f"Bearer {token}"} if token else {}),
+            timeout=self.timeout,
+        )
+        response.raise_for_status()
+        return response.json()
 
     def _signature_secret(self):
         self.ensure_one()

@@ -6,6 +6,11 @@ VALUE_MAP_KINDS = {
     "uom": ("Unit of Measure", "uom.uom"),
     "defect_category": ("Defect Category", "construction.defect.category"),
     "photo_stage": ("Photo Stage", "construction.photo.stage"),
+    "employee": ("Employee", "hr.employee"),
+    "project": ("Project", "project.project"),
+    "task": ("Task", "project.task"),
+    "equipment": ("Equipment", "maintenance.equipment"),
+    "product": ("Product", "product.product"),
     "status": ("Status", None),
     "synonym": ("Synonym", None),
 }

@@ -132,3 +132,67 @@ class SyncCase(ConstructionCase):
             system or self.system, self.envelope(key, **payload)
         )
         return event
+
+
+class FieldActualsCase(SyncCase):
+    """A timekeeping system, an employee, a project with a task, each bound
+    to the system's ids, and a cost code: what field actuals land on."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.employee = cls.env["hr.employee"].create(
+            {
+                "name": "Maria Lopez",
+                "hourly_cost": 40.0,
+                "barcode": "4471",
+                "work_email": "maria.lopez@example.com",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.project = cls.env["project.project"].create(
+            {"name": "Main Street Resurfacing", "allow_timesheets": True}
+        )
+        cls.task = cls.env["project.task"].create(
+            {"name": "Mill and overlay", "project_id": cls.project.id}
+        )
+        cls.cost_code = cls.create_codes("31 23 16.26")
+        cls.column = cls.plan._column_name()
+        cls.Line = cls.env["account.analytic.line"]
+        cls.bind(cls.employee, "EMP-17")
+        cls.bind(cls.project, "JOB-100")
+        cls.bind(cls.task, "JOB-100-T1")
+
+    @classmethod
+    def bind(cls, record, external_id, system=None):
+        return cls.env["construction.sync.binding"].create(
+            {
+                "system_id": (system or cls.system).id,
+                "res_model": record._name,
+                "res_id": record.id,
+                "external_id": external_id,
+            }
+        )
+
+    def receive_event(self, event_type, key, occurred_at, payload, enqueue=True):
+        event, _created = self.Event.sudo()._receive(
+            self.system,
+            {
+                "event_type": event_type,
+                "idempotency_key": key,
+                "occurred_at": occurred_at,
+                "correlation_id": f"corr-{key}",
+                "payload": payload,
+            },
+            enqueue=enqueue,
+        )
+        return event
+
+    def apply(self):
+        """Run the job body on every queued event of the system."""
+        self.Event.search(
+            [("system_id", "=", self.system.id), ("state", "=", "queued")]
+        )._job_apply()
+
+    def entry_lines(self, entry):
+        return self.Line.search([("construction_source_entry", "=", entry)], order="id")

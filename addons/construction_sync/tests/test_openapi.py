@@ -64,3 +64,23 @@ class TestOpenApi(TransactionCase):
         self.assertEqual(
             set(documented["properties"]), set(json.loads(event_type.payload_schema)["properties"])
         )
+
+    def test_field_event_payloads_documented_like_the_data(self):
+        with file_open("construction_sync/openapi/openapi.json") as handle:
+            schemas = json.load(handle)["components"]["schemas"]
+        for name, xmlid in (
+            ("LaborApproved", "event_type_labor_approved"),
+            ("LaborCorrected", "event_type_labor_corrected"),
+            ("EquipmentUsageRecorded", "event_type_equipment_usage_recorded"),
+            ("MaterialConsumed", "event_type_material_consumed"),
+            ("FieldTaskCompleted", "event_type_field_task_completed"),
+            ("SubcontractWorkConfirmed", "event_type_subcontract_work_confirmed"),
+        ):
+            with self.subTest(schema=name):
+                data = json.loads(self.env.ref(f"construction_sync.{xmlid}").payload_schema)
+                documented = schemas[name]
+                self.assertEqual(documented["properties"], data["properties"])
+                self.assertEqual(documented["required"], data["required"])
+                self.assertIn(
+                    self.env.ref(f"construction_sync.{xmlid}").code, documented["description"]
+                )

@@ -1,0 +1,359 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib import field_cost
+
+PAY_CLASSES = [("regular", "Regular"), ("overtime", "Overtime"), ("double", "Double Time")]
+ENTRY_STATES = [("current", "Current"), ("superseded", "Superseded"), ("reversal", "Reversal")]
+
+
+class AccountAnalyticLine(models.Model):
+    _inherit = "account.analytic.line"
+
+    construction_source_entry = fields.Char(
+        "Source Entry",
+        index="btree_not_null",
+        copy=False,
+        help="Id of the time card, usage record or consumption in the field system "
+        "that produced this entry.",
+    )
+    construction_pay_class = fields.Selection(PAY_CLASSES, "Pay Class")
+    construction_crew = fields.Char("Crew")
+    construction_approver = fields.Char("Approved By", help="Approver named by the field system.")
+    construction_entry_state = fields.Selection(
+        ENTRY_STATES,
+        "Field Entry State",
+        help="Superseded entries were corrected in the field: a reversal cancels "
+        "them and the corrected entry replaces them; all three are kept.",
+    )
+    construction_superseded_by_id = fields.Many2one(
+        "account.analytic.line", "Superseded By", readonly=True, copy=False, index="btree_not_null"
+    )
+    construction_reversed_line_id = fields.Many2one(
+        "account.analytic.line", "Reverses", readonly=True, copy=False, index="btree_not_null"
+    )
+    construction_equipment_id = fields.Many2one(
+        "maintenance.equipment", "Equipment", index="btree_not_null", check_company=True
+    )
+    construction_meter_reading = fields.Float("Meter Reading (h)")
+
+    def _timesheet_postprocess_values(self, values):
+        """Overtime and double time cost their factor times the hourly cost."""
+        result = super()._timesheet_postprocess_values(values)
+        for line in self:
+            vals = result[line.id]
+            if "amount" in vals and line.construction_pay_class not in (False, "regular"):
+                vals["amount"] *= field_cost.pay_class_factor(line.construction_pay_class)
+        return result
+
+    # ------------------------------------------------------------------
+    # Sync handlers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sync_apply_labor(self, event):
+        """Handler of ``labor.approved`` and ``labor.corrected``: one
+        timesheet per source entry. A resend changes nothing; a changed entry
+        is reversed and replaced, never overwritten; an older fact than the
+        one applied is skipped."""
+        data = event._payload()
+        entry = data["source_entry_id"]
+        binding, current = event._bound_record(self._name, entry)
+        event._lock_binding(binding)
+        event._check_sequence(binding)
+        if binding and current and binding.sync_hash == event.payload_hash:
+            return current
+        vals = self._sync_labor_vals(event, data)
+        if current and current._construction_labor_matches(vals):
+            event._bind(binding, current, entry)
+            return current
+        company = event.system_id.company_id
+        company._construction_check_lock(vals["date"])
+        produced = self.browse()
+        if current:
+            company._construction_check_lock(current.date)
+            produced |= current._construction_reverse()
+        line = self.create(vals)
+        if current:
+            current.construction_superseded_by_id = line
+            current._construction_post_correction(line, event, data.get("reason"))
+        event._bind(binding, line, entry)
+        return produced | line
+
+    @api.model
+    def _sync_labor_vals(self, event, data):
+        company = event.system_id.company_id
+        employee_ref = data["employee"]
+        employee = event._reference(
+            "hr.employee",
+            employee_ref,
+            "/payload/employee",
+            kind="employee",
+            fallback=[
+                ("company_id", "=", company.id),
+                "|",
+                ("barcode", "=", employee_ref),
+                ("work_email", "=ilike", employee_ref),
+            ],
+        )
+        project = event._reference(
+            "project.project", data["project"], "/payload/project", "project"
+        )
+        task = self.env["project.task"]
+        if data.get("task"):
+            task = event._reference("project.task", data["task"], "/payload/task", "task")
+            if task.project_id != project:
+                raise UserError(
+                    self.env._(
+                        "Task %(task)s belongs to project %(task_project)s, not %(project)s.",
+                        task=task.display_name,
+                        task_project=task.project_id.display_name,
+                        project=project.display_name,
+                    )
+                )
+        vals = {
+            "name": data.get("description")
+            or self.env._("Field labor %s", data["source_entry_id"]),
+            "date": fields.Date.to_date(data["work_date"]),
+            "employee_id": employee.id,
+            "project_id": project.id,
+            "task_id": task.id,
+            "unit_amount": data["hours"],
+            "construction_source_entry": data["source_entry_id"],
+            "construction_pay_class": data.get("pay_class", "regular"),
+            "construction_crew": data.get("crew") or False,
+            "construction_approver": data.get("approver") or False,
+            "construction_entry_state": "current",
+        }
+        if data.get("cost_code"):
+            cost_code = self.env["construction.cost.code"]._sync_resolve(
+                event, data["cost_code"], "/payload/cost_code"
+            )
+            vals[cost_code._cost_code_plan()._column_name()] = cost_code.analytic_account_id.id
+        return vals
+
+    def _construction_labor_matches(self, vals):
+        """Whether this timesheet already says what ``vals`` say."""
+        self.ensure_one()
+        column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
+        mine = (
+            self.date,
+            self.employee_id.id,
+            self.project_id.id,
+            self.task_id.id,
+            self.unit_amount,
+            self.construction_pay_class,
+            self[column].id,
+        )
+        theirs = (
+            vals["date"],
+            vals["employee_id"],
+            vals["project_id"],
+            vals["task_id"],
+            vals["unit_amount"],
+            vals["construction_pay_class"],
+            vals.get(column, False),
+        )
+        return mine == theirs
+
+    def _construction_reverse(self):
+        """A line that cancels this one on its own date, kept beside it."""
+        self.ensure_one()
+        column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
+        reversal = self.create(
+            {
+                "name": self.env._("Reversal of %s", self.name),
+                "date": self.date,
+                "employee_id": self.employee_id.id,
+                "project_id": self.project_id.id,
+                "task_id": self.task_id.id,
+                "account_id": self.account_id.id,
+                column: self[column].id,
+                "unit_amount": -self.unit_amount,
+                "product_uom_id": self.product_uom_id.id,
+                "construction_source_entry": self.construction_source_entry,
+                "construction_pay_class": self.construction_pay_class,
+                "construction_crew": self.construction_crew,
+                "construction_equipment_id": self.construction_equipment_id.id,
+                "construction_entry_state": "reversal",
+                "construction_reversed_line_id": self.id,
+            }
+        )
+        # The reversal cancels exactly what was booked, whatever the rate is now.
+        reversal.amount = -self.amount
+        self.construction_entry_state = "superseded"
+        return reversal
+
+    def _construction_post_correction(self, new_line, event, reason):
+        """Say on the task (else the project) what was corrected and why."""
+        self.ensure_one()
+        thread = self.task_id or self.project_id
+        if not thread:
+            return
+        thread.message_post(
+            body=self.env._(
+                "Field entry %(entry)s of %(employee)s corrected: %(old_hours).2f h on "
+                "%(old_date)s → %(new_hours).2f h on %(new_date)s. Reason: %(reason)s. "
+                "The first entry is reversed and kept (event %(event)s, correlation "
+                "%(correlation)s).",
+                entry=self.construction_source_entry,
+                employee=self.employee_id.name,
+                old_hours=self.unit_amount,
+                old_date=self.date,
+                new_hours=new_line.unit_amount,
+                new_date=new_line.date,
+                reason=reason or self.env._("not given"),
+                event=event.display_name,
+                correlation=event.correlation_id,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    @api.model
+    def _sync_apply_equipment_usage(self, event):
+        """Handler of ``equipment.usage.recorded``: a job cost line at the
+        equipment's hourly rate on the day of use, on the project's account
+        and the cost code. A meter reading below the last one is refused."""
+        data = event._payload()
+        entry = data["source_entry_id"]
+        binding, current = event._bound_record(self._name, entry)
+        event._lock_binding(binding)
+        event._check_sequence(binding)
+        if current:
+            return current._construction_already_booked(event, binding)
+        company = event.system_id.company_id
+        equipment_ref = data["equipment"]
+        equipment = event._reference(
+            "maintenance.equipment",
+            equipment_ref,
+            "/payload/equipment",
+            "equipment",
+            fallback=[("serial_no", "=", equipment_ref), ("company_id", "in", [company.id, False])],
+        )
+        day = fields.Date.to_date(data["date"])
+        company._construction_check_lock(day)
+        vals = self._sync_cost_line_vals(event, data, day)
+        if "meter_reading" in data:
+            hours = equipment._construction_take_reading(data["meter_reading"], event)
+            vals["construction_meter_reading"] = data["meter_reading"]
+        else:
+            hours = data["hours"]
+        rate = equipment._construction_rate_on(day)
+        vals.update(
+            {
+                "name": data.get("description")
+                or self.env._(
+                    "%(equipment)s: %(hours).2f h", equipment=equipment.name, hours=hours
+                ),
+                "unit_amount": hours,
+                "product_uom_id": self.env.ref("uom.product_uom_hour").id,
+                "amount": -hours * rate,
+                "construction_equipment_id": equipment.id,
+            }
+        )
+        line = self.create(vals)
+        event._bind(binding, line, entry)
+        return line
+
+    @api.model
+    def _sync_apply_material_consumed(self, event):
+        """Handler of ``material.consumed``: a job cost line at the product's
+        cost, in the unit the field used, on the project's account and the
+        cost code. No stock move is made."""
+        data = event._payload()
+        entry = data["source_entry_id"]
+        binding, current = event._bound_record(self._name, entry)
+        event._lock_binding(binding)
+        event._check_sequence(binding)
+        if current:
+            return current._construction_already_booked(event, binding)
+        company = event.system_id.company_id
+        product_ref = data["product"]
+        product = event._reference(
+            "product.product",
+            product_ref,
+            "/payload/product",
+            "product",
+            fallback=[
+                ("company_id", "in", [company.id, False]),
+                "|",
+                ("default_code", "=", product_ref),
+                ("barcode", "=", product_ref),
+            ],
+        )
+        uom = event._reference(
+            "uom.uom",
+            data["unit"],
+            "/payload/unit",
+            "uom",
+            fallback=[("name", "=ilike", data["unit"])],
+        )
+        if uom.category_id != product.uom_id.category_id:
+            raise UserError(
+                self.env._(
+                    "%(product)s is counted in %(product_unit)s; %(unit)s cannot be converted "
+                    "to it. Map the field unit to a unit of the same kind.",
+                    product=product.display_name,
+                    product_unit=product.uom_id.name,
+                    unit=uom.name,
+                )
+            )
+        day = fields.Date.to_date(data["date"])
+        company._construction_check_lock(day)
+        unit_cost = product.uom_id._compute_price(product.with_company(company).standard_price, uom)
+        vals = self._sync_cost_line_vals(event, data, day)
+        vals.update(
+            {
+                "name": data.get("description") or product.display_name,
+                "product_id": product.id,
+                "unit_amount": data["quantity"],
+                "product_uom_id": uom.id,
+                "amount": -unit_cost * data["quantity"],
+            }
+        )
+        line = self.create(vals)
+        event._bind(binding, line, entry)
+        return line
+
+    @api.model
+    def _sync_cost_line_vals(self, event, data, day):
+        """Common values of a job cost line: the project's analytic account
+        (no ``project_id``: it is a cost, not a timesheet) and the cost code."""
+        project = event._reference(
+            "project.project", data["project"], "/payload/project", "project"
+        )
+        if not project.account_id:
+            raise UserError(
+                self.env._(
+                    "Project %(project)s has no analytic account to carry job cost: give it "
+                    "one, then replay the event.",
+                    project=project.display_name,
+                )
+            )
+        cost_code = self.env["construction.cost.code"]._sync_resolve(
+            event, data["cost_code"], "/payload/cost_code"
+        )
+        return {
+            "date": day,
+            "account_id": project.account_id.id,
+            cost_code._cost_code_plan()._column_name(): cost_code.analytic_account_id.id,
+            "company_id": event.system_id.company_id.id,
+            "construction_source_entry": data["source_entry_id"],
+        }
+
+    def _construction_already_booked(self, event, binding):
+        """A source entry books once: a resend answers with its line; other
+        figures for the same entry are refused, never added."""
+        self.ensure_one()
+        if binding.sync_hash == event.payload_hash:
+            return self
+        raise UserError(
+            self.env._(
+                "Source entry %(entry)s is already booked (%(line)s, %(amount).2f). Usage "
+                "and consumption records are not corrected in place: send a new record "
+                "for the difference.",
+                entry=binding.external_id,
+                line=self.name,
+                amount=self.amount,
+            )
+        )

@@ -1,0 +1,97 @@
+from odoo import fields, models, tools
+
+ACTUAL_EVENT_TYPES = (
+    "labor.approved",
+    "labor.corrected",
+    "equipment.usage.recorded",
+    "material.consumed",
+)
+LABOR_EVENT_TYPES = ("labor.approved", "labor.corrected")
+
+
+class ConstructionSyncKpi(models.Model):
+    """Business view of the sync per project, computed by PostgreSQL from
+    the inbox and the open variances when the dashboard is opened. Events
+    name projects by their external id: the project is found through the
+    sending system's binding (empty when the project is not bound)."""
+
+    _name = "construction.sync.kpi"
+    _description = "Field Sync KPIs per Project"
+    _auto = False
+    _order = "review_count desc, project_id"
+
+    company_id = fields.Many2one("res.company", readonly=True)
+    project_id = fields.Many2one("project.project", readonly=True)
+    unposted_labor_hours = fields.Float(
+        readonly=True, help="Hours of labor events received and not applied yet."
+    )
+    review_count = fields.Integer("Events to Review", readonly=True)
+    delayed_actuals = fields.Integer(
+        readonly=True,
+        help="Labor, equipment and material events still not applied a day after they "
+        "happened in the field.",
+    )
+    open_variance_count = fields.Integer("Open Variances", readonly=True)
+    open_variance_hours = fields.Float("Variance (h)", readonly=True)
+    open_variance_amount = fields.Float("Variance (cost)", readonly=True)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            f"""
+            CREATE VIEW {self._table} AS
+            WITH now_utc AS (SELECT (clock_timestamp() AT TIME ZONE 'UTC') AS at),
+            pending AS (
+                SELECT e.company_id,
+                       b.res_id AS project_id,
+                       t.code AS type_code,
+                       e.state,
+                       e.occurred_at,
+                       CASE WHEN jsonb_typeof(e.payload::jsonb -> 'hours') = 'number'
+                            THEN (e.payload::jsonb ->> 'hours')::numeric END AS hours
+                  FROM construction_sync_event e
+                  JOIN construction_sync_event_type t ON t.id = e.event_type_id
+                  LEFT JOIN construction_sync_binding b
+                         ON b.system_id = e.system_id
+                        AND b.res_model = 'project.project'
+                        AND b.external_id = e.payload::jsonb ->> 'project'
+                 WHERE e.state != 'done'
+            ),
+            events AS (
+                SELECT p.company_id, p.project_id,
+                       sum(p.hours) FILTER (WHERE p.type_code IN %(labor)s) AS unposted_labor_hours,
+                       count(*) FILTER (WHERE p.state = 'needs_review') AS review_count,
+                       count(*) FILTER (
+                           WHERE p.type_code IN %(actuals)s
+                             AND p.occurred_at < n.at - interval '24 hours'
+                       ) AS delayed_actuals
+                  FROM pending p, now_utc n
+                 GROUP BY p.company_id, p.project_id
+            ),
+            variances AS (
+                SELECT v.company_id, v.project_id,
+                       count(*) AS open_variance_count,
+                       sum(abs(v.difference)) FILTER (WHERE v.measure = 'hours')
+                           AS open_variance_hours,
+                       sum(abs(v.difference)) FILTER (WHERE v.measure = 'amount')
+                           AS open_variance_amount
+                  FROM construction_sync_variance v
+                 WHERE v.state = 'open'
+                 GROUP BY v.company_id, v.project_id
+            )
+            SELECT row_number() OVER (ORDER BY coalesce(e.company_id, v.company_id),
+                                               coalesce(e.project_id, v.project_id)) AS id,
+                   coalesce(e.company_id, v.company_id) AS company_id,
+                   coalesce(e.project_id, v.project_id) AS project_id,
+                   coalesce(e.unposted_labor_hours, 0) AS unposted_labor_hours,
+                   coalesce(e.review_count, 0) AS review_count,
+                   coalesce(e.delayed_actuals, 0) AS delayed_actuals,
+                   coalesce(v.open_variance_count, 0) AS open_variance_count,
+                   coalesce(v.open_variance_hours, 0) AS open_variance_hours,
+                   coalesce(v.open_variance_amount, 0) AS open_variance_amount
+              FROM events e
+              FULL OUTER JOIN variances v
+                ON v.company_id = e.company_id AND v.project_id IS NOT DISTINCT FROM e.project_id
+            """,
+            {"labor": LABOR_EVENT_TYPES, "actuals": ACTUAL_EVENT_TYPES},
+        )

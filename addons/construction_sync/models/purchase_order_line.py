@@ -1,0 +1,78 @@
+from odoo import api, models
+from odoo.exceptions import UserError
+from odoo.tools import float_round
+
+
+class PurchaseOrderLine(models.Model):
+    _inherit = "purchase.order.line"
+
+    @api.model
+    def _sync_apply_work_confirmed(self, event):
+        """Handler of ``subcontract.work.confirmed``: the work confirmed to
+        date becomes the received quantity of a manually received service
+        line; when its product bills on received quantities, the buyer gets
+        a "ready to bill" activity on the order."""
+        data = event._payload()
+        line = event._reference(self._name, data["purchase_line"], "/payload/purchase_line")
+        binding, _record = event._bound_record(self._name, data["purchase_line"])
+        event._lock_binding(binding)
+        event._check_sequence(binding)
+        if line.product_id.type != "service" or line.qty_received_method != "manual":
+            raise UserError(
+                self.env._(
+                    "%(line)s of %(order)s is not a service received by hand; subcontract "
+                    "progress can only be confirmed on such lines.",
+                    line=line.name,
+                    order=line.order_id.name,
+                )
+            )
+        if line.order_id.state not in ("purchase", "done"):
+            raise UserError(
+                self.env._(
+                    "Purchase order %(order)s is not confirmed; confirm it before receiving work.",
+                    order=line.order_id.name,
+                )
+            )
+        if "quantity" in data:
+            quantity = data["quantity"]
+        else:
+            quantity = line.product_qty * data["percent_complete"] / 100.0
+        quantity = float_round(quantity, precision_rounding=line.product_uom.rounding)
+        if quantity > line.product_qty:
+            raise UserError(
+                self.env._(
+                    "%(quantity)s confirmed on %(line)s is more than the %(ordered)s ordered: "
+                    "raise a change order first.",
+                    quantity=quantity,
+                    line=line.name,
+                    ordered=line.product_qty,
+                )
+            )
+        if quantity != line.qty_received:
+            line.qty_received = quantity
+            line.order_id.message_post(
+                body=self.env._(
+                    "%(system)s confirmed %(quantity)s of %(ordered)s for %(line)s "
+                    "(correlation %(correlation)s).",
+                    system=event.system_id.name,
+                    quantity=quantity,
+                    ordered=line.product_qty,
+                    line=line.name,
+                    correlation=event.correlation_id,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            if line.product_id.purchase_method == "receive" and line.qty_to_invoice > 0:
+                line.order_id.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=(line.order_id.user_id or event.system_id.owner_id).id,
+                    summary=self.env._("Ready to bill: %s", line.name),
+                    note=self.env._(
+                        "%(quantity)s of %(line)s received and not yet billed.",
+                        quantity=line.qty_to_invoice,
+                        line=line.name,
+                    ),
+                )
+        if binding:
+            event._bind(binding, line, data["purchase_line"])
+        return line

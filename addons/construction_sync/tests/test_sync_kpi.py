@@ -1,0 +1,64 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import FieldActualsCase
+
+
+@tagged("post_install", "-at_install")
+class TestSyncKpi(FieldActualsCase):
+    def labor(self, key, occurred_at, **payload):
+        payload = dict(
+            {
+                "source_entry_id": f"K-{key}",
+                "employee": "EMP-17",
+                "project": "JOB-100",
+                "work_date": "2026-03-10",
+                "hours": 8,
+            },
+            **payload,
+        )
+        return self.receive_event("labor.approved", key, occurred_at, payload, enqueue=False)
+
+    def kpi(self, project):
+        self.env.flush_all()
+        return self.env["construction.sync.kpi"].search([("project_id", "=", project.id)])
+
+    def test_business_figures_per_project(self):
+        now = fields.Datetime.now()
+        recent = (now - timedelta(hours=1)).isoformat() + "+00:00"
+        old = (now - timedelta(days=2)).isoformat() + "+00:00"
+        self.labor("k-1", recent, hours=8)
+        self.labor("k-2", old, hours=3.5)
+        review = self.labor("k-3", recent, hours=2, employee="EMP-404")
+        applied = self.labor("k-4", recent, hours=6)
+        (review | applied)._job_apply()
+        self.assertEqual((review.state, applied.state), ("needs_review", "done"))
+        self.labor("k-5", old, project="JOB-UNBOUND", hours=1)
+        self.env["construction.sync.variance"].create(
+            {
+                "system_id": self.system.id,
+                "project_id": self.project.id,
+                "cost_code_id": self.cost_code.id,
+                "period": "2026-03",
+                "measure": "amount",
+                "external_total": 100,
+                "odoo_total": 160,
+            }
+        )
+        kpi = self.kpi(self.project)
+        self.assertEqual(len(kpi), 1)
+        self.assertEqual(kpi.unposted_labor_hours, 13.5, "8 + 3.5 queued, 2 in review")
+        self.assertEqual(kpi.review_count, 1)
+        self.assertEqual(kpi.delayed_actuals, 1)
+        self.assertEqual((kpi.open_variance_count, kpi.open_variance_amount), (1, 60.0))
+        unbound = self.env["construction.sync.kpi"].search(
+            [("project_id", "=", False), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(unbound.unposted_labor_hours, 1.0)
+
+        self.assertTrue(self.kpi(self.project).with_user(self.users["controller"]).read())
+        with self.assertRaises(AccessError):
+            self.kpi(self.project).with_user(self.users["estimator"]).read()

@@ -1,0 +1,208 @@
+"""Approved labor into timesheets: the suite's labor.approved events against
+one XML-RPC create of a timesheet per record.
+
+Run by ``bin/bench`` after ``sync_events.py``, against the same running
+server. Both ways make the same timesheet (employee, project, cost code,
+date, hours) from the same number of client threads in the same run; the
+suite's figure runs from the first batch posted to the last event applied
+by the queue_job runner.
+
+    python3 bench/labor_events.py --url http://127.0.0.1:8169 --db construction_bench \
+        --api-key KEY --events 10000 --plain 1000 --clients 4
+"""
+
+import argparse
+import time
+import xmlrpc.client
+from datetime import date, timedelta
+
+from sync_events import p95, post, run_parallel
+
+EMPLOYEES = 20
+
+
+def work_date(index):
+    return (date(2026, 1, 5) + timedelta(days=index % 60)).isoformat()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--api-key", required=True)
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--system", default="bidmaster")
+    parser.add_argument("--events", type=int, default=10000)
+    parser.add_argument("--plain", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--apply-timeout", type=int, default=1800)
+    args = parser.parse_args()
+    run = f"labor{int(time.time())}"
+
+    common = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/common")
+    uid = common.authenticate(args.db, args.login, args.password, {})
+
+    def rpc(model, method, *call_args, **kwargs):
+        proxy = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/object", allow_none=True)
+        return proxy.execute_kw(args.db, uid, args.password, model, method, list(call_args), kwargs)
+
+    # Shared set-up: employees and a project, bound to the system's ids.
+    system_id = rpc("construction.sync.system", "search", [("code", "=", args.system)], limit=1)[0]
+    employee_ids = rpc(
+        "hr.employee",
+        "create",
+        [{"name": f"Bench worker {i}", "hourly_cost": 35.0 + i} for i in range(EMPLOYEES)],
+    )
+    project_id = rpc("project.project", "create", {"name": f"Bench job {run}"})
+    rpc(
+        "construction.sync.binding",
+        "create",
+        [
+            {
+                "system_id": system_id,
+                "res_model": "hr.employee",
+                "res_id": employee_id,
+                "external_id": f"{run}-E{i}",
+            }
+            for i, employee_id in enumerate(employee_ids)
+        ]
+        + [
+            {
+                "system_id": system_id,
+                "res_model": "project.project",
+                "res_id": project_id,
+                "external_id": f"{run}-JOB",
+            }
+        ],
+    )
+    plan_id = rpc(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "construction_sync"), ("name", "=", "analytic_plan_cost_codes")],
+        ["res_id"],
+    )[0]["res_id"]
+    cost_code = rpc(
+        "construction.cost.code",
+        "search_read",
+        [("code", "=", "31 23 16")],
+        ["analytic_account_id"],
+        limit=1,
+    )[0]
+
+    # Plain Odoo: one XML-RPC create per timesheet.
+    def plain_create(index):
+        started = time.perf_counter()
+        rpc(
+            "account.analytic.line",
+            "create",
+            {
+                "name": f"Plain {index}",
+                "project_id": project_id,
+                "employee_id": employee_ids[index % EMPLOYEES],
+                "date": work_date(index),
+                "unit_amount": 8,
+                f"x_plan{plan_id}_id": cost_code["analytic_account_id"][0],
+            },
+        )
+        return time.perf_counter() - started, None
+
+    plain_seconds, plain_latencies, _ = run_parallel(
+        args.clients, [(lambda i=i: plain_create(i)) for i in range(args.plain)]
+    )
+
+    # The suite: labor.approved events in batches, applied by the job runner.
+    def envelope(index):
+        return {
+            "event_type": "labor.approved",
+            "idempotency_key": f"{run}-{index}",
+            "payload": {
+                "source_entry_id": f"{run}-TC{index}",
+                "employee": f"{run}-E{index % EMPLOYEES}",
+                "project": f"{run}-JOB",
+                "cost_code": "31 23 16",
+                "work_date": work_date(index),
+                "hours": 8,
+                "pay_class": "overtime" if index % 10 == 0 else "regular",
+            },
+        }
+
+    batches = [
+        [envelope(i) for i in range(start, min(start + args.batch_size, args.events))]
+        for start in range(0, args.events, args.batch_size)
+    ]
+    started = time.perf_counter()
+    batch_seconds, batch_latencies, results = run_parallel(
+        args.clients,
+        [
+            (lambda batch=batch: post(args.url, args.api_key, "/events/batch", {"events": batch}))
+            for batch in batches
+        ],
+    )
+    accepted = sum(result["summary"]["accepted"] for result in results)
+    if accepted != args.events:
+        raise SystemExit(f"only {accepted} of {args.events} labor events were accepted")
+    keys_like = f"{run}-%"
+    while True:
+        waiting = rpc(
+            "construction.sync.event",
+            "search_count",
+            [("idempotency_key", "=like", keys_like), ("state", "in", ["received", "queued"])],
+        )
+        if not waiting or time.perf_counter() - started > args.apply_timeout:
+            break
+        time.sleep(1)
+    applied_seconds = time.perf_counter() - started
+    done = rpc(
+        "construction.sync.event",
+        "search_count",
+        [("idempotency_key", "=like", keys_like), ("state", "=", "done")],
+    )
+    timesheets = rpc(
+        "account.analytic.line",
+        "search_count",
+        [("construction_source_entry", "=like", keys_like)],
+    )
+
+    plain_rate = args.plain / plain_seconds
+    rows = [
+        (
+            "plain: XML-RPC create, 1 timesheet per call",
+            args.plain,
+            plain_seconds,
+            plain_rate,
+            p95(plain_latencies),
+        ),
+        (
+            f"suite: labor.approved accepted, {args.batch_size} per request",
+            args.events,
+            batch_seconds,
+            args.events / batch_seconds,
+            p95(batch_latencies),
+        ),
+        (
+            "suite: labor.approved applied (post to timesheet)",
+            done,
+            applied_seconds,
+            done / applied_seconds,
+            None,
+        ),
+    ]
+    print(f"\nApproved labor into timesheets, {args.clients} clients, database {args.db}")
+    print(f"{'way':<52} {'records':>8} {'seconds':>8} {'per s':>8} {'p95 ms':>8} {'vs plain':>9}")
+    for name, count, seconds, rate, latency in rows:
+        latency_text = f"{latency * 1000:8.0f}" if latency is not None else f"{'-':>8}"
+        print(
+            f"{name:<52} {count:>8} {seconds:>8.1f} {rate:>8.1f} {latency_text} "
+            f"{rate / plain_rate:>8.1f}x"
+        )
+    if done != args.events or timesheets != args.events:
+        raise SystemExit(
+            f"{args.events - done} events not applied, {timesheets} timesheets made "
+            f"within {args.apply_timeout} s"
+        )
+
+
+if __name__ == "__main__":
+    main()
