@@ -2,7 +2,7 @@
     "name": "Construction Estimate Bridge",
     "summary": "Estimates become budgets per cost code; budgets drive purchasing; "
     "committed, actual and remaining cost at a glance",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Construction",
     "website": "https://github.com/construction-sync-suite/construction-sync-suite",
     "author": "Construction Sync Suite",
@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "security/construction_estimate_bridge_rules.xml",
         "data/construction_estimate_bridge_data.xml",
+        "data/construction_sync_event_type_data.xml",
         "views/construction_estimate_views.xml",
         "views/construction_budget_views.xml",
         "views/construction_change_order_views.xml",
@@ -23,6 +24,7 @@
         "views/purchase_order_views.xml",
         "wizards/construction_estimate_import_wizard_views.xml",
         "wizards/construction_budget_rfq_wizard_views.xml",
+        "wizards/construction_defect_pricing_wizard_views.xml",
         "views/construction_estimate_bridge_menus.xml",
     ],
     "demo": [

@@ -209,8 +209,18 @@ def parse(content, file_format, columns=None, json_key="lines"):
     ``columns`` maps canonical fields to the platform's column names;
     fields it leaves out use :data:`DEFAULT_COLUMNS`.
     """
+    return parse_table(read_table(content, file_format, json_key), columns)
+
+
+def parse_records(records, columns=None):
+    """Read line objects already decoded from JSON (an API payload's lines)
+    into ``(lines, issues)``; row ``n`` is the ``n``-th object, counted from 1."""
+    return parse_table([(index + 1, record) for index, record in enumerate(records)], columns)
+
+
+def parse_table(table, columns=None):
+    """``(row, {column: value})`` pairs into ``(lines, issues)``."""
     columns = dict(DEFAULT_COLUMNS, **{k: v for k, v in (columns or {}).items() if v})
-    table = read_table(content, file_format, json_key)
     lines, issues = [], []
     for row, record in table:
         line = EstimateLine(row=row)

@@ -1,5 +1,11 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
+from odoo.addons.construction_sync.models.construction_sync_event import UnknownReferenceError
 from odoo.exceptions import UserError
+
+from ..exceptions import EstimateImportError
+from ..lib import estimate_file, revision_diff
 
 ESTIMATE_STATES = [
     ("draft", "Draft"),
@@ -89,6 +95,308 @@ class ConstructionEstimate(models.Model):
             order="revision desc",
             limit=1,
         )
+
+    # ------------------------------------------------------------------
+    # Import: the one code path of the wizard, the API and sync events
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _import_resolvers(self, profile, company):
+        """Cost code and unit lookups for one import, each distinct value resolved once."""
+        cost_codes, units = {}, {}
+        synonyms = estimate_file.parse_unit_synonyms(profile.unit_synonyms)
+        Uom = self.env["uom.uom"]
+
+        def cost_code(raw):
+            if raw not in cost_codes:
+                cost_codes[raw] = profile._resolve_cost_code(raw, company)
+            return cost_codes[raw]
+
+        def unit(raw):
+            text = raw.strip().lower()
+            if text not in units:
+                units[text] = Uom.search([("name", "=ilike", synonyms.get(text, text))], limit=1)
+            return units[text]
+
+        return cost_code, unit
+
+    @api.model
+    def _import_lookup_by_name(self, model, names, company):
+        """Records of ``model`` named (or, for products, referenced) as in ``names``."""
+        names = list(names)
+        if not names:
+            return {}
+        Model = self.env[model]
+        domain = Model._check_company_domain(company)
+        found = {}
+        if model == "product.product":
+            for product in Model.search([*domain, ("default_code", "in", names)]):
+                found[product.default_code] = product
+        for record in Model.search([*domain, ("name", "in", names)]):
+            found.setdefault(record.name, record)
+        return found
+
+    @api.model
+    def _import_check(self, lines, issues, project, external_ref, profile, company, columns=None):
+        """Check parsed estimate lines: ``(issues, changes, resolved)``.
+
+        Nothing is written. ``issues`` adds the database checks to the
+        parsing ``issues``; ``changes`` compares the lines with the live
+        revision of ``external_ref``; ``resolved`` maps each row to its
+        cost code, unit, product and vendor.
+        """
+        columns = columns or profile._column_map()
+        cost_code, unit = self._import_resolvers(profile, company)
+
+        infos = {}
+
+        def code_info(raw):
+            if ("code", raw) not in infos:
+                record = cost_code(raw)
+                infos["code", raw] = record and estimate_file.CostCodeInfo(
+                    record.code, record.uom_id.category_id.name if record.uom_id else None
+                )
+            return infos["code", raw] or None
+
+        def unit_info(raw):
+            if ("unit", raw) not in infos:
+                record = unit(raw)
+                infos["unit", raw] = record and estimate_file.UnitInfo(
+                    record.name, record.category_id.name
+                )
+            return infos["unit", raw] or None
+
+        issues = issues + estimate_file.validate(lines, code_info, unit_info, columns)
+        products = self._import_lookup_by_name(
+            "product.product", {line.product for line in lines if line.product}, company
+        )
+        vendors = self._import_lookup_by_name(
+            "res.partner", {line.vendor for line in lines if line.vendor}, company
+        )
+        for line in lines:
+            if line.product and line.product not in products:
+                issues.append(
+                    estimate_file.Issue(
+                        line.row, columns["product"], f"unknown product {line.product!r}"
+                    )
+                )
+            if line.vendor and line.vendor not in vendors:
+                issues.append(
+                    estimate_file.Issue(
+                        line.row, columns["vendor"], f"unknown vendor {line.vendor!r}"
+                    )
+                )
+        resolved = {
+            line.row: {
+                "cost_code": cost_code(line.cost_code) if line.cost_code else None,
+                "uom": unit(line.unit) if line.unit else None,
+                "product": products.get(line.product),
+                "vendor": vendors.get(line.vendor),
+            }
+            for line in lines
+        }
+        previous = self._find_current_revision(project, external_ref)
+        changes = self._import_revision_changes(previous, lines, resolved)
+        return sorted(issues, key=lambda issue: issue.row), changes, resolved
+
+    @api.model
+    def _import_revision_changes(self, previous, lines, resolved):
+        if not previous:
+            return []
+        old = {
+            line.external_line_id or str(line.id): line._diff_values() for line in previous.line_ids
+        }
+        new = {}
+        for line in lines:
+            code = resolved[line.row]["cost_code"]
+            uom = resolved[line.row]["uom"]
+            new[line.line_id] = {
+                "cost_code": code.code if code else line.cost_code,
+                "name": line.name or (code.name if code else line.line_id),
+                "quantity": line.quantity,
+                "unit": uom.name if uom else "",
+                "unit_cost": line.unit_cost or 0.0,
+                "amount": line.amount,
+                "in_budget": line.in_budget,
+            }
+        budget = self.env["construction.budget"].search(
+            [("project_id", "=", previous.project_id.id)], limit=1
+        )
+        budget.line_ids._refresh_figures()
+        committed = defaultdict(float)
+        for budget_line in budget.line_ids:
+            committed[budget_line.cost_code_id.code] += budget_line.committed
+        return revision_diff.diff(old, new, committed)
+
+    @api.model
+    def _import_lines(self, lines, issues, values, profile, columns=None):
+        """Create the estimate of parsed ``lines`` as the next revision, all
+        lines or none.
+
+        ``values`` holds the estimate's ``project_id`` and ``company_id``
+        (records), and optionally ``external_ref``, ``name``, ``partner_id``,
+        ``system_id`` and ``revision`` (the number the source gives it, which
+        must follow the live revision's). ``columns`` names the fields in
+        issues, the profile's column names by default. Raises
+        :class:`EstimateImportError` with every problem when a line is wrong
+        or the overwrite rule refuses a change.
+        """
+        project, company = values["project_id"], values["company_id"]
+        external_ref = values.get("external_ref") or False
+        issues, changes, resolved = self._import_check(
+            lines, issues, project, external_ref, profile, company, columns
+        )
+        blocked = revision_diff.blocked(changes)
+        if issues or blocked:
+            problems = [
+                self.env._(
+                    "row %(row)s, %(column)s: %(message)s",
+                    row=issue.row,
+                    column=issue.column,
+                    message=issue.message,
+                )
+                for issue in issues
+            ] + [
+                self.env._("line %(line)s %(reason)s", line=change.line_id, reason=change.blocked)
+                for change in blocked
+            ]
+            raise EstimateImportError(
+                self.env._(
+                    "Nothing was imported: the estimate has %(count)s problems.\n%(problems)s",
+                    count=len(problems),
+                    problems="\n".join(problems[:20]),
+                ),
+                issues,
+                blocked,
+            )
+        previous = self._find_current_revision(project, external_ref)
+        revision = values.get("revision") or previous.revision + 1
+        if previous and revision <= previous.revision:
+            raise UserError(
+                self.env._(
+                    "Revision %(revision)s of estimate %(reference)s is not newer than "
+                    "%(previous)s, the current one: nothing was imported.",
+                    revision=revision,
+                    reference=external_ref,
+                    previous=previous.display_name,
+                )
+            )
+        estimate = self.create(
+            {
+                "name": values.get("name") or previous.name or external_ref,
+                "project_id": project.id,
+                "partner_id": (
+                    values.get("partner_id") or previous.partner_id or project.partner_id
+                ).id,
+                "company_id": company.id,
+                "system_id": (values.get("system_id") or profile.system_id).id,
+                "external_ref": external_ref,
+                "revision": revision,
+                "previous_revision_id": previous.id,
+            }
+        )
+        Line = self.env["construction.estimate.line"]
+        cost_types = dict(Line._fields["cost_type"].selection)
+        records = Line.create(
+            [Line._import_values(estimate, line, resolved[line.row], cost_types) for line in lines]
+        )
+        by_ref = {line.line_id: record for line, record in zip(lines, records, strict=True)}
+        children = defaultdict(list)
+        for line in lines:
+            if line.parent_id:
+                children[by_ref[line.parent_id].id].append(by_ref[line.line_id].id)
+        for parent_id, child_ids in children.items():
+            Line.browse(child_ids).write({"parent_id": parent_id})
+        if previous:
+            previous.state = "superseded"
+            estimate.message_post(
+                body=self.env._(
+                    "Revision %(revision)s replaces %(previous)s: %(added)s added, "
+                    "%(removed)s removed, %(changed)s changed lines.",
+                    revision=estimate.revision,
+                    previous=previous.display_name,
+                    added=len([c for c in changes if c.kind == "added"]),
+                    removed=len([c for c in changes if c.kind == "removed"]),
+                    changed=len([c for c in changes if c.kind == "changed"]),
+                )
+            )
+        return estimate
+
+    @api.model
+    def _import_profile_for(self, system):
+        """The mapping profile of a system's estimates: its own, else the standard one."""
+        profile = self.env["construction.estimate.import.profile"].search(
+            [("system_id", "=", system.id)], limit=1
+        )
+        return profile or self.env.ref(
+            "construction_estimate_bridge.construction_estimate_import_profile_default"
+        )
+
+    @api.model
+    def _import_project_for(self, system, reference):
+        """The project a system calls ``reference``: bound to it, else so named."""
+        binding = self.env["construction.sync.binding"].search(
+            [
+                ("system_id", "=", system.id),
+                ("res_model", "=", "project.project"),
+                ("external_id", "=", reference),
+            ],
+            limit=1,
+        )
+        project = binding._record() if binding else self.env["project.project"]
+        if not project:
+            project = self.env["project.project"].search(
+                [("name", "=", reference), ("company_id", "in", [system.company_id.id, False])],
+                limit=2,
+            )
+        if len(project) != 1:
+            raise UnknownReferenceError(
+                self.env._(
+                    "Project %(project)r at /project from %(system)s is %(why)s: bind it "
+                    "(Synchronization → Bindings) or use the project's exact name, then "
+                    "send the estimate again.",
+                    project=reference,
+                    system=system.name,
+                    why=self.env._("ambiguous") if project else self.env._("unknown"),
+                )
+            )
+        return project
+
+    @api.model
+    def _import_payload(self, system, payload):
+        """Import and approve an estimate sent by ``system`` (the payload of
+        ``estimate.approved``, or the body of ``POST /estimates``).
+
+        Lines use the standard column names (:data:`..lib.estimate_file.DEFAULT_COLUMNS`);
+        the row of an issue is the line's position in ``lines``, from 1.
+        """
+        company = system.company_id
+        Estimate = self.with_company(company)
+        project = Estimate._import_project_for(system, payload["project"])
+        columns = dict(estimate_file.DEFAULT_COLUMNS)
+        lines, issues = estimate_file.parse_records(payload["lines"], columns)
+        estimate = Estimate._import_lines(
+            lines,
+            issues,
+            {
+                "project_id": project,
+                "company_id": company,
+                "external_ref": payload["external_ref"],
+                "name": payload.get("name"),
+                "revision": payload.get("revision"),
+                "system_id": system,
+            },
+            Estimate._import_profile_for(system),
+            columns,
+        )
+        estimate.action_approve()
+        return estimate
+
+    @api.model
+    def _sync_apply_estimate_approved(self, event):
+        """Handler of ``estimate.approved``: import the estimate as the next
+        revision and approve it; line errors send the event to review."""
+        return self._import_payload(event.system_id, event._payload())
 
     # ------------------------------------------------------------------
     # Workflow

@@ -48,6 +48,22 @@ class ConstructionEstimateLine(models.Model):
     unit_cost = fields.Monetary()
     amount = fields.Monetary(compute="_compute_amount", store=True, recursive=True)
     vendor_id = fields.Many2one("res.partner", string="Suggested Vendor", check_company=True)
+    defect_ids = fields.Many2many(
+        "construction.defect",
+        "construction_estimate_line_defect_rel",
+        "line_id",
+        "defect_id",
+        string="Defects",
+        help="Field defects this line prices (Price Defects).",
+    )
+    photo_ids = fields.Many2many(
+        "construction.photo",
+        "construction_estimate_line_photo_rel",
+        "line_id",
+        "photo_id",
+        string="Photos",
+        help="Photos of the priced defects: the evidence behind the quantity.",
+    )
 
     @api.depends("child_ids")
     def _compute_is_assembly(self):
@@ -86,3 +102,27 @@ class ConstructionEstimateLine(models.Model):
             "amount": self.amount,
             "in_budget": self.in_budget,
         }
+
+    @api.model
+    def _import_values(self, estimate, line, records, cost_types):
+        """Values of the estimate line created from a parsed file line."""
+        cost_code = records["cost_code"]
+        uom = records["uom"] or (cost_code.uom_id if cost_code else None)
+        values = {
+            "estimate_id": estimate.id,
+            "sequence": line.row,
+            "external_line_id": line.line_id,
+            "name": line.name or (cost_code.name if cost_code else line.line_id),
+            "bid_package": line.bid_package,
+            "is_alternate": line.alternate,
+            "alternate_included": line.included,
+            "cost_code_id": cost_code.id if cost_code else False,
+            "product_id": records["product"].id if records["product"] else False,
+            "quantity": line.quantity,
+            "uom_id": uom.id if uom else False,
+            "unit_cost": line.unit_cost or 0.0,
+            "vendor_id": records["vendor"].id if records["vendor"] else False,
+        }
+        if line.cost_type.lower() in cost_types:
+            values["cost_type"] = line.cost_type.lower()
+        return values

@@ -1,7 +1,10 @@
 from collections import defaultdict
+from datetime import UTC, datetime
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.addons.construction_sync.models.construction_sync_event import UnknownReferenceError
 from odoo.exceptions import UserError
+from odoo.tools import float_compare
 
 
 class PurchaseOrder(models.Model):
@@ -125,3 +128,136 @@ class PurchaseOrder(models.Model):
 
     def _construction_refresh_budgets(self):
         self.env["construction.budget.line"]._refresh_for_accounts(self._construction_accounts())
+
+    # ------------------------------------------------------------------
+    # Supplier confirmations (sync event supplier.confirmation)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sync_apply_supplier_confirmation(self, event):
+        """Handler of ``supplier.confirmation``: promised dates, and confirmed
+        quantities while the order is a request for quotation.
+
+        All of the confirmation applies or none of it: a quantity change on a
+        confirmed order, an unknown line or a cancelled order sends the event
+        to review with the reason.
+        """
+        data = event._payload()
+        order = self._sync_confirmed_order(event.system_id, data["order"])
+        confirmed = order.state in ("purchase", "done")
+        refused = []
+        for index, item in enumerate(data["lines"]):
+            line = order._sync_confirmed_line(item, f"/payload/lines/{index}")
+            values = {}
+            if "date_planned" in item:
+                values["date_planned"] = self._sync_parse_date(
+                    item["date_planned"], f"/payload/lines/{index}/date_planned"
+                )
+            quantity = item.get("quantity")
+            if quantity is not None and float_compare(
+                quantity, line.product_qty, precision_rounding=line.product_uom.rounding
+            ):
+                if confirmed:
+                    refused.append(
+                        self.env._(
+                            "%(product)s: the vendor confirms %(confirmed)s %(unit)s, the order "
+                            "has %(ordered)s",
+                            product=line.product_id.display_name,
+                            confirmed=quantity,
+                            unit=line.product_uom.name,
+                            ordered=line.product_qty,
+                        )
+                    )
+                else:
+                    values["product_qty"] = quantity
+            if values:
+                line.write(values)
+        if refused:
+            raise UserError(
+                self.env._(
+                    "%(order)s is already confirmed, so its quantities change only by a "
+                    "person (a purchase user edits the order, or asks the vendor to "
+                    "confirm again): %(lines)s. Nothing of this confirmation was applied; "
+                    "replay it once the order and the vendor agree.",
+                    order=order.name,
+                    lines="; ".join(refused),
+                )
+            )
+        return order
+
+    @api.model
+    def _sync_confirmed_order(self, system, reference):
+        orders = self.search(
+            [
+                ("company_id", "=", system.company_id.id),
+                "|",
+                ("name", "=", reference),
+                ("partner_ref", "=", reference),
+            ],
+            limit=2,
+        )
+        if not orders:
+            raise UnknownReferenceError(
+                self.env._(
+                    "Unknown purchase order %(order)r at /payload/order from %(system)s: no "
+                    "order has this number or vendor reference. Set the vendor reference "
+                    "on the order, then replay the event.",
+                    order=reference,
+                    system=system.name,
+                )
+            )
+        if len(orders) > 1:
+            raise UserError(
+                self.env._(
+                    "Purchase order reference %(order)r matches %(orders)s; give each order "
+                    "its own vendor reference, then replay the event.",
+                    order=reference,
+                    orders=", ".join(orders.mapped("name")),
+                )
+            )
+        if orders.state == "cancel":
+            raise UserError(
+                self.env._(
+                    "%(order)s is cancelled: a confirmation cannot apply.", order=orders.name
+                )
+            )
+        return orders
+
+    def _sync_confirmed_line(self, item, pointer):
+        """The order line a confirmation line means: by id, else by product."""
+        self.ensure_one()
+        lines = self.order_line.filtered(lambda line: not line.display_type)
+        if item.get("line_id"):
+            found = lines.filtered(lambda line: line.id == item["line_id"])
+            wanted = item["line_id"]
+        else:
+            product = item["product"]
+            found = lines.filtered(
+                lambda line: product in (line.product_id.default_code, line.product_id.name)
+            )
+            wanted = product
+        if len(found) != 1:
+            raise UserError(
+                self.env._(
+                    "%(order)s has %(count)s lines for %(line)r at %(pointer)s; send the "
+                    "order line id.",
+                    order=self.name,
+                    count=len(found),
+                    line=wanted,
+                    pointer=pointer,
+                )
+            )
+        return found
+
+    @api.model
+    def _sync_parse_date(self, text, pointer):
+        """An ISO 8601 date or date-time as a naive UTC datetime."""
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError as error:
+            raise UserError(
+                self.env._("%(value)r at %(pointer)s is not a date.", value=text, pointer=pointer)
+            ) from error
+        if value.tzinfo:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value

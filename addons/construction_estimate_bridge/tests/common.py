@@ -82,6 +82,36 @@ def to_json(rows, header=None):
     )
 
 
+def payload_lines(rows):
+    """The rows of :data:`HEADER` as the lines of an ``estimate.approved`` payload."""
+    lines = []
+    for values in rows:
+        line = {}
+        for column, value in zip(HEADER, values, strict=True):
+            if value == "":
+                continue
+            if column in ("alternate", "included"):
+                line[column] = value == "yes"
+            elif column in ("quantity", "unit_cost"):
+                line[column] = value
+            else:
+                line[column] = str(value)
+        lines.append(line)
+    return lines
+
+
+def estimate_payload(rows=None, external_ref="EST-1", project="Test Mall Parking Lot", **extra):
+    return dict(
+        {
+            "project": project,
+            "external_ref": external_ref,
+            "name": "Parking lot",
+            "lines": payload_lines(BASE_ROWS if rows is None else rows),
+        },
+        **extra,
+    )
+
+
 class EstimateBridgeCase(TransactionCase):
     """Users per role, a project with its analytic account, cost codes, vendors, products."""
 
@@ -226,3 +256,41 @@ class EstimateBridgeCase(TransactionCase):
 
     def budget_line(self, budget, cost_code):
         return budget.line_ids.filtered(lambda line: line.cost_code_id == cost_code)
+
+
+class EstimateSyncCase(EstimateBridgeCase):
+    """An estimating platform with a service user and its API key; the test
+    profile is the platform's."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.service_user = new_test_user(
+            cls.env,
+            login="bridge_platform_service",
+            groups="construction_sync.group_construction_sync_field_api",
+        )
+        cls.system = cls.env["construction.sync.system"].create(
+            {
+                "name": "Test BidPlatform",
+                "code": "bidplatform_test",
+                "kind": "estimating",
+                "service_user_id": cls.service_user.id,
+                "max_attempts": 3,
+            }
+        )
+        cls.profile.system_id = cls.system
+        cls.api_key = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.service_user)
+            .sudo()
+            ._generate(None, "BidPlatform integration", None)
+        )
+        cls.env["construction.sync.ownership"].search([]).unlink()
+        cls.Event = cls.env["construction.sync.event"]
+
+    def receive(self, event_type, payload, key):
+        event, _created = self.Event.sudo()._receive(
+            self.system, {"event_type": event_type, "idempotency_key": key, "payload": payload}
+        )
+        return event

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user
 
@@ -109,3 +110,53 @@ class TestProcurement(EstimateBridgeCase):
         settings = self.env["res.config.settings"].create({"construction_budget_check": "approval"})
         settings.execute()
         self.assertEqual(self.company.construction_budget_check, "approval")
+
+    def test_rfqs_order_only_what_is_not_ordered_yet(self):
+        self.rfq_wizard(self.code_paving).action_create_rfqs()
+        again = self.rfq_wizard(self.code_paving)
+        proposal = again.line_ids
+        self.assertEqual(
+            (proposal.needed_quantity, proposal.ordered_quantity, proposal.quantity), (100, 100, 0)
+        )
+        with self.assertRaisesRegex(UserError, "already on purchase orders"):
+            again.action_create_rfqs()
+
+    def test_approved_change_order_adds_the_quantity_still_to_order(self):
+        self.make_po(
+            self.vendor_asphalt, self.product_asphalt, 60, 90, self.code_paving
+        ).button_confirm()
+        cancelled = self.make_po(
+            self.vendor_asphalt, self.product_asphalt, 40, 90, self.code_paving
+        )
+        cancelled.button_cancel()
+        order = self.env["construction.change.order"].create(
+            {
+                "title": "Thicker overlay at the entrance",
+                "budget_id": self.budget.id,
+                "reason": "Base failure found by the crew.",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "cost_code_id": self.code_paving.id,
+                            "quantity_delta": 10,
+                            "amount_delta": 900,
+                        }
+                    )
+                ],
+            }
+        )
+        order.with_user(self.users["controller"]).action_approve()
+        wizard = self.rfq_wizard(self.code_paving)
+        proposal = wizard.line_ids
+        self.assertEqual(proposal.estimate_line_id.external_line_id, "L1")
+        # revised 110 t, 60 t on a confirmed order, the cancelled one does not count
+        self.assertEqual(
+            (proposal.needed_quantity, proposal.ordered_quantity, proposal.quantity), (110, 60, 50)
+        )
+        proposal.quantity = 45
+        action = wizard.action_create_rfqs()
+        rfq = self.env["purchase.order"].search(action["domain"])
+        self.assertEqual(
+            (rfq.order_line.product_qty, rfq.order_line.product_uom), (45, self.uom_ton)
+        )
+        self.assertEqual(self.rfq_wizard(self.code_paving).line_ids.quantity, 5)

@@ -1,10 +1,9 @@
 import base64
-from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib import estimate_file, revision_diff
+from ..lib import estimate_file
 
 FILE_FORMATS = [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON")]
 
@@ -66,151 +65,34 @@ class ConstructionEstimateImportWizard(models.TransientModel):
     # Reading and checking the file
     # ------------------------------------------------------------------
 
-    def _resolvers(self):
-        """Cost code, unit, product and vendor lookups for one import, memoized."""
-        self.ensure_one()
-        profile = self.profile_id
-        cost_codes = {}
-
-        def cost_code(raw):
-            if raw not in cost_codes:
-                cost_codes[raw] = profile._resolve_cost_code(raw, self.company_id)
-            return cost_codes[raw]
-
-        synonyms = estimate_file.parse_unit_synonyms(profile.unit_synonyms)
-        units = {}
-
-        def unit(raw):
-            text = raw.strip().lower()
-            if text not in units:
-                units[text] = self.env["uom.uom"].search(
-                    [("name", "=ilike", synonyms.get(text, text))], limit=1
-                )
-            return units[text]
-
-        return cost_code, unit
-
-    def _lookup_by_name(self, model, names, domain=()):
-        """Records of ``model`` named (or, for products, referenced) as in ``names``."""
-        names = list(names)
-        if not names:
-            return {}
-        Model = self.env[model]
-        found = {}
-        if model == "product.product":
-            for product in Model.search([*domain, ("default_code", "in", names)]):
-                found[product.default_code] = product
-        for record in Model.search([*domain, ("name", "in", names)]):
-            found.setdefault(record.name, record)
-        return found
-
-    def _analyse(self):
-        """Parse and check the file: ``(lines, issues, changes, resolved)``.
-
-        Nothing is written. ``resolved`` maps each line to its Odoo records.
-        """
+    def _parse(self):
+        """The file's lines and parsing issues; ``UserError`` when unreadable."""
         self.ensure_one()
         if not self.file_format:
             raise UserError(self.env._("Choose the format of the file: CSV, XLSX or JSON."))
-        columns = self.profile_id._column_map()
         try:
-            lines, issues = estimate_file.parse(
+            return estimate_file.parse(
                 base64.b64decode(self.file or b""),
                 self.file_format,
-                columns,
+                self.profile_id._column_map(),
                 self.profile_id.json_lines_key or "lines",
             )
         except estimate_file.EstimateFileError as error:
             raise UserError(
                 self.env._("%(file)s cannot be read: %(reason)s.", file=self.filename, reason=error)
             ) from error
-        cost_code, unit = self._resolvers()
-
-        def code_info(raw):
-            record = cost_code(raw)
-            if not record:
-                return None
-            return estimate_file.CostCodeInfo(
-                record.code, record.uom_id.category_id.name if record.uom_id else None
-            )
-
-        def unit_info(raw):
-            record = unit(raw)
-            return estimate_file.UnitInfo(record.name, record.category_id.name) if record else None
-
-        issues += estimate_file.validate(lines, code_info, unit_info, columns)
-        products = self._lookup_by_name(
-            "product.product",
-            {line.product for line in lines if line.product},
-            self.env["product.product"]._check_company_domain(self.company_id),
-        )
-        vendors = self._lookup_by_name(
-            "res.partner",
-            {line.vendor for line in lines if line.vendor},
-            self.env["res.partner"]._check_company_domain(self.company_id),
-        )
-        for line in lines:
-            if line.product and line.product not in products:
-                issues.append(
-                    estimate_file.Issue(
-                        line.row, columns["product"], f"unknown product {line.product!r}"
-                    )
-                )
-            if line.vendor and line.vendor not in vendors:
-                issues.append(
-                    estimate_file.Issue(
-                        line.row, columns["vendor"], f"unknown vendor {line.vendor!r}"
-                    )
-                )
-        resolved = {
-            line.row: {
-                "cost_code": cost_code(line.cost_code) if line.cost_code else None,
-                "uom": unit(line.unit) if line.unit else None,
-                "product": products.get(line.product),
-                "vendor": vendors.get(line.vendor),
-            }
-            for line in lines
-        }
-        changes = self._revision_changes(lines, resolved)
-        return lines, sorted(issues, key=lambda issue: issue.row), changes, resolved
 
     def _previous_revision(self):
         return self.env["construction.estimate"]._find_current_revision(
             self.project_id, self.external_ref
         )
 
-    def _revision_changes(self, lines, resolved):
-        previous = self._previous_revision()
-        if not previous:
-            return []
-        old = {
-            line.external_line_id or str(line.id): line._diff_values() for line in previous.line_ids
-        }
-        new = {}
-        for line in lines:
-            code = resolved[line.row]["cost_code"]
-            uom = resolved[line.row]["uom"]
-            new[line.line_id] = {
-                "cost_code": code.code if code else line.cost_code,
-                "name": line.name or (code.name if code else line.line_id),
-                "quantity": line.quantity,
-                "unit": uom.name if uom else "",
-                "unit_cost": line.unit_cost or 0.0,
-                "amount": line.amount,
-                "in_budget": line.in_budget,
-            }
-        budget = self.env["construction.budget"].search(
-            [("project_id", "=", self.project_id.id)], limit=1
-        )
-        budget.line_ids._refresh_figures()
-        committed = defaultdict(float)
-        for budget_line in budget.line_ids:
-            committed[budget_line.cost_code_id.code] += budget_line.committed
-        return revision_diff.diff(old, new, committed)
-
     def action_preview(self):
         self.ensure_one()
-        lines, issues, changes, _resolved = self._analyse()
+        lines, issues = self._parse()
+        issues, changes, _resolved = self.env["construction.estimate"]._import_check(
+            lines, issues, self.project_id, self.external_ref, self.profile_id, self.company_id
+        )
         self.write(
             {
                 "state": "preview",
@@ -268,92 +150,23 @@ class ConstructionEstimateImportWizard(models.TransientModel):
 
     def action_import(self):
         self.ensure_one()
-        lines, issues, changes, resolved = self._analyse()
-        blocked = revision_diff.blocked(changes)
-        if issues or blocked:
-            problems = [
-                self.env._(
-                    "row %(row)s, %(column)s: %(message)s",
-                    row=issue.row,
-                    column=issue.column,
-                    message=issue.message,
-                )
-                for issue in issues
-            ] + [
-                self.env._("line %(line)s %(reason)s", line=change.line_id, reason=change.blocked)
-                for change in blocked
-            ]
-            raise UserError(
-                self.env._(
-                    "Nothing was imported: the file has %(count)s problems. Preview it to "
-                    "see them all.\n%(problems)s",
-                    count=len(problems),
-                    problems="\n".join(problems[:20]),
-                )
-            )
+        lines, issues = self._parse()
         previous = self._previous_revision()
-        estimate = self.env["construction.estimate"].create(
+        estimate = self.env["construction.estimate"]._import_lines(
+            lines,
+            issues,
             {
-                "name": self.name or previous.name or self.filename or self.external_ref,
-                "project_id": self.project_id.id,
-                "partner_id": (self.partner_id or previous.partner_id).id,
-                "company_id": self.company_id.id,
-                "system_id": self.profile_id.system_id.id,
+                "project_id": self.project_id,
+                "company_id": self.company_id,
                 "external_ref": self.external_ref,
-                "revision": previous.revision + 1 if previous else 1,
-                "previous_revision_id": previous.id,
-            }
+                "name": self.name or previous.name or self.filename,
+                "partner_id": self.partner_id,
+            },
+            self.profile_id,
         )
-        records = self.env["construction.estimate.line"].create(
-            [self._line_values(estimate, line, resolved[line.row]) for line in lines]
-        )
-        by_ref = {line.line_id: record for line, record in zip(lines, records, strict=True)}
-        children = defaultdict(lambda: self.env["construction.estimate.line"])
-        for line in lines:
-            if line.parent_id:
-                children[by_ref[line.parent_id]] |= by_ref[line.line_id]
-        for parent, lines_of_parent in children.items():
-            lines_of_parent.write({"parent_id": parent.id})
-        if previous:
-            previous.state = "superseded"
-            estimate.message_post(
-                body=self.env._(
-                    "Revision %(revision)s replaces %(previous)s: %(added)s added, "
-                    "%(removed)s removed, %(changed)s changed lines.",
-                    revision=estimate.revision,
-                    previous=previous.display_name,
-                    added=len([c for c in changes if c.kind == "added"]),
-                    removed=len([c for c in changes if c.kind == "removed"]),
-                    changed=len([c for c in changes if c.kind == "changed"]),
-                )
-            )
         return {
             "type": "ir.actions.act_window",
             "res_model": "construction.estimate",
             "res_id": estimate.id,
             "view_mode": "form",
         }
-
-    @api.model
-    def _line_values(self, estimate, line, records):
-        cost_code = records["cost_code"]
-        uom = records["uom"] or (cost_code.uom_id if cost_code else None)
-        values = {
-            "estimate_id": estimate.id,
-            "sequence": line.row,
-            "external_line_id": line.line_id,
-            "name": line.name or (cost_code.name if cost_code else line.line_id),
-            "bid_package": line.bid_package,
-            "is_alternate": line.alternate,
-            "alternate_included": line.included,
-            "cost_code_id": cost_code.id if cost_code else False,
-            "product_id": records["product"].id if records["product"] else False,
-            "quantity": line.quantity,
-            "uom_id": uom.id if uom else False,
-            "unit_cost": line.unit_cost or 0.0,
-            "vendor_id": records["vendor"].id if records["vendor"] else False,
-        }
-        cost_types = dict(self.env["construction.estimate.line"]._fields["cost_type"].selection)
-        if line.cost_type.lower() in cost_types:
-            values["cost_type"] = line.cost_type.lower()
-        return values

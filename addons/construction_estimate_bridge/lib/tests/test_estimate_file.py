@@ -10,6 +10,7 @@ from ..estimate_file import (
     UnitInfo,
     detect_format,
     parse,
+    parse_records,
     parse_unit_synonyms,
     validate,
 )
@@ -151,3 +152,16 @@ def test_unreadable_files():
 def test_helpers():
     assert detect_format("Bid.XLSX") == "xlsx" and detect_format("bid.pdf") is None
     assert parse_unit_synonyms("SF = ft²\nTN=t\nnonsense\n") == {"sf": "ft²", "tn": "t"}
+
+
+def test_records_of_an_api_payload_number_rows_from_one():
+    lines, issues = parse_records(
+        [
+            {"line_id": "L1", "description": "Overlay", "quantity": 10, "unit_cost": 9.5},
+            {"line_id": "L2", "quantity": "ten", "alternate": True},
+        ]
+    )
+    assert [(line.row, line.line_id) for line in lines] == [(1, "L1"), (2, "L2")]
+    assert lines[0].amount == 95.0
+    assert (lines[1].alternate, lines[1].included) == (True, False)
+    assert [(issue.row, issue.column) for issue in issues] == [(2, "quantity")]

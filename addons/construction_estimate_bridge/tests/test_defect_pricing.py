@@ -1,0 +1,148 @@
+import base64
+
+from odoo import Command
+from odoo.addons.construction_field_evidence.lib.tests.images import make_image
+from odoo.exceptions import UserError
+
+from .common import BASE_ROWS, EstimateBridgeCase, to_csv
+
+
+class TestDefectPricing(EstimateBridgeCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.square_foot = cls.env.ref("uom.uom_square_foot")
+        cls.square_meter = cls.env.ref("uom.uom_square_meter")
+        cls.patch = cls.env["product.product"].create(
+            {
+                "name": "Pothole patch",
+                "default_code": "TST-PATCH",
+                "type": "service",
+                "uom_id": cls.square_meter.id,
+                "uom_po_id": cls.square_meter.id,
+                "standard_price": 40.0,
+            }
+        )
+        cls.category = cls.env.ref("construction_field_evidence.defect_category_pothole")
+        cls.category.write({"product_id": cls.patch.id, "cost_code_id": cls.code_seal.id})
+        cls.site_north, cls.site_south = cls.env["construction.site"].create(
+            [
+                {"name": "North lot", "project_id": cls.project.id},
+                {"name": "South lot", "project_id": cls.project.id},
+            ]
+        )
+        cls.photo = cls.env["construction.photo"].create(
+            {
+                "name": "Pothole 1",
+                "site_id": cls.site_north.id,
+                "image": base64.b64encode(make_image()),
+            }
+        )
+        cls.estimate = cls.import_estimate(to_csv(BASE_ROWS))
+
+    def defect(self, site, quantity, uom, confirm=True, **values):
+        defect = self.env["construction.defect"].create(
+            dict(
+                {
+                    "site_id": site.id,
+                    "category_id": self.category.id,
+                    "quantity": quantity,
+                    "uom_id": uom.id,
+                },
+                **values,
+            )
+        )
+        if confirm:
+            defect.action_confirm()
+        return defect
+
+    def wizard(self, defects=None, **context):
+        Wizard = self.env["construction.defect.pricing.wizard"].with_context(**context)
+        values = {"estimate_id": self.estimate.id}
+        if defects is not None:
+            values["defect_ids"] = [Command.set(defects.ids)]
+        return Wizard.create(values)
+
+    def defect_lines(self):
+        return self.estimate.line_ids.filtered("defect_ids")
+
+    def test_confirmed_defects_become_priced_lines_per_site_and_category(self):
+        north_1 = self.defect(self.site_north, 10, self.square_foot)
+        north_1.photo_ids = self.photo
+        north_2 = self.defect(self.site_north, 2, self.square_meter)
+        south = self.defect(self.site_south, 50, self.square_foot)
+        before = self.estimate.amount_total
+        self.wizard(north_1 | north_2 | south).action_price()
+        lines = self.defect_lines()
+        self.assertEqual(len(lines), 2)
+        north = lines.filtered(lambda line: line.defect_ids == north_1 | north_2)
+        self.assertEqual(
+            (north.product_id, north.uom_id, north.cost_code_id, north.unit_cost),
+            (self.patch, self.square_meter, self.code_seal, 40.0),
+        )
+        # 10 ft² is 0.93 m², plus 2 m²
+        self.assertAlmostEqual(north.quantity, 2.93, places=2)
+        self.assertEqual(north.photo_ids, self.photo)
+        self.assertIn("North lot", north.name)
+        south_line = lines - north
+        self.assertAlmostEqual(south_line.quantity, 4.65, places=2)
+        self.assertEqual(set((north_1 | north_2 | south).mapped("state")), {"estimated"})
+        self.assertAlmostEqual(
+            self.estimate.amount_total, before + north.amount + south_line.amount
+        )
+
+    def test_later_defects_update_the_same_line(self):
+        first = self.defect(self.site_north, 1, self.square_meter)
+        self.wizard(first).action_price()
+        second = self.defect(self.site_north, 3, self.square_meter)
+        self.wizard(second).action_price()
+        line = self.defect_lines()
+        self.assertEqual(len(line), 1)
+        self.assertEqual(line.defect_ids, first | second)
+        self.assertAlmostEqual(line.quantity, 4)
+        self.assertAlmostEqual(line.amount, 160)
+
+    def test_unconfirmed_defects_are_refused_with_the_reason(self):
+        confirmed = self.defect(self.site_north, 1, self.square_meter)
+        waiting = self.defect(self.site_north, 1, self.square_meter, confirm=False)
+        wizard = self.wizard(confirmed | waiting)
+        self.assertIn(f"{waiting.name}: it is New", wizard.refused_reasons)
+        with self.assertRaisesRegex(UserError, "only confirmed defects are priced"):
+            wizard.action_price()
+        self.assertFalse(self.defect_lines())
+        self.assertEqual(confirmed.state, "confirmed")
+
+        rejected = self.defect(self.site_north, 1, self.square_meter)
+        rejected.action_reject("duplicate photo")
+        with self.assertRaisesRegex(UserError, "it is Rejected"):
+            self.wizard(rejected).action_price()
+
+    def test_a_category_without_product_is_refused(self):
+        defect = self.defect(self.site_north, 1, self.square_meter)
+        self.category.product_id = False
+        with self.assertRaisesRegex(UserError, "has no pricing product"):
+            self.wizard(defect).action_price()
+
+    def test_price_a_whole_site(self):
+        north = self.defect(self.site_north, 1, self.square_meter)
+        self.defect(self.site_north, 5, self.square_meter, confirm=False)
+        self.defect(self.site_south, 1, self.square_meter)
+        wizard = self.wizard(active_model="construction.site", active_id=self.site_north.id)
+        self.assertEqual(wizard.site_id, self.site_north)
+        self.assertEqual(wizard.defect_ids, north)
+        wizard.action_price()
+        self.assertEqual(self.defect_lines().defect_ids, north)
+
+    def test_an_estimator_prices_defects(self):
+        defect = self.defect(self.site_north, 2, self.square_meter)
+        estimator = self.users["estimator"]
+        wizard = (
+            self.env["construction.defect.pricing.wizard"]
+            .with_user(estimator)
+            .with_context(active_model="construction.defect", active_ids=defect.ids)
+            .create({"estimate_id": self.estimate.id})
+        )
+        self.assertEqual(wizard.defect_ids, defect)
+        wizard.action_price()
+        self.assertEqual(defect.state, "estimated")
+        self.assertAlmostEqual(self.defect_lines().amount, 80)
