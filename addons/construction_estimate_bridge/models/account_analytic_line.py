@@ -4,28 +4,34 @@ from odoo import api, models
 class AccountAnalyticLine(models.Model):
     _inherit = "account.analytic.line"
 
-    def _construction_cost_code_accounts(self):
+    def _construction_budget_pairs(self):
+        """(project account, cost code account) of the lines that carry both:
+        the budget lines whose actual cost they change."""
         column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
-        return set(self.sudo().mapped(column).ids)
+        return {
+            (line.account_id.id, line[column].id)
+            for line in self.sudo()
+            if line.account_id and line[column]
+        }
 
-    def _construction_refresh_budgets(self, account_ids):
-        if account_ids:
-            self.env["construction.budget.line"]._refresh_for_accounts(account_ids)
+    def _construction_refresh_budgets(self, pairs):
+        if pairs:
+            self.env["construction.budget.line"]._refresh_for_pairs(pairs)
 
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        lines._construction_refresh_budgets(lines._construction_cost_code_accounts())
+        lines._construction_refresh_budgets(lines._construction_budget_pairs())
         return lines
 
     def write(self, vals):
-        before = self._construction_cost_code_accounts()
+        before = self._construction_budget_pairs()
         result = super().write(vals)
-        self._construction_refresh_budgets(before | self._construction_cost_code_accounts())
+        self._construction_refresh_budgets(before | self._construction_budget_pairs())
         return result
 
     def unlink(self):
-        accounts = self._construction_cost_code_accounts()
+        pairs = self._construction_budget_pairs()
         result = super().unlink()
-        self._construction_refresh_budgets(accounts)
+        self._construction_refresh_budgets(pairs)
         return result

@@ -206,5 +206,19 @@ class ConstructionBudgetLine(models.Model):
         )._refresh_figures()
 
     @api.model
+    def _refresh_for_pairs(self, pairs):
+        """Refresh only the budget lines of these (project account, cost code
+        account) pairs: a timesheet on one project and cost code must not
+        recompute every project that uses the same cost code."""
+        candidates = self.sudo().search(
+            [
+                ("project_id.account_id", "in", list({project for project, _code in pairs})),
+                ("cost_code_id.analytic_account_id", "in", list({code for _p, code in pairs})),
+            ]
+        )
+        keys = candidates._keys()
+        candidates.filtered(lambda line: keys[line] in pairs)._refresh_figures()
+
+    @api.model
     def _cron_refresh_figures(self):
         self.sudo().search([("state", "!=", "closed")])._refresh_figures()
