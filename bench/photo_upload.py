@@ -1,0 +1,201 @@
+"""12-megapixel photos into Odoo: the field API against the plain way.
+
+The plain way stores the JPEG as an ``ir.attachment`` and in an image field
+(``image_1920`` of a contact, which Odoo resizes into its smaller images),
+both by JSON-RPC ``create`` with base64 bodies. The suite's way is one
+multipart POST to ``/construction/api/v1/field/photos``. Same photos, same
+number of client threads, same run.
+
+    python3 bench/photo_upload.py --url http://127.0.0.1:8169 --db construction_bench \
+        --api-key KEY --site-id 1 --photos 60 --plain 30 --clients 4
+"""
+
+import argparse
+import base64
+import io
+import json
+import random
+import statistics
+import struct
+import time
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from PIL import Image, ImageFilter
+
+
+def base_jpeg(width=4000, height=3000):
+    """A 12-megapixel JPEG with photo-like texture (noise, blurred)."""
+    rng = random.Random(7)
+    small = Image.new("RGB", (width // 8, height // 8))
+    small.putdata(
+        [
+            (rng.randrange(60, 200), rng.randrange(60, 200), rng.randrange(60, 200))
+            for _ in range(small.width * small.height)
+        ]
+    )
+    image = small.resize((width, height), Image.BILINEAR).filter(ImageFilter.GaussianBlur(2))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def unique(jpeg, serial):
+    """The same picture with a comment segment: different bytes, so no
+    de-duplication hides the work."""
+    text = f"bench {serial} {uuid.uuid4()}".encode()
+    return jpeg[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text + jpeg[2:]
+
+
+def multipart(fields, files):
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        header = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(f"{header}{value}\r\n".encode())
+    for name, (filename, data, mimetype) in files.items():
+        parts.append(
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: {mimetype}\r\n\r\n'
+            ).encode()
+            + data
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def timed(function):
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def run(clients, jobs):
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        latencies = list(pool.map(timed, jobs))
+    return time.perf_counter() - started, latencies
+
+
+def p95(values):
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--api-key", required=True)
+    parser.add_argument("--site-id", type=int, required=True)
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--photos", type=int, default=60)
+    parser.add_argument("--plain", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=4)
+    args = parser.parse_args()
+    jpeg = base_jpeg()
+
+    session = {"id": 0}
+
+    def json_rpc(service, method, *call_args):
+        session["id"] += 1
+        body = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": session["id"],
+                "params": {"service": service, "method": method, "args": list(call_args)},
+            }
+        ).encode()
+        request = urllib.request.Request(
+            args.url + "/jsonrpc", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=300) as response:
+            answer = json.loads(response.read())
+        if "error" in answer:
+            raise RuntimeError(answer["error"])
+        return answer["result"]
+
+    uid = json_rpc("common", "login", args.db, args.login, args.password)
+
+    def plain(serial):
+        data = base64.b64encode(unique(jpeg, serial)).decode()
+        json_rpc(
+            "object",
+            "execute_kw",
+            args.db,
+            uid,
+            args.password,
+            "ir.attachment",
+            "create",
+            [{"name": f"plain-{serial}.jpg", "datas": data, "mimetype": "image/jpeg"}],
+        )
+        json_rpc(
+            "object",
+            "execute_kw",
+            args.db,
+            uid,
+            args.password,
+            "res.partner",
+            "create",
+            [{"name": f"Photo holder {serial}", "image_1920": data}],
+        )
+
+    def suite(serial):
+        body, content_type = multipart(
+            {
+                "metadata": json.dumps(
+                    {
+                        "client_uuid": f"bench-{uuid.uuid4()}",
+                        "site_id": args.site_id,
+                        "stage": "before",
+                    }
+                )
+            },
+            {"image": (f"suite-{serial}.jpg", unique(jpeg, serial), "image/jpeg")},
+        )
+        request = urllib.request.Request(
+            args.url + "/construction/api/v1/field/photos",
+            data=body,
+            headers={"Content-Type": content_type, "Authorization": f"Bearer {args.api_key}"},
+        )
+        with urllib.request.urlopen(request, timeout=300) as response:
+            if response.status != 201:
+                raise RuntimeError(response.read())
+
+    plain_seconds, plain_latencies = run(
+        args.clients, [lambda i=i: plain(i) for i in range(args.plain)]
+    )
+    suite_seconds, suite_latencies = run(
+        args.clients, [lambda i=i: suite(100000 + i) for i in range(args.photos)]
+    )
+    plain_rate = args.plain / plain_seconds
+    suite_rate = args.photos / suite_seconds
+    size = f"{len(jpeg) / 1e6:.1f} MB"
+    print(f"\n12-megapixel JPEG uploads ({size} each), {args.clients} clients, database {args.db}")
+    print(f"{'way':<56} {'photos':>7} {'seconds':>8} {'per s':>7} {'p95 ms':>8} {'vs plain':>9}")
+    for name, count, seconds, rate, latencies in (
+        (
+            "plain: JSON-RPC create of ir.attachment + image field",
+            args.plain,
+            plain_seconds,
+            plain_rate,
+            plain_latencies,
+        ),
+        (
+            "suite: POST /field/photos (multipart)",
+            args.photos,
+            suite_seconds,
+            suite_rate,
+            suite_latencies,
+        ),
+    ):
+        latency, ratio = p95(latencies) * 1000, rate / plain_rate
+        print(f"{name:<56} {count:>7} {seconds:>8.1f} {rate:>7.2f} {latency:>8.0f} {ratio:>8.1f}x")
+
+
+if __name__ == "__main__":
+    main()
