@@ -18,6 +18,7 @@
         "hr_timesheet",
         "account",
         "purchase",
+        "stock",
         "maintenance",
         "queue_job",
     ],

@@ -259,7 +259,8 @@ class AccountAnalyticLine(models.Model):
     def _sync_apply_material_consumed(self, event):
         """Handler of ``material.consumed``: a job cost line at the product's
         cost, in the unit the field used, on the project's account and the
-        cost code. No stock move is made."""
+        cost code; for a stocked product, also the stock it took, moved out
+        of the company's warehouse into consumption."""
         data = event._payload()
         entry = data["source_entry_id"]
         binding, current = event._bound_record(self._name, entry)
@@ -313,7 +314,41 @@ class AccountAnalyticLine(models.Model):
         )
         line = self.create(vals)
         event._bind(binding, line, entry)
-        return line
+        if not product.is_storable:
+            return line
+        return [line, self._sync_consume_stock(event, product, data["quantity"], uom, company)]
+
+    @api.model
+    def _sync_consume_stock(self, event, product, quantity, uom, company):
+        """A done stock move of the consumed quantity from the company's
+        warehouse to its consumption location (the product's production
+        location); stock may go negative: the field used what it used."""
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+        if not warehouse:
+            raise UserError(
+                self.env._(
+                    "%(product)s is stocked but %(company)s has no warehouse to take it from.",
+                    product=product.display_name,
+                    company=company.name,
+                )
+            )
+        move = self.env["stock.move"].create(
+            {
+                "name": self.env._("Consumed on site: %s", product.display_name),
+                "origin": event.display_name,
+                "product_id": product.id,
+                "product_uom_qty": quantity,
+                "product_uom": uom.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "location_dest_id": product.with_company(company).property_stock_production.id,
+                "company_id": company.id,
+            }
+        )
+        move._action_confirm()
+        move.quantity = quantity
+        move.picked = True
+        move._action_done()
+        return move
 
     @api.model
     def _sync_cost_line_vals(self, event, data, day):

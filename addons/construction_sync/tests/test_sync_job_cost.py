@@ -174,6 +174,33 @@ class TestSyncJobCost(FieldActualsCase):
         )
         self.assertEqual(self.cost_by_code(), -180.0)
 
+    def test_stocked_material_leaves_the_warehouse(self):
+        self.asphalt.is_storable = True
+        stock = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
+        quants = self.env["stock.quant"]
+        before = quants._get_available_quantity(
+            self.asphalt, stock.lot_stock_id, allow_negative=True
+        )
+        event = self.consumed("m-9")
+        self.apply()
+        self.assertEqual(event.state, "done")
+        move = self.env["stock.move"].search([("origin", "=", event.display_name)])
+        self.assertEqual((move.state, move.product_uom_qty), ("done", 2000.0))
+        after = quants._get_available_quantity(
+            self.asphalt, stock.lot_stock_id, allow_negative=True
+        )
+        self.assertAlmostEqual(before - after, 2.0, msg="2,000 kg of a product stocked in tons")
+        self.assertEqual(move.location_dest_id.usage, "production")
+        self.assertIn(
+            move,
+            self.env["stock.move"].browse(
+                event.link_ids.filtered(lambda link: link.res_model == "stock.move").mapped(
+                    "res_id"
+                )
+            ),
+        )
+        self.assertAlmostEqual(self.entry_lines("M-m-9").amount, -180.0, msg="cost line too")
+
     def test_material_units_and_products_are_mapped(self):
         self.env["construction.sync.value.map"].create(
             [
