@@ -5,7 +5,7 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from psycopg2 import OperationalError, errorcodes
+from psycopg2 import IntegrityError, OperationalError, errorcodes
 
 from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -24,11 +24,15 @@ EVENT_STATES = [
     ("needs_review", "Needs Review"),
     ("dead", "Dead"),
 ]
-# PostgreSQL errors worth another try: the same work can succeed later.
+# PostgreSQL errors worth another try: the same work can succeed later. A
+# unique violation means another worker just created the same record (the
+# first event of a new external id applied twice at once); on the retry the
+# event finds that record and does not create it again.
 TRANSIENT_PGCODES = {
     errorcodes.SERIALIZATION_FAILURE,
     errorcodes.DEADLOCK_DETECTED,
     errorcodes.LOCK_NOT_AVAILABLE,
+    errorcodes.UNIQUE_VIOLATION,
 }
 
 
@@ -307,7 +311,7 @@ class ConstructionSyncEvent(models.Model):
             self._park("unknown_reference", str(error), attempt)
         except (UserError, ValidationError) as error:
             self._park("business_rule", str(error), attempt)
-        except OperationalError as error:
+        except (OperationalError, IntegrityError) as error:
             if error.pgcode not in TRANSIENT_PGCODES:
                 raise
             if attempt >= self.system_id.max_attempts:

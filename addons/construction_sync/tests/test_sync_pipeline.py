@@ -140,6 +140,29 @@ class TestSyncPipeline(JobRunnerMixin, SyncCase):
         self.assertFalse(event.activity_ids)
         self.assertEqual(len(self.jobs_of(event, "_job_apply")), 2)
 
+    def test_a_record_created_meanwhile_by_another_worker_is_retried_not_failed(self):
+        """Another worker binds the same new external id and commits while
+        this job runs: the insert collides, the job retries, and the retry
+        finds the other worker's record."""
+        bidmaster = self.env.ref("construction_sync.sync_system_bidmaster")
+        event = self.receive("race-bind", system=bidmaster, external_id="BM-NEW-1")
+        job_record = self.jobs_of(event, "_job_apply")
+        with db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute(
+                "INSERT INTO construction_sync_binding (system_id, company_id, res_model, res_id,"
+                " external_id) VALUES (%s, %s, 'construction.cost.code', %s, 'BM-NEW-1')"
+                " RETURNING id",
+                [bidmaster.id, bidmaster.company_id.id, self.division_32.id],
+            )
+            binding_id = other.fetchone()[0]
+        try:
+            error = self.run_job(job_record)
+            self.assertIsInstance(error, RetryableJobError)
+            self.assertEqual(event.state, "queued", "not failed, not applied twice")
+        finally:
+            with db_connect(self.env.cr.dbname).cursor() as other:
+                other.execute("DELETE FROM construction_sync_binding WHERE id = %s", [binding_id])
+
     def test_batch_mode_waits_for_the_drain(self):
         self.env["construction.sync.system.mode"].create(
             {"system_id": self.system.id, "event_type_id": self.upsert_type.id, "mode": "batch"}
