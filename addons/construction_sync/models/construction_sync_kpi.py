@@ -26,6 +26,12 @@ class ConstructionSyncKpi(models.Model):
         readonly=True, help="Hours of labor events received and not applied yet."
     )
     review_count = fields.Integer("Events to Review", readonly=True)
+    unmatched_equipment_count = fields.Integer(
+        "Unmatched Equipment Usage",
+        readonly=True,
+        help="Equipment usage received and not booked yet: unknown equipment or "
+        "rate, meter readings to check, or still waiting.",
+    )
     delayed_actuals = fields.Integer(
         readonly=True,
         help="Labor, equipment and material events still not applied a day after they "
@@ -62,6 +68,9 @@ class ConstructionSyncKpi(models.Model):
                        sum(p.hours) FILTER (WHERE p.type_code IN %(labor)s) AS unposted_labor_hours,
                        count(*) FILTER (WHERE p.state = 'needs_review') AS review_count,
                        count(*) FILTER (
+                           WHERE p.type_code = 'equipment.usage.recorded'
+                       ) AS unmatched_equipment_count,
+                       count(*) FILTER (
                            WHERE p.type_code IN %(actuals)s
                              AND p.occurred_at < n.at - interval '24 hours'
                        ) AS delayed_actuals
@@ -85,6 +94,7 @@ class ConstructionSyncKpi(models.Model):
                    coalesce(e.project_id, v.project_id) AS project_id,
                    coalesce(e.unposted_labor_hours, 0) AS unposted_labor_hours,
                    coalesce(e.review_count, 0) AS review_count,
+                   coalesce(e.unmatched_equipment_count, 0) AS unmatched_equipment_count,
                    coalesce(e.delayed_actuals, 0) AS delayed_actuals,
                    coalesce(v.open_variance_count, 0) AS open_variance_count,
                    coalesce(v.open_variance_hours, 0) AS open_variance_hours,

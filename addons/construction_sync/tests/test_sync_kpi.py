@@ -37,6 +37,20 @@ class TestSyncKpi(FieldActualsCase):
         (review | applied)._job_apply()
         self.assertEqual((review.state, applied.state), ("needs_review", "done"))
         self.labor("k-5", old, project="JOB-UNBOUND", hours=1)
+        self.receive_event(
+            "equipment.usage.recorded",
+            "k-6",
+            recent,
+            {
+                "source_entry_id": "K-k-6",
+                "equipment": "EQ-UNKNOWN",
+                "project": "JOB-100",
+                "cost_code": "31 23 16.26",
+                "date": "2026-03-10",
+                "hours": 4,
+            },
+            enqueue=False,
+        )._job_apply()
         self.env["construction.sync.variance"].create(
             {
                 "system_id": self.system.id,
@@ -51,7 +65,8 @@ class TestSyncKpi(FieldActualsCase):
         kpi = self.kpi(self.project)
         self.assertEqual(len(kpi), 1)
         self.assertEqual(kpi.unposted_labor_hours, 13.5, "8 + 3.5 queued, 2 in review")
-        self.assertEqual(kpi.review_count, 1)
+        self.assertEqual(kpi.review_count, 2, "the labor and the unknown equipment")
+        self.assertEqual(kpi.unmatched_equipment_count, 1)
         self.assertEqual(kpi.delayed_actuals, 1)
         self.assertEqual((kpi.open_variance_count, kpi.open_variance_amount), (1, 60.0))
         unbound = self.env["construction.sync.kpi"].search(
