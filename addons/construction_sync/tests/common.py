@@ -1,3 +1,6 @@
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 from odoo.exceptions import AccessError
 from odoo.tests.common import TransactionCase, new_test_user
 
@@ -196,3 +199,45 @@ class FieldActualsCase(SyncCase):
 
     def entry_lines(self, entry):
         return self.Line.search([("construction_source_entry", "=", entry)], order="id")
+
+
+class LocalServer:
+    """A real HTTP server on 127.0.0.1 standing for an external system.
+
+    ``respond(request)`` gets the request handler (path, headers, body
+    already read into ``request.body``) and returns ``(status, headers,
+    body bytes)``; every request is kept in ``requests``."""
+
+    def __init__(self, respond, path="/"):
+        self.requests = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self.body = self.rfile.read(length) if length else b""
+                server.requests.append(self)
+                status, headers, body = respond(self)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = answer
+
+            def log_message(self, *args):
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,51 +1,24 @@
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.tests import tagged
 
 from ..lib import signature
-from .common import SyncCase
+from .common import LocalServer, SyncCase
 from .test_sync_pipeline import JobRunnerMixin
 
 
-class ScriptedReceiver:
-    """A real HTTP server on 127.0.0.1 that answers with a script of
-    (status, headers) and records what it received."""
+class ScriptedReceiver(LocalServer):
+    """Answers POSTs with a script of (status, headers), then 200."""
 
     def __init__(self, script):
         self.script = list(script)
-        self.requests = []
-        receiver = self
+        super().__init__(self.respond, "/hooks/odoo")
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                status, headers = receiver.script.pop(0) if receiver.script else (200, {})
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args):
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/odoo"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+    def respond(self, request):
+        status, headers = self.script.pop(0) if self.script else (200, {})
+        return status, headers, b"{}"
 
 
 @tagged("post_install", "-at_install")
@@ -83,9 +56,9 @@ class TestSyncOutbox(JobRunnerMixin, SyncCase):
             (delivery.state, delivery.attempts, delivery.last_status), ("sent", 3, 200)
         )
         self.assertEqual(len(receiver.requests), 3)
-        keys = {headers["Idempotency-Key"] for headers, _body in receiver.requests}
+        keys = {request.headers["Idempotency-Key"] for request in receiver.requests}
         self.assertEqual(keys, {delivery.idempotency_key}, "one idempotency key for every attempt")
-        headers, body = receiver.requests[-1]
+        headers, body = receiver.requests[-1].headers, receiver.requests[-1].body
         signature.verify(
             "out-secret",
             headers[signature.TIMESTAMP_HEADER],

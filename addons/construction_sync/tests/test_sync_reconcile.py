@@ -1,50 +1,24 @@
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import FieldActualsCase
+from .common import FieldActualsCase, LocalServer
 
 
-class TotalsServer:
-    """A real HTTP server on 127.0.0.1 answering GET /totals with the
-    ``(status, body)`` of each period, recording what it was asked."""
+class TotalsServer(LocalServer):
+    """Answers GET /totals with the ``(status, body)`` of each period."""
 
     def __init__(self, answers):
         self.answers = answers
-        self.requests = []
-        server = self
+        super().__init__(self.respond, "/api")
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                url = urlparse(self.path)
-                period = parse_qs(url.query).get("period", [""])[0]
-                server.requests.append((url.path, period, self.headers.get("Authorization")))
-                status, body = server.answers.get(period, (404, {}))
-                raw = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def log_message(self, *args):
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+    def respond(self, request):
+        url = urlparse(request.path)
+        period = parse_qs(url.query).get("period", [""])[0]
+        status, body = self.answers.get(period, (404, {}))
+        return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
 
 
 @tagged("post_install", "-at_install")
@@ -89,7 +63,8 @@ class TestSyncReconcile(FieldActualsCase):
         with TotalsServer({"2026-03": (200, march)}) as server:
             self.setup_system(server.url)
             self.assertEqual(self.Variance._cron_reconcile("2026-03"), 1)
-        self.assertEqual(server.requests, [("/api/totals", "2026-03", "Bearer totals-token")])
+        asked = [(r.path, r.headers["Authorization"]) for r in server.requests]
+        self.assertEqual(asked, [("/api/totals?period=2026-03", "Bearer totals-token")])
         variances = self.Variance.search([("system_id", "=", self.system.id)], order="measure")
         self.assertEqual(len(variances), 2, "equal totals (6 h of paving) record nothing")
         cost, hours = variances
