@@ -56,11 +56,7 @@ class AccountAnalyticLine(models.Model):
         timesheet per source entry. A resend changes nothing; a changed entry
         is reversed and replaced, never overwritten; an older fact than the
         one applied is skipped."""
-        data = event._payload()
-        entry = data["source_entry_id"]
-        binding, current = event._bound_record(self._name, entry)
-        event._lock_binding(binding)
-        event._check_sequence(binding)
+        data, entry, binding, current = event._source_entry(self._name)
         if binding and current and binding.sync_hash == event.payload_hash:
             return current
         vals = self._sync_labor_vals(event, data)
@@ -214,11 +210,7 @@ class AccountAnalyticLine(models.Model):
         """Handler of ``equipment.usage.recorded``: a job cost line at the
         equipment's hourly rate on the day of use, on the project's account
         and the cost code. A meter reading below the last one is refused."""
-        data = event._payload()
-        entry = data["source_entry_id"]
-        binding, current = event._bound_record(self._name, entry)
-        event._lock_binding(binding)
-        event._check_sequence(binding)
+        data, entry, binding, current = event._source_entry(self._name)
         if current:
             return current._construction_already_booked(event, binding)
         company = event.system_id.company_id
@@ -261,11 +253,7 @@ class AccountAnalyticLine(models.Model):
         cost, in the unit the field used, on the project's account and the
         cost code; for a stocked product, also the stock it took, moved out
         of the company's warehouse into consumption."""
-        data = event._payload()
-        entry = data["source_entry_id"]
-        binding, current = event._bound_record(self._name, entry)
-        event._lock_binding(binding)
-        event._check_sequence(binding)
+        data, entry, binding, current = event._source_entry(self._name)
         if current:
             return current._construction_already_booked(event, binding)
         company = event.system_id.company_id

@@ -461,6 +461,19 @@ class ConstructionSyncEvent(models.Model):
             )
         )
 
+    def _source_entry(self, model):
+        """``(payload, source entry id, binding, record)`` of an event about
+        one source entry (a labor, usage or consumption record), its
+        binding locked and the event checked to be no older than the last
+        one applied through it."""
+        self.ensure_one()
+        data = self._payload()
+        entry = data["source_entry_id"]
+        binding, record = self._bound_record(model, entry)
+        self._lock_binding(binding)
+        self._check_sequence(binding)
+        return data, entry, binding, record
+
     def _check_sequence(self, binding):
         """Raise StaleEventError when a newer event than this one was
         applied through ``binding`` already."""
