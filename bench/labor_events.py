@@ -11,12 +11,10 @@ by the queue_job runner.
         --api-key KEY --events 10000 --plain 1000 --clients 4
 """
 
-import argparse
 import time
-import xmlrpc.client
 from datetime import date, timedelta
 
-from sync_events import p95, post, run_parallel
+from sync_events import p95, post, run_parallel, server_parser, xmlrpc_caller
 
 EMPLOYEES = 20
 
@@ -26,27 +24,11 @@ def work_date(index):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--api-key", required=True)
-    parser.add_argument("--login", default="admin")
-    parser.add_argument("--password", default="admin")
+    parser = server_parser(__doc__.splitlines()[0], events=10000, plain=1000, apply_timeout=1800)
     parser.add_argument("--system", default="bidmaster")
-    parser.add_argument("--events", type=int, default=10000)
-    parser.add_argument("--plain", type=int, default=1000)
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--apply-timeout", type=int, default=1800)
     args = parser.parse_args()
     run = f"labor{int(time.time())}"
-
-    common = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/common")
-    uid = common.authenticate(args.db, args.login, args.password, {})
-
-    def rpc(model, method, *call_args, **kwargs):
-        proxy = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/object", allow_none=True)
-        return proxy.execute_kw(args.db, uid, args.password, model, method, list(call_args), kwargs)
+    rpc = xmlrpc_caller(args)
 
     # Shared set-up: employees and a project, bound to the system's ids.
     system_id = rpc("construction.sync.system", "search", [("code", "=", args.system)], limit=1)[0]

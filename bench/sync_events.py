@@ -64,32 +64,45 @@ def run_parallel(clients, jobs):
     return time.perf_counter() - started, latencies, results
 
 
-def p95(values):
-    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def server_parser(description, events, plain, apply_timeout):
+    """Options shared by the benchmarks that talk to a running server."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--url", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--api-key", required=True)
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
-    parser.add_argument("--events", type=int, default=5000)
-    parser.add_argument("--single", type=int, default=1000)
-    parser.add_argument("--plain", type=int, default=400)
+    parser.add_argument("--events", type=int, default=events)
+    parser.add_argument("--plain", type=int, default=plain)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--apply-timeout", type=int, default=1200)
-    args = parser.parse_args()
-    run = f"bench{int(time.time())}"
+    parser.add_argument("--apply-timeout", type=int, default=apply_timeout)
+    return parser
 
+
+def xmlrpc_caller(args):
+    """``rpc(model, method, *args, **kwargs)`` as ``args.login`` over XML-RPC,
+    one connection per call so that client threads do not share one."""
     common = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/common")
     uid = common.authenticate(args.db, args.login, args.password, {})
 
     def rpc(model, method, *call_args, **kwargs):
         proxy = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/object", allow_none=True)
         return proxy.execute_kw(args.db, uid, args.password, model, method, list(call_args), kwargs)
+
+    return rpc
+
+
+def p95(values):
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+def main():
+    parser = server_parser(__doc__.splitlines()[0], events=5000, plain=400, apply_timeout=1200)
+    parser.add_argument("--single", type=int, default=1000)
+    args = parser.parse_args()
+    run = f"bench{int(time.time())}"
+    rpc = xmlrpc_caller(args)
 
     # Plain Odoo: one XML-RPC create per cost code.
     def plain_create(index):
