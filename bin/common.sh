@@ -56,3 +56,36 @@ install_database() {
     fi
     modules_installed "$db" || { tail -n 40 "$log" >&2; die "the modules are not installed in '$db'; see $log"; }
 }
+
+# Print "<api key> <demo site id>" of a service user of the demo BidMaster
+# system in database $1 (login $2), for commands that call a running server.
+service_api_key() {
+    "$PYTHON" "$REPO/bin/lib/service_key.py" "$REPO/odoo.conf" "$ADDONS_PATH" "$1" "$2"
+}
+
+# Start a server on database $1 and port $2 (gevent on $2 + 1) with two
+# workers and queue_job's runner; SERVER_PID names it, the log goes to
+# var/log/<database>-server.log. Returns once the API answers.
+start_server() {
+    local db="$1" port="$2"
+    say "Starting a server with 2 workers and the job runner on port $port"
+    ODOO_QUEUE_JOB_CHANNELS="${ODOO_QUEUE_JOB_CHANNELS:-root:2,root.construction_inbound:2,root.construction_outbound:1,root.construction_batch:1}" \
+        "$PYTHON" "$ODOO_BIN" -c "$REPO/odoo.conf" --addons-path="$ADDONS_PATH" \
+        -d "$db" --db-filter="^$db\$" --http-port="$port" --gevent-port="$((port + 1))" \
+        --workers=2 --max-cron-threads="${CONSTRUCTION_CRON_THREADS:-0}" \
+        --load=base,web,queue_job --logfile="$REPO/var/log/$db-server.log" &
+    SERVER_PID=$!
+    for _ in $(seq 60); do
+        curl -sf "http://127.0.0.1:$port/construction/api/v1/health" >/dev/null && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || die "the server on '$db' stopped; see var/log/$db-server.log"
+        sleep 1
+    done
+    stop_server
+    die "the server on '$db' did not answer on port $port within 60 s; see var/log/$db-server.log"
+}
+
+stop_server() {
+    [ -n "${SERVER_PID:-}" ] || return 0
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+}
