@@ -16,7 +16,9 @@ from .errors import EvidenceError
 from .exif import ORIENTATION_TRANSPOSE, ExifData, read_exif
 
 MAX_PIXELS = 50_000_000
-PREVIEW_SIZE = 1600
+# A 1000 px box: the 4000 x 3000 frame of a 12-megapixel camera decodes
+# straight to it at a quarter of its scale (JPEG draft), with no resampling.
+PREVIEW_SIZE = 1000
 THUMBNAIL_SIZE = 256
 
 # Odoo stops Pillow from loading every plugin; these are the ones we read.
@@ -80,8 +82,8 @@ def _jpeg_complete(data):
         if marker == 0xFF:  # fill byte
             position += 1
             continue
-        if marker == 0xDA:  # start of scan
-            return data.find(b"\xff\xd9", position) != -1
+        if marker == 0xDA:  # start of scan: searched from the end, where it is
+            return data.rfind(b"\xff\xd9", position) != -1
         length = int.from_bytes(data[position + 2 : position + 4], "big")
         position += 2 + length
     return False
@@ -180,9 +182,19 @@ def _fit(size, box):
 
 
 def _encode(image):
+    # Huffman optimisation would cost twice the encoding for 3 % of size.
     output = io.BytesIO()
-    image.save(output, "JPEG", quality=85, optimize=True)
+    image.save(output, "JPEG", quality=85)
     return output.getvalue()
+
+
+def _shrink(image, size):
+    """Less than a halving (what draft decoding leaves): bicubic, as sharp
+    as Lanczos there for a third less time; more: halved by box averaging
+    first (reducing_gap), then Lanczos."""
+    if size[0] * 2 > image.size[0]:
+        return image.resize(size, Image.Resampling.BICUBIC)
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 
 def make_derivatives(data, orientation=1, sizes=(PREVIEW_SIZE, THUMBNAIL_SIZE)):
@@ -211,7 +223,9 @@ def make_derivatives(data, orientation=1, sizes=(PREVIEW_SIZE, THUMBNAIL_SIZE)):
     renditions = {}
     # Largest first, each one resized from the previous: less work per step.
     for box in sorted(set(sizes), reverse=True):
-        image = image.resize(_fit(image.size, box), Image.Resampling.LANCZOS)
+        size = _fit(image.size, box)
+        if size != image.size:
+            image = _shrink(image, size)
         renditions[box] = _encode(image)
     return [renditions[box] for box in sizes]
 

@@ -25,6 +25,8 @@ CAPTURE_SOURCES = [
 GPS_SOURCES = [("exif", "EXIF"), ("device", "Device"), ("manual", "Manual")]
 # How far from the nearest site a photo may be taken and still be filed under it.
 SITE_SEARCH_RADIUS_M = 250.0
+# The original and its renditions, stored as attachments.
+IMAGE_FIELDS = ("image", "image_preview", "image_thumbnail")
 
 
 class ConstructionPhoto(models.Model):
@@ -183,13 +185,14 @@ class ConstructionPhoto(models.Model):
 
     def _prepare_image_vals(self, vals):
         """Inspect the original and derive size, checksum, previews and,
-        where the caller gave none, capture time and GPS from EXIF."""
-        vals = dict(vals)
-        if vals.get("note"):
-            vals["note"] = clean_notes(vals["note"])
+        where the caller gave none, capture time and GPS from EXIF.
+
+        Returns the values without the images, and the images' bytes by
+        field (stored by :meth:`_store_images`)."""
+        vals = self._clean_vals(vals)
         if not vals.get("image"):
-            return vals
-        data = base64.b64decode(vals["image"])
+            return vals, {}
+        data = base64.b64decode(vals.pop("image"))
         with evidence_errors():
             info = image_lib.inspect(data, vals.get("mimetype"))
             preview, thumbnail = image_lib.make_derivatives(data, info.exif.orientation)
@@ -201,10 +204,9 @@ class ConstructionPhoto(models.Model):
                 "height": height,
                 "file_size": len(data),
                 "checksum": info.checksum,
-                "image_preview": base64.b64encode(preview),
-                "image_thumbnail": base64.b64encode(thumbnail),
             }
         )
+        images = dict(zip(IMAGE_FIELDS, (data, preview, thumbnail), strict=True))
         exif = info.exif
         if not vals.get("captured_at"):
             if exif.captured_utc:
@@ -230,7 +232,37 @@ class ConstructionPhoto(models.Model):
                 gps_source="exif",
                 gps_accuracy=exif.gps_accuracy or 0.0,
             )
+        return vals, images
+
+    @api.model
+    def _clean_vals(self, vals):
+        vals = dict(vals)
+        if vals.get("note"):
+            vals["note"] = clean_notes(vals["note"])
         return vals
+
+    def _store_images(self, images_list):
+        """Store each photo's images as the attachments of its image fields,
+        from their bytes: no base64 round trips, and none of the resizing
+        that Odoo's attachments apply to large images on the way in
+        (base.image_autoresize_max_px), for the original is evidence and
+        stays byte for byte what the camera wrote."""
+        self.env["ir.attachment"].sudo().with_context(image_no_postprocess=True).create(
+            [
+                {
+                    "name": field,
+                    "res_model": self._name,
+                    "res_field": field,
+                    "res_id": photo.id,
+                    "type": "binary",
+                    "raw": data,
+                    "mimetype": photo.mimetype if field == "image" else "image/jpeg",
+                }
+                for photo, images in zip(self, images_list, strict=True)
+                for field, data in images.items()
+            ]
+        )
+        self.invalidate_recordset(list(IMAGE_FIELDS))
 
     def _check_location_vals(self, vals):
         if vals.get("gps_source") or "latitude" in vals or "longitude" in vals:
@@ -271,15 +303,18 @@ class ConstructionPhoto(models.Model):
             {vals["site_id"] for vals in vals_list if vals.get("site_id")}
         )
         company_of_site = {site.id: site.company_id.id for site in sites}
-        prepared = []
+        prepared, images_list = [], []
         for vals in vals_list:
-            vals = self._prepare_image_vals(vals)
+            vals, images = self._prepare_image_vals(vals)
             if vals.get("site_id") and "company_id" not in vals:
                 vals["company_id"] = company_of_site[vals["site_id"]]
             self._check_location_vals(vals)
             prepared.append(vals)
+            images_list.append(images)
         self._check_not_duplicate(prepared)
-        return super().create(prepared)
+        photos = super().create(prepared)
+        photos._store_images(images_list)
+        return photos
 
     def write(self, vals):
         if "image" in vals:
@@ -289,7 +324,7 @@ class ConstructionPhoto(models.Model):
                     "upload the new image as another photo."
                 )
             )
-        vals = self._prepare_image_vals(vals)
+        vals = self._clean_vals(vals)
         if {"latitude", "longitude", "gps_source"} & vals.keys():
             for photo in self:
                 photo._check_location_vals(

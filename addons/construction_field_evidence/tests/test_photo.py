@@ -5,7 +5,11 @@ from unittest import mock
 
 from PIL import Image
 
-from odoo.addons.construction_field_evidence.lib.tests.images import huge_png_header, make_image
+from odoo.addons.construction_field_evidence.lib.tests.images import (
+    huge_png_header,
+    make_exif,
+    make_image,
+)
 from odoo.exceptions import UserError, ValidationError
 
 from .common import INSIDE, NORTH_100M, FieldEvidenceCase
@@ -180,6 +184,16 @@ class TestPhotoUpload(FieldEvidenceCase):
         photo = self.upload()
         with self.assertRaises(UserError), self.env.cr.savepoint():
             photo.image = base64.b64encode(self.image())
+
+    def test_a_large_original_is_stored_byte_for_byte(self):
+        # Larger than the 1920 px that Odoo's attachments shrink images to.
+        data = make_image((2400, 1800), exif=make_exif(description="large original"))
+        photo = self.upload(data)
+        self.env.invalidate_all()
+        self.assertEqual(base64.b64decode(photo.image), data)
+        self.assertEqual((photo.width, photo.height, photo.file_size), (2400, 1800, len(data)))
+        preview = Image.open(io.BytesIO(base64.b64decode(photo.image_preview)))
+        self.assertEqual(preview.size, (1000, 750))
 
     def test_orientation_gives_upright_size_and_preview(self):
         photo = self.upload(self.image(orientation=6))

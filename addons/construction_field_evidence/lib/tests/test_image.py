@@ -106,7 +106,7 @@ def test_derivatives_fit_their_boxes_and_are_jpegs():
     preview_image = Image.open(io.BytesIO(preview))
     thumbnail_image = Image.open(io.BytesIO(thumbnail))
     assert preview_image.format == thumbnail_image.format == "JPEG"
-    assert preview_image.size == (1067, 1600)
+    assert preview_image.size == (667, 1000)
     assert thumbnail_image.size == (171, 256)
 
 
@@ -120,7 +120,7 @@ def test_jpeg_is_decoded_in_draft_mode():
     ) as draft:
         make_derivatives(data)
     draft.assert_called_once()
-    assert draft.call_args.args[1:] == ("RGB", (1600, 1200))
+    assert draft.call_args.args[1:] == ("RGB", (1000, 750))
 
 
 def test_small_images_are_not_enlarged_and_transparency_becomes_white():
