@@ -164,6 +164,48 @@ class TestFieldApi(FieldApiCase):
         self.assertEqual(self.Defect.search_count([("site_id", "=", self.site.id)]), 2)
         self.assertEqual(len(self.events("defect.detected")), 2)
 
+    def test_one_correlation_id_follows_every_item_of_a_batch(self):
+        photo = {
+            "image_base64": base64.b64encode(self.image()).decode(),
+            "mimetype": "image/jpeg",
+            "site_id": self.site.id,
+        }
+        body = {
+            "correlation_id": "tablet-42/sync-7",
+            "photos": [dict(photo, client_uuid="p-1")],
+            "observations": [
+                {"client_uuid": "o-1", "category": "pothole", "photo_client_uuids": ["p-1"]},
+                {
+                    "client_uuid": "o-2",
+                    "category": "pothole",
+                    "site_id": self.site.id,
+                    "correlation_id": "own-trace",
+                },
+            ],
+        }
+        response = self.post_batch(body)
+        self.assertEqual(response.status_code, 200, response.text)
+        statuses = [
+            item["status"] for key in ("photos", "observations") for item in response.json()[key]
+        ]
+        self.assertEqual(statuses, ["accepted"] * 3)
+        photo_event = self.events("photo.captured")
+        defect_events = self.events("defect.detected")
+        self.assertEqual(photo_event.correlation_id, "tablet-42/sync-7")
+        self.assertEqual(
+            sorted(defect_events.mapped("correlation_id")), ["own-trace", "tablet-42/sync-7"]
+        )
+        self.assertEqual(
+            self.env["construction.sync.event.link"]
+            .search([("correlation_id", "=", "tablet-42/sync-7")])
+            .mapped("res_model"),
+            ["construction.photo", "construction.defect"],
+        )
+
+        bad = self.post_batch(dict(body, correlation_id=7))
+        self.assertEqual((bad.status_code, bad.json()["code"]), (422, "schema_violation"))
+        self.assertEqual(bad.json()["errors"][0]["pointer"], "/correlation_id")
+
     def test_reference_data(self):
         near = self.get(f"/field/sites?lat={NORTH_100M[0]}&lon={NORTH_100M[1]}&radius=500").json()
         self.assertEqual(near["items"][0]["id"], self.site.id)
