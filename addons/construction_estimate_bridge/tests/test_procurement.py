@@ -1,6 +1,5 @@
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user
 
 from .common import EstimateBridgeCase
 
@@ -10,20 +9,10 @@ class TestProcurement(EstimateBridgeCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.budget = cls.budgeted_estimate().budget_id
-        cls.buyer_controller = new_test_user(
-            cls.env,
-            login="bridge_buyer_controller",
-            groups="construction_sync.group_construction_sync_controller,"
-            "purchase.group_purchase_user",
-        )
 
     def rfq_wizard(self, cost_codes):
-        lines = self.budget.line_ids.filtered(lambda line: line.cost_code_id in cost_codes)
-        return (
-            self.env["construction.budget.rfq.wizard"]
-            .with_user(self.buyer_controller)
-            .with_context(active_model="construction.budget.line", active_ids=lines.ids)
-            .create({})
+        return self.open_rfq_wizard(
+            self.budget.line_ids.filtered(lambda line: line.cost_code_id in cost_codes)
         )
 
     def test_rfqs_grouped_by_vendor_with_analytic_distribution(self):
