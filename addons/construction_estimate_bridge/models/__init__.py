@@ -8,4 +8,6 @@ from . import construction_change_order_line
 from . import res_company
 from . import res_config_settings
 from . import purchase_order
+from . import purchase_order_line
+from . import construction_defect
 from . import account_analytic_line

@@ -1,5 +1,9 @@
 from odoo import api, fields, models
 from odoo.addons.construction_sync.models.construction_cost_code import COST_TYPES
+from odoo.exceptions import UserError
+
+# Models of the field evidence behind a line, as the sync inbox links them.
+EVIDENCE_MODELS = ("construction.defect", "construction.photo")
 
 
 class ConstructionEstimateLine(models.Model):
@@ -64,6 +68,66 @@ class ConstructionEstimateLine(models.Model):
         string="Photos",
         help="Photos of the priced defects: the evidence behind the quantity.",
     )
+    field_correlation = fields.Char(
+        compute="_compute_field_correlation",
+        search="_search_field_correlation",
+        help="Correlation ids of the field requests that reported this line's defects and "
+        "photos: the same id is on their events in the sync inbox.",
+    )
+    purchase_line_ids = fields.One2many(
+        "purchase.order.line",
+        "construction_estimate_line_id",
+        string="Purchase Lines",
+        readonly=True,
+        help="Purchase order lines ordering this line (Requests for Quotation).",
+    )
+
+    @api.depends("defect_ids", "photo_ids")
+    def _compute_field_correlation(self):
+        # Inbox links are read as the superuser: estimators see the
+        # correlation ids of their evidence, not the sync inbox itself.
+        links = (
+            self.env["construction.sync.event.link"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    "&",
+                    ("res_model", "=", "construction.defect"),
+                    ("res_id", "in", self.defect_ids.ids),
+                    "&",
+                    ("res_model", "=", "construction.photo"),
+                    ("res_id", "in", self.photo_ids.ids),
+                ]
+            )
+        )
+        by_record = {}
+        for link in links:
+            by_record.setdefault((link.res_model, link.res_id), []).append(link.correlation_id)
+        for line in self:
+            found = [
+                correlation
+                for record in (*line.defect_ids, *line.photo_ids)
+                for correlation in by_record.get((record._name, record.id), [])
+            ]
+            line.field_correlation = ", ".join(dict.fromkeys(found)) or False
+
+    def _search_field_correlation(self, operator, value):
+        if operator not in ("=", "ilike", "=ilike", "like", "=like", "in"):
+            raise UserError(self.env._("Search the field correlation for an id, or a part of one."))
+        links = (
+            self.env["construction.sync.event.link"]
+            .sudo()
+            .search([("correlation_id", operator, value), ("res_model", "in", EVIDENCE_MODELS)])
+        )
+        ids = {model: [] for model in EVIDENCE_MODELS}
+        for link in links:
+            ids[link.res_model].append(link.res_id)
+        return [
+            "|",
+            ("defect_ids", "in", ids["construction.defect"]),
+            ("photo_ids", "in", ids["construction.photo"]),
+        ]
 
     @api.depends("child_ids")
     def _compute_is_assembly(self):

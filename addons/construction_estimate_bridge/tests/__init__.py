@@ -10,3 +10,4 @@ from . import test_estimate_revision
 from . import test_estimate_sync
 from . import test_procurement
 from . import test_supplier_confirmation
+from . import test_end_to_end

@@ -5,8 +5,8 @@ import json
 import openpyxl
 
 from odoo import Command, fields
-from odoo.addons.construction_sync.tests.common import ROLE_GROUPS
-from odoo.tests.common import TransactionCase, new_test_user
+from odoo.addons.construction_sync.tests.common import ConstructionCase
+from odoo.tests.common import new_test_user
 
 HEADER = ["line_id", "parent_id", "description", "cost_code", "quantity", "unit", "unit_cost"]
 HEADER += ["vendor", "product", "alternate", "included", "bid_package"]
@@ -112,27 +112,15 @@ def estimate_payload(rows=None, external_ref="EST-1", project="Test Mall Parking
     )
 
 
-class EstimateBridgeCase(TransactionCase):
-    """Users per role, a project with its analytic account, cost codes, vendors, products."""
+class EstimateBridgeCase(ConstructionCase):
+    """The suite's users per role, plus a purchase user, a project with its
+    analytic account, cost codes, vendors, products."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.env.company
         cls.company.construction_budget_check = "block"
         cls.currency = cls.company.currency_id
-        cls.other_company = cls.env["res.company"].create({"name": "Northside Paving LLC"})
-        cls.users = {
-            role: new_test_user(
-                cls.env,
-                login=f"bridge_{role}",
-                groups=groups,
-                company_id=cls.company.id,
-                company_ids=[Command.set(cls.company.ids)],
-            )
-            for role, groups in ROLE_GROUPS.items()
-        }
         cls.users["purchase"] = new_test_user(
             cls.env,
             login="bridge_purchase",
@@ -140,7 +128,12 @@ class EstimateBridgeCase(TransactionCase):
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
-        cls.plan = cls.env.ref("construction_sync.analytic_plan_cost_codes")
+        cls.buyer_controller = new_test_user(
+            cls.env,
+            login="bridge_buyer_controller",
+            groups="construction_sync.group_construction_sync_controller,"
+            "purchase.group_purchase_user",
+        )
         cls.column = cls.plan._column_name()
         cls.code_paving = cls.env.ref("construction_sync.cost_code_32_12_16")
         cls.code_striping = cls.env.ref("construction_sync.cost_code_32_17_23")
@@ -218,6 +211,15 @@ class EstimateBridgeCase(TransactionCase):
         estimate.action_approve()
         estimate.action_create_budget()
         return estimate
+
+    def open_rfq_wizard(self, budget_lines):
+        """The Requests for Quotation wizard a buyer opens on ``budget_lines``."""
+        return (
+            self.env["construction.budget.rfq.wizard"]
+            .with_user(self.buyer_controller)
+            .with_context(active_model="construction.budget.line", active_ids=budget_lines.ids)
+            .create({})
+        )
 
     def distribution(self, cost_code):
         return {f"{self.project_account.id},{cost_code.analytic_account_id.id}": 100}

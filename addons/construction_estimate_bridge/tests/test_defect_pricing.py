@@ -91,6 +91,29 @@ class TestDefectPricing(EstimateBridgeCase):
             self.estimate.amount_total, before + north.amount + south_line.amount
         )
 
+    def test_a_priced_line_names_the_field_requests_behind_it(self):
+        system = self.env["construction.sync.system"].create(
+            {"name": "FieldCam pricing", "code": "fieldcam_pricing", "kind": "field_evidence"}
+        )
+        Event = self.env["construction.sync.event"].sudo()
+        reported, unreported = (
+            self.defect(self.site_north, 1, self.square_meter),
+            self.defect(self.site_south, 1, self.square_meter),
+        )
+        reported.photo_ids = self.photo
+        Event._record_applied(system, "photo.captured", "photo:1", {}, self.photo, "walk-1")
+        Event._record_applied(system, "defect.detected", "obs:1", {}, reported, "walk-1")
+        Event._record_applied(system, "defect.detected", "obs:2", {}, unreported, "walk-2")
+        self.wizard(reported | unreported).action_price()
+        north = self.defect_lines().filtered(lambda line: line.defect_ids == reported)
+        self.assertEqual(north.field_correlation, "walk-1")
+        self.assertEqual(reported.estimate_line_ids, north)
+        Line = self.env["construction.estimate.line"].with_user(self.users["estimator"])
+        self.assertEqual(Line.search([("field_correlation", "=", "walk-1")]), north)
+        self.assertEqual(Line.search([("field_correlation", "ilike", "walk")]), self.defect_lines())
+        with self.assertRaisesRegex(UserError, "Search the field correlation"):
+            Line.search([("field_correlation", "!=", "walk-1")])
+
     def test_later_defects_update_the_same_line(self):
         first = self.defect(self.site_north, 1, self.square_meter)
         self.wizard(first).action_price()

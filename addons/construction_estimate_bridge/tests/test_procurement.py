@@ -1,6 +1,5 @@
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user
 
 from .common import EstimateBridgeCase
 
@@ -10,20 +9,10 @@ class TestProcurement(EstimateBridgeCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.budget = cls.budgeted_estimate().budget_id
-        cls.buyer_controller = new_test_user(
-            cls.env,
-            login="bridge_buyer_controller",
-            groups="construction_sync.group_construction_sync_controller,"
-            "purchase.group_purchase_user",
-        )
 
     def rfq_wizard(self, cost_codes):
-        lines = self.budget.line_ids.filtered(lambda line: line.cost_code_id in cost_codes)
-        return (
-            self.env["construction.budget.rfq.wizard"]
-            .with_user(self.buyer_controller)
-            .with_context(active_model="construction.budget.line", active_ids=lines.ids)
-            .create({})
+        return self.open_rfq_wizard(
+            self.budget.line_ids.filtered(lambda line: line.cost_code_id in cost_codes)
         )
 
     def test_rfqs_grouped_by_vendor_with_analytic_distribution(self):
@@ -39,6 +28,21 @@ class TestProcurement(EstimateBridgeCase):
         self.assertEqual(line.product_id, self.product_asphalt)
         self.assertEqual((line.product_qty, line.price_unit), (100, 90))
         self.assertEqual(line.product_uom, self.uom_ton)
+        # the buyer sees which estimate line each purchase line orders, and back
+        paving = self.budget.estimate_id.line_ids.filtered(
+            lambda estimate_line: estimate_line.external_line_id == "L1"
+        )
+        self.assertEqual(
+            line.with_user(self.buyer_controller).construction_estimate_line_id, paving
+        )
+        self.assertEqual(paving.purchase_line_ids, line)
+        # a buyer without a construction role still opens the order, without the link
+        buyer = self.users["purchase"]
+        arch = asphalt.with_user(buyer).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("construction_estimate_line_id", arch)
+        self.assertEqual(
+            asphalt.with_user(buyer).order_line.read(["product_qty"])[0]["product_qty"], 100
+        )
         self.assertEqual(
             line.analytic_distribution,
             {f"{self.project_account.id},{self.code_paving.analytic_account_id.id}": 100},

@@ -207,4 +207,5 @@ class ConstructionBudgetRfqWizard(models.TransientModel):
             "product_uom": proposal.uom_id.id,
             "price_unit": line.unit_cost,
             "analytic_distribution": {key: 100},
+            "construction_estimate_line_id": line.id,
         }

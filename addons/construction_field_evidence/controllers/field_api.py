@@ -144,6 +144,15 @@ class FieldApi(http.Controller):
         observations = body.get("observations") or []
         if not isinstance(photos, list) or not isinstance(observations, list):
             raise ApiError("schema_violation", "photos and observations are arrays.")
+        correlation_id = body.get("correlation_id")
+        if correlation_id is not None and (
+            not isinstance(correlation_id, str) or not 0 < len(correlation_id) <= 128
+        ):
+            raise ApiError(
+                "schema_violation",
+                "correlation_id is a string of 1 to 128 characters.",
+                errors=[{"pointer": "/correlation_id", "message": "1 to 128 characters"}],
+            )
         if len(photos) + len(observations) > MAX_BATCH_ITEMS:
             raise ApiError(
                 "batch_too_large",
@@ -153,7 +162,7 @@ class FieldApi(http.Controller):
         for index, item in enumerate(photos):
             pointer = f"/photos/{index}"
             try:
-                photo, created = self._batch_photo(system, item, pointer)
+                photo, created = self._batch_photo(system, item, pointer, correlation_id)
             except ApiError as error:
                 photo_results.append(
                     {"index": index, "status": "rejected", "error": error.to_dict()}
@@ -173,7 +182,9 @@ class FieldApi(http.Controller):
             pointer = f"/observations/{index}"
             try:
                 with request.env.cr.savepoint():
-                    defect, created = self._batch_observation(system, item, by_uuid, pointer)
+                    defect, created = self._batch_observation(
+                        system, item, by_uuid, pointer, correlation_id
+                    )
             except ApiError as error:
                 observation_results.append(
                     {"index": index, "status": "rejected", "error": error.to_dict()}
@@ -188,7 +199,7 @@ class FieldApi(http.Controller):
             )
         return json_response({"photos": photo_results, "observations": observation_results})
 
-    def _batch_photo(self, system, item, pointer):
+    def _batch_photo(self, system, item, pointer, correlation_id=None):
         if not isinstance(item, dict) or not item.get("image_base64"):
             raise ApiError(
                 "schema_violation",
@@ -204,11 +215,14 @@ class FieldApi(http.Controller):
                 errors=[{"pointer": f"{pointer}/image_base64", "message": str(error)}],
             ) from error
         metadata = {k: v for k, v in item.items() if k not in ("image_base64", "mimetype")}
+        if correlation_id and not metadata.get("correlation_id"):
+            metadata["correlation_id"] = correlation_id
         return self._store_photo(system, image_bytes, item.get("mimetype") or "", metadata, pointer)
 
-    def _batch_observation(self, system, item, photos_by_uuid, pointer):
+    def _batch_observation(self, system, item, photos_by_uuid, pointer, correlation_id=None):
         """A crew's or a detector's observation: one defect, bound to its
-        client UUID so that a resent batch finds it again."""
+        client UUID so that a resent batch finds it again. Its event carries
+        the observation's correlation id, else the batch's."""
         if not isinstance(item, dict) or not item.get("client_uuid"):
             raise ApiError(
                 "schema_violation",
@@ -282,7 +296,7 @@ class FieldApi(http.Controller):
             f"observation:{item['client_uuid']}",
             item,
             defect,
-            item.get("correlation_id"),
+            item.get("correlation_id") or correlation_id,
         )
         event._bind(binding, defect, item["client_uuid"])
         return defect, True

@@ -1,58 +1,13 @@
 import base64
-import json
 
 from odoo.addons.construction_field_evidence.lib.tests.images import huge_png_header, make_image
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import INSIDE, NORTH_100M, FieldEvidenceCase
-
-API = "/construction/api/v1"
+from .common import API, INSIDE, NORTH_100M, FieldApiCase
 
 
 @tagged("post_install", "-at_install")
-class TestFieldApi(HttpCase, FieldEvidenceCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        service = new_test_user(
-            cls.env,
-            login="fieldcam_service",
-            groups="construction_sync.group_construction_sync_field_api",
-        )
-        cls.system.service_user_id = service
-        cls.api_key = (
-            cls.env["res.users.apikeys"].with_user(service).sudo()._generate(None, "fieldcam", None)
-        )
-        cls.Event = cls.env["construction.sync.event"]
-
-    def headers(self):
-        return {"Authorization": f"Bearer {self.api_key}"}
-
-    def upload_http(self, data, mimetype="image/jpeg", **metadata):
-        return self.opener.post(
-            self.base_url() + API + "/field/photos",
-            files={"image": ("photo.jpg", data, mimetype)},
-            data={"metadata": json.dumps(metadata)},
-            headers=self.headers(),
-            timeout=60,
-        )
-
-    def post_batch(self, body):
-        return self.opener.post(
-            self.base_url() + API + "/field/batch",
-            data=json.dumps(body),
-            headers=dict(self.headers(), **{"Content-Type": "application/json"}),
-            timeout=60,
-        )
-
-    def get(self, path):
-        return self.opener.get(self.base_url() + API + path, headers=self.headers(), timeout=30)
-
-    def events(self, code):
-        return self.Event.search(
-            [("system_id", "=", self.system.id), ("event_type_id.code", "=", code)]
-        )
-
+class TestFieldApi(FieldApiCase):
     def test_upload_files_the_photo_on_its_site_once(self):
         data = self.image(
             latitude=INSIDE[0], longitude=INSIDE[1], taken="2026:11:20 09:15:00", offset="-06:00"
@@ -208,6 +163,48 @@ class TestFieldApi(HttpCase, FieldEvidenceCase):
         self.assertEqual(again["observations"][0]["defect"]["id"], sure.id)
         self.assertEqual(self.Defect.search_count([("site_id", "=", self.site.id)]), 2)
         self.assertEqual(len(self.events("defect.detected")), 2)
+
+    def test_one_correlation_id_follows_every_item_of_a_batch(self):
+        photo = {
+            "image_base64": base64.b64encode(self.image()).decode(),
+            "mimetype": "image/jpeg",
+            "site_id": self.site.id,
+        }
+        body = {
+            "correlation_id": "tablet-42/sync-7",
+            "photos": [dict(photo, client_uuid="p-1")],
+            "observations": [
+                {"client_uuid": "o-1", "category": "pothole", "photo_client_uuids": ["p-1"]},
+                {
+                    "client_uuid": "o-2",
+                    "category": "pothole",
+                    "site_id": self.site.id,
+                    "correlation_id": "own-trace",
+                },
+            ],
+        }
+        response = self.post_batch(body)
+        self.assertEqual(response.status_code, 200, response.text)
+        statuses = [
+            item["status"] for key in ("photos", "observations") for item in response.json()[key]
+        ]
+        self.assertEqual(statuses, ["accepted"] * 3)
+        photo_event = self.events("photo.captured")
+        defect_events = self.events("defect.detected")
+        self.assertEqual(photo_event.correlation_id, "tablet-42/sync-7")
+        self.assertEqual(
+            sorted(defect_events.mapped("correlation_id")), ["own-trace", "tablet-42/sync-7"]
+        )
+        self.assertEqual(
+            self.env["construction.sync.event.link"]
+            .search([("correlation_id", "=", "tablet-42/sync-7")])
+            .mapped("res_model"),
+            ["construction.photo", "construction.defect"],
+        )
+
+        bad = self.post_batch(dict(body, correlation_id=7))
+        self.assertEqual((bad.status_code, bad.json()["code"]), (422, "schema_violation"))
+        self.assertEqual(bad.json()["errors"][0]["pointer"], "/correlation_id")
 
     def test_reference_data(self):
         near = self.get(f"/field/sites?lat={NORTH_100M[0]}&lon={NORTH_100M[1]}&radius=500").json()
