@@ -25,6 +25,8 @@ import base64
 import statistics
 import time
 
+from summary import rate_figure, record
+
 import odoo
 from odoo import SUPERUSER_ID, api
 
@@ -351,12 +353,22 @@ def main():
             f"{'suite: Import Estimate (_import_lines)':<52} {size:>7} "
             f"{suite:>8.1f} {size / suite:>8.0f} {plain / suite:>8.1f}x"
         )
+        benchmark = f"estimate import, {size:,} lines"
+        record(benchmark, "plain: load() (base_import)", rate_figure(size / plain), 1.0)
+        suite_rate = rate_figure(size / suite)
+        record(benchmark, "suite: Import Estimate", suite_rate, plain / suite, "≥ 5x")
     if len(sizes) == 2:
         small, large = sizes
         for label, index in (("suite", 0), ("plain", 1)):
             growth = results[large][index] / results[small][index]
             target = " (target <= 5.5)" if label == "suite" else ""
             print(f"t({large // 1000}k)/t({small // 1000}k) {label}: {growth:.2f}{target}")
+            record(
+                "estimate import growth",
+                f"{label}: t({large // 1000}k)/t({small // 1000}k)",
+                f"{growth:.2f}",
+                target="≤ 5.5" if label == "suite" else "",
+            )
 
     inserted, count, column = bench.prepare_budget(args.analytic_lines)
     report = bench.budget_read(args.repeat, refresh=False)
@@ -379,6 +391,14 @@ def main():
         f"{'suite: recompute then read the figures (Refresh Figures)':<60} "
         f"{statistics.median(budget) * 1000:>10.0f} {p95(budget) * 1000:>8.0f}"
     )
+    benchmark = f"budget report, {count:,} analytic lines"
+    for way, times, target in (
+        ("plain: read_group by cost code", analytic, ""),
+        ("suite: read the budget report", report, "p95 < 100 ms"),
+        ("suite: Refresh Figures then read", budget, ""),
+    ):
+        figure = f"p95 {p95(times) * 1000:.0f} ms"
+        record(benchmark, way, figure, p95(analytic) / p95(times), target)
 
     created = bench.prepare_portfolio(args.projects)
     suite, plain = bench.portfolio_read(min(args.repeat, 10), args.projects)
@@ -391,6 +411,15 @@ def main():
     print(
         f"{'suite: budgets with their totals (target < 1000 ms)':<60} "
         f"{statistics.median(suite) * 1000:>10.0f} {p95(suite) * 1000:>8.0f}"
+    )
+    benchmark = f"portfolio, {args.projects:,} projects"
+    record(benchmark, "plain: read_group by project", f"p95 {p95(plain) * 1000:.0f} ms", 1.0)
+    record(
+        benchmark,
+        "suite: budgets with their totals",
+        f"p95 {p95(suite) * 1000:.0f} ms",
+        p95(plain) / p95(suite),
+        "< 1000 ms",
     )
 
 

@@ -14,6 +14,7 @@ by the queue_job runner.
 import time
 from datetime import date, timedelta
 
+from summary import rate_figure, record
 from sync_events import p95, post, run_parallel, server_parser, xmlrpc_caller
 
 EMPLOYEES = 20
@@ -179,6 +180,7 @@ def main():
             f"{name:<52} {count:>8} {seconds:>8.1f} {rate:>8.1f} {latency_text} "
             f"{rate / plain_rate:>8.1f}x"
         )
+        record("labor into timesheets", name, rate_figure(rate, latency), rate / plain_rate)
     if done != args.events or timesheets != args.events:
         raise SystemExit(
             f"{args.events - done} events not applied, {timesheets} timesheets made "

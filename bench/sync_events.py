@@ -18,6 +18,8 @@ import urllib.request
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
 
+from summary import rate_figure, record
+
 
 def code_number(index, offset):
     """A distinct MasterFormat subsection number for each index."""
@@ -199,6 +201,8 @@ def main():
         latency_text = f"{latency * 1000:8.0f}" if latency is not None else f"{'-':>8}"
         ratio = rate / plain_rate
         print(f"{name:<48} {count:>8} {seconds:>8.1f} {rate:>8.1f} {latency_text} {ratio:>8.1f}x")
+        target = "≥ 300/s and ≥ 10x" if "/events/batch" in name else ""
+        record("cost code events", name, rate_figure(rate, latency), ratio, target)
     if done != total:
         raise SystemExit(f"{total - done} events were not applied within {args.apply_timeout} s")
 
