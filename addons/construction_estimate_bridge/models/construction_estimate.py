@@ -7,6 +7,10 @@ from odoo.exceptions import UserError
 from ..exceptions import EstimateImportError
 from ..lib import estimate_file, revision_diff
 
+# Lines written per step of an import; a long import reports its progress
+# after each one.
+IMPORT_CHUNK = 5000
+
 ESTIMATE_STATES = [
     ("draft", "Draft"),
     ("approved", "Approved"),
@@ -229,7 +233,7 @@ class ConstructionEstimate(models.Model):
         return revision_diff.diff(old, new, committed)
 
     @api.model
-    def _import_lines(self, lines, issues, values, profile, columns=None):
+    def _import_lines(self, lines, issues, values, profile, columns=None, progress=None):
         """Create the estimate of parsed ``lines`` as the next revision, all
         lines or none.
 
@@ -239,7 +243,8 @@ class ConstructionEstimate(models.Model):
         must follow the live revision's). ``columns`` names the fields in
         issues, the profile's column names by default. Raises
         :class:`EstimateImportError` with every problem when a line is wrong
-        or the overwrite rule refuses a change.
+        or the overwrite rule refuses a change. ``progress(done, total)``,
+        when given, is called after each chunk of a long import is written.
         """
         project, company = values["project_id"], values["company_id"]
         external_ref = values.get("external_ref") or False
@@ -297,9 +302,17 @@ class ConstructionEstimate(models.Model):
         )
         Line = self.env["construction.estimate.line"]
         cost_types = dict(Line._fields["cost_type"].selection)
-        records = Line.create(
-            [Line._import_values(estimate, line, resolved[line.row], cost_types) for line in lines]
-        )
+        ids = []
+        for start in range(0, len(lines), IMPORT_CHUNK):
+            chunk = lines[start : start + IMPORT_CHUNK]
+            values_list = [
+                Line._import_values(estimate, line, resolved[line.row], cost_types)
+                for line in chunk
+            ]
+            ids += Line.create(values_list).ids
+            if progress and len(lines) > IMPORT_CHUNK:
+                progress(start + len(chunk), len(lines))
+        records = Line.browse(ids)
         by_ref = {line.line_id: record for line, record in zip(lines, records, strict=True)}
         children = defaultdict(list)
         for line in lines:

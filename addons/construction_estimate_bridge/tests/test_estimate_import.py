@@ -1,5 +1,9 @@
+import json
+from unittest.mock import patch
+
 from odoo.exceptions import UserError
 
+from ..models import construction_estimate
 from .common import BASE_ROWS, EstimateBridgeCase, to_csv, to_json, to_xlsx
 
 
@@ -105,6 +109,36 @@ class TestEstimateImport(EstimateBridgeCase):
             wizard.action_import()
         self.assertEqual(self.env["construction.estimate.line"].search_count([]), before)
         self.assertFalse(self.Estimate.search([("external_ref", "=", "EST-1")]))
+
+    def test_a_long_import_tells_the_importer_how_far_it_is(self):
+        # The notices go through cursors of their own: keep them in this test's.
+        self.registry.enter_test_mode(self.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+        notices = self.env["bus.bus"].search_count([("message", "like", "lines written")])
+        # Five lines written two at a time stand for 50,000 in chunks of 5,000.
+        with patch.object(construction_estimate, "IMPORT_CHUNK", 2):
+            self.assert_base_estimate(self.import_estimate(to_csv(BASE_ROWS)))
+        sent = self.env["bus.bus"].search(
+            [("message", "like", "lines written")], order="id", offset=notices
+        )
+        messages = [json.loads(notice.message) for notice in sent]
+        self.assertEqual(
+            [message["payload"]["message"] for message in messages],
+            [
+                "2 of 5 lines written (40 %).",
+                "4 of 5 lines written (80 %).",
+                "5 of 5 lines written (100 %).",
+            ],
+        )
+        self.assertEqual(messages[0]["type"], "simple_notification")
+        self.assertIn(str(self.env.user.partner_id.id), sent[0].channel)
+
+    def test_a_short_import_sends_no_progress(self):
+        notices = self.env["bus.bus"].search_count([("message", "like", "lines written")])
+        self.import_estimate(to_csv(BASE_ROWS))
+        self.assertEqual(
+            self.env["bus.bus"].search_count([("message", "like", "lines written")]), notices
+        )
 
     def test_valid_preview_counts_lines_and_total(self):
         wizard = self.make_wizard(to_xlsx(BASE_ROWS), "bid.xlsx")

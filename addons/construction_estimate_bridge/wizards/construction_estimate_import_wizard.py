@@ -148,6 +148,26 @@ class ConstructionEstimateImportWizard(models.TransientModel):
     # Writing the estimate: all lines or none
     # ------------------------------------------------------------------
 
+    def _notify_progress(self, done, total):
+        """Show the person importing how far a long import has come, while
+        it runs. The notice goes through a transaction of its own: the
+        import's transaction writes everything at its end, or nothing."""
+        with self.env.registry.cursor() as cr:
+            env = self.env(cr=cr)
+            env.user.partner_id._bus_send(
+                "simple_notification",
+                {
+                    "type": "info",
+                    "title": env._("Importing %(file)s", file=self.filename or self.name or ""),
+                    "message": env._(
+                        "%(done)s of %(total)s lines written (%(percent)s %%).",
+                        done=f"{done:,}",
+                        total=f"{total:,}",
+                        percent=round(100 * done / total),
+                    ),
+                },
+            )
+
     def action_import(self):
         self.ensure_one()
         lines, issues = self._parse()
@@ -163,6 +183,7 @@ class ConstructionEstimateImportWizard(models.TransientModel):
                 "partner_id": self.partner_id,
             },
             self.profile_id,
+            progress=self._notify_progress,
         )
         return {
             "type": "ir.actions.act_window",
