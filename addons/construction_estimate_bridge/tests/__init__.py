@@ -1,4 +1,3 @@
-from . import test_access
 from . import test_access_matrix
 from . import test_budget
 from . import test_change_order
