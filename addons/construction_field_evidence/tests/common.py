@@ -2,6 +2,9 @@ import json
 
 from odoo.addons.construction_field_evidence.lib.tests.images import make_exif, make_image
 from odoo.addons.construction_sync.tests.common import ConstructionCase
+from odoo.tests import HttpCase, new_test_user
+
+API = "/construction/api/v1"
 
 # A parking lot about 50 m x 100 m near Chicago, [longitude, latitude].
 LOT = [
@@ -57,3 +60,49 @@ class FieldEvidenceCase(ConstructionCase):
         photo = self.upload(site_id=(site or self.site).id, stage=stage.code, **metadata)
         photo.action_accept()
         return photo
+
+
+class FieldApiCase(HttpCase, FieldEvidenceCase):
+    """The field platform's service user with its API key, and the calls
+    the platform makes with it (``api_key`` is the bearer they send)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        service = new_test_user(
+            cls.env,
+            login="fieldcam_service",
+            groups="construction_sync.group_construction_sync_field_api",
+        )
+        cls.system.service_user_id = service
+        cls.api_key = cls.new_api_key(service)
+
+    @classmethod
+    def new_api_key(cls, user):
+        return cls.env["res.users.apikeys"].with_user(user).sudo()._generate(None, "key", None)
+
+    def headers(self):
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    def upload_http(self, data, mimetype="image/jpeg", **metadata):
+        return self.opener.post(
+            self.base_url() + API + "/field/photos",
+            files={"image": ("photo.jpg", data, mimetype)},
+            data={"metadata": json.dumps(metadata)},
+            headers=self.headers(),
+            timeout=60,
+        )
+
+    def post_json(self, path, body):
+        return self.opener.post(
+            self.base_url() + API + path,
+            data=json.dumps(body),
+            headers=dict(self.headers(), **{"Content-Type": "application/json"}),
+            timeout=60,
+        )
+
+    def post_batch(self, body):
+        return self.post_json("/field/batch", body)
+
+    def get(self, path):
+        return self.opener.get(self.base_url() + API + path, headers=self.headers(), timeout=30)

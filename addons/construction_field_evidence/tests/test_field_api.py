@@ -1,52 +1,17 @@
 import base64
-import json
 
 from odoo.addons.construction_field_evidence.lib.tests.images import huge_png_header, make_image
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import INSIDE, NORTH_100M, FieldEvidenceCase
-
-API = "/construction/api/v1"
+from .common import API, INSIDE, NORTH_100M, FieldApiCase
 
 
 @tagged("post_install", "-at_install")
-class TestFieldApi(HttpCase, FieldEvidenceCase):
+class TestFieldApi(FieldApiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        service = new_test_user(
-            cls.env,
-            login="fieldcam_service",
-            groups="construction_sync.group_construction_sync_field_api",
-        )
-        cls.system.service_user_id = service
-        cls.api_key = (
-            cls.env["res.users.apikeys"].with_user(service).sudo()._generate(None, "fieldcam", None)
-        )
         cls.Event = cls.env["construction.sync.event"]
-
-    def headers(self):
-        return {"Authorization": f"Bearer {self.api_key}"}
-
-    def upload_http(self, data, mimetype="image/jpeg", **metadata):
-        return self.opener.post(
-            self.base_url() + API + "/field/photos",
-            files={"image": ("photo.jpg", data, mimetype)},
-            data={"metadata": json.dumps(metadata)},
-            headers=self.headers(),
-            timeout=60,
-        )
-
-    def post_batch(self, body):
-        return self.opener.post(
-            self.base_url() + API + "/field/batch",
-            data=json.dumps(body),
-            headers=dict(self.headers(), **{"Content-Type": "application/json"}),
-            timeout=60,
-        )
-
-    def get(self, path):
-        return self.opener.get(self.base_url() + API + path, headers=self.headers(), timeout=30)
 
     def events(self, code):
         return self.Event.search(
