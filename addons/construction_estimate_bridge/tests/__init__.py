@@ -1,4 +1,5 @@
-from . import test_access
+from . import test_access_matrix
+from . import test_api_isolation
 from . import test_budget
 from . import test_change_order
 from . import test_construction_app_ui

@@ -286,6 +286,10 @@ class FieldApi(http.Controller):
                 errors=[{"pointer": f"{pointer}/site_id", "message": "required"}],
             )
         try:
+            vals["site_id"] = request.env["construction.site"]._from_reference(vals["site_id"]).id
+        except ValidationError as error:
+            raise evidence_problem(error, f"{pointer}/site_id") from error
+        try:
             defect = Defect.create(vals)
             self._annotate(defect, detections, photos_by_uuid, photos, pointer)
         except ValidationError as error:

@@ -429,13 +429,7 @@ class ConstructionPhoto(models.Model):
     def _upload_site(self, metadata, vals, exif):
         Site = self.env["construction.site"]
         if metadata.get("site_id"):
-            site = Site.browse(int(metadata["site_id"])).exists()
-            if not site:
-                raise EvidenceValidationError(
-                    "unknown_site",
-                    self.env._("Site %(site)s does not exist.", site=metadata["site_id"]),
-                )
-            return site
+            return Site._from_reference(metadata["site_id"])
         latitude = exif.latitude if exif.latitude is not None else vals.get("latitude")
         longitude = exif.longitude if exif.longitude is not None else vals.get("longitude")
         if latitude is None or longitude is None:

@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from ..exceptions import evidence_errors
+from ..exceptions import EvidenceValidationError, evidence_errors
 from ..lib import geometry
 from ..lib.exif import check_coordinates
 from ..lib.site_plan import render_svg
@@ -223,6 +223,20 @@ class ConstructionSite(models.Model):
         if self.latitude or self.longitude:
             return None, geometry.haversine_m(self.latitude, self.longitude, latitude, longitude)
         return None, None
+
+    @api.model
+    def _from_reference(self, site_id):
+        """The site of id ``site_id`` among those the user may see; another
+        company's site is as unknown as one that does not exist."""
+        try:
+            site = self.search([("id", "=", int(site_id))])
+        except (TypeError, ValueError):
+            site = self.browse()
+        if not site:
+            raise EvidenceValidationError(
+                "unknown_site", self.env._("Site %(site)s does not exist.", site=site_id)
+            )
+        return site
 
     @api.model
     def _find_nearest(self, latitude, longitude, max_distance_m=500.0, limit=1):

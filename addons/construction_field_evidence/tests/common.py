@@ -63,8 +63,8 @@ class FieldEvidenceCase(ConstructionCase):
 
 
 class FieldApiCase(HttpCase, FieldEvidenceCase):
-    """The field platform's service user with its API key, and its calls to
-    the field API over HTTP."""
+    """The field platform's service user with its API key, and the calls
+    the platform makes with it (``api_key`` is the bearer they send)."""
 
     @classmethod
     def setUpClass(cls):
@@ -75,10 +75,12 @@ class FieldApiCase(HttpCase, FieldEvidenceCase):
             groups="construction_sync.group_construction_sync_field_api",
         )
         cls.system.service_user_id = service
-        cls.api_key = (
-            cls.env["res.users.apikeys"].with_user(service).sudo()._generate(None, "fieldcam", None)
-        )
+        cls.api_key = cls.new_api_key(service)
         cls.Event = cls.env["construction.sync.event"]
+
+    @classmethod
+    def new_api_key(cls, user):
+        return cls.env["res.users.apikeys"].with_user(user).sudo()._generate(None, "key", None)
 
     def headers(self):
         return {"Authorization": f"Bearer {self.api_key}"}
@@ -92,13 +94,16 @@ class FieldApiCase(HttpCase, FieldEvidenceCase):
             timeout=60,
         )
 
-    def post_batch(self, body):
+    def post_json(self, path, body):
         return self.opener.post(
-            self.base_url() + API + "/field/batch",
+            self.base_url() + API + path,
             data=json.dumps(body),
             headers=dict(self.headers(), **{"Content-Type": "application/json"}),
             timeout=60,
         )
+
+    def post_batch(self, body):
+        return self.post_json("/field/batch", body)
 
     def get(self, path):
         return self.opener.get(self.base_url() + API + path, headers=self.headers(), timeout=30)

@@ -80,15 +80,25 @@ def read_json(limit):
 def current_system():
     """The external system the bearer's service user serves.
 
+    From here on the request works in the system's company only, even when
+    its service user may enter others: a platform reaches what its
+    company holds, never another company's sites, photos or projects.
     When the system has a webhook secret, the raw body must carry its
     signature.
     """
-    system = request.env["construction.sync.system"]._for_user(request.env.user)
+    user = request.env.user
+    system = request.env["construction.sync.system"]._for_user(user)
     if not system:
         raise ApiError(
             "no_system",
-            f"User {request.env.user.login} is not the service user of any external system.",
+            f"User {user.login} is not the service user of any external system.",
         )
+    if system.company_id not in user.company_ids:
+        raise ApiError(
+            "forbidden",
+            f"User {user.login} serves {system.code} but may not work in its company.",
+        )
+    request.update_context(allowed_company_ids=system.company_id.ids)
     secret = system._signature_secret()
     if secret:
         headers = request.httprequest.headers

@@ -47,7 +47,10 @@ def _as_problem(exception):
             headers={"WWW-Authenticate": "Bearer"},
         )
     if isinstance(exception, AccessError):
-        return ApiError("forbidden", str(exception))
+        # Odoo's message may name the records refused (to users in debug
+        # mode): it is logged, not answered.
+        _logger.info("Access refused on %s: %s", request.httprequest.path, exception)
+        return ApiError("forbidden", "The API key's user may not do this.")
     wrong_method = getattr(exception.__context__, "construction_method_not_allowed", None)
     if wrong_method:
         return ApiError(

@@ -60,28 +60,6 @@ class ConstructionCase(TransactionCase):
             self.env.invalidate_all()
         return True
 
-    def assertAccessMatrix(self, expected, samples, write_vals, create_vals):
-        """``expected``: model -> role -> the operations allowed ("rwcu");
-        ``samples``: model -> a record; ``write_vals`` / ``create_vals``:
-        model -> values (create values may be a function of a serial)."""
-        serial = 0
-        for model, roles in expected.items():
-            for role, operations in roles.items():
-                for operation in "rwcu":
-                    serial += 1
-                    vals = create_vals[model]
-                    with self.subTest(model=model, role=role, operation=operation):
-                        self.assertEqual(
-                            self.allowed(
-                                samples[model],
-                                role,
-                                operation,
-                                write_vals[model],
-                                vals(serial) if callable(vals) else vals,
-                            ),
-                            operation in operations,
-                        )
-
     @classmethod
     def create_codes(cls, *codes, **common_vals):
         return cls.CostCode.create(

@@ -1,0 +1,461 @@
+"""Who may read, write, create and unlink what: every model of the suite, for
+every role, for the four operations, in one table.
+
+Each cell is checked twice: the model-level answer (``has_access`` on the
+model, i.e. the ACL) and the answer for a real record of the user's company
+(the operation is tried as the user in a savepoint, so record rules and the
+ORM have their say). A second table-driven test tries the same on records of
+another company, which no role may touch.
+"""
+
+import base64
+
+from odoo import Command
+from odoo.addons.construction_field_evidence.tests.common import FieldEvidenceCase
+from odoo.addons.construction_sync.tests.common import ROLE_GROUPS
+from odoo.tests.common import new_test_user
+
+from .common import BASE_ROWS, to_csv
+
+MODULES = ("construction_sync", "construction_field_evidence", "construction_estimate_bridge")
+OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
+
+# Columns of the table: the suite's roles, an internal user with none of
+# them, a portal user, and maintenance's equipment manager (the one Odoo
+# role the suite gives rights to, on equipment rates).
+ROLES = (
+    "portal",
+    "user",
+    "field_api",
+    "sync_manager",
+    "reviewer",
+    "estimator",
+    "controller",
+    "administrator",
+    "equipment_manager",
+)
+MATRIX_GROUPS = dict(
+    ROLE_GROUPS,
+    portal="base.group_portal",
+    equipment_manager="maintenance.group_equipment_manager",
+)
+
+# model -> what each role of ROLES may do, in the order of ROLES ("-": nothing;
+# port: portal, api: field_api, sync: sync_manager, revw: reviewer, estim: estimator, ctrl:
+# controller, admin: administrator, equip: equipment_manager). Wizards are
+# for the roles whose buttons open them; SQL-view reports are read-only.
+# fmt: off
+MATRIX = {
+    #                                        port  user  api   sync  revw  estim ctrl  admin equip
+    # construction_sync: canonical data
+    "construction.cost.code":                "-     r     r     rwc   r     r     rwc   rwcu  r",
+    "construction.equipment.rate":           "-     r     r     r     r     r     rwcu  rwcu  rwcu",
+    # construction_sync: the engine
+    "construction.sync.system":              "-     r     r     rwcu  r     r     r     rwcu  r",
+    "construction.sync.system.mode":         "-     r     r     rwcu  r     r     r     rwcu  r",
+    "construction.sync.event.type":          "-     r     r     rwcu  r     r     r     rwcu  r",
+    "construction.sync.ownership":           "-     r     r     rwcu  r     r     r     rwcu  r",
+    "construction.sync.binding":             "-     -     -     rwcu  -     -     r     rwcu  -",
+    "construction.sync.value.map":           "-     -     -     rwcu  -     -     r     rwcu  -",
+    "construction.sync.event":               "-     -     -     rwu   -     -     r     rwu   -",
+    "construction.sync.event.link":          "-     -     -     r     -     -     r     r     -",
+    "construction.sync.delivery":            "-     -     -     rwu   -     -     r     rwu   -",
+    "construction.sync.variance":            "-     -     -     rw    -     -     rw    rwcu  -",
+    "construction.sync.monitor":             "-     -     -     r     -     -     r     r     -",
+    "construction.sync.kpi":                 "-     -     -     r     -     -     r     r     -",
+    # construction_field_evidence
+    "construction.site":                     "-     -     r     r     rwc   rwc   rwc   rwcu  -",
+    "construction.photo.stage":              "-     -     r     r     r     r     rwc   rwcu  -",
+    "construction.photo.tag":                "-     -     r     r     rwc   rwc   rwc   rwcu  -",
+    "construction.photo":                    "-     -     rwc   rwc   rwc   rwc   rwc   rwcu  -",
+    "construction.defect.category":          "-     -     r     r     r     r     rwc   rwcu  -",
+    "construction.defect":                   "-     -     rwc   rwc   rwc   rwc   rwc   rwcu  -",
+    "construction.defect.annotation":        "-     -     rwc   rwc   rwcu  rwcu  rwcu  rwcu  -",
+    "construction.share.link":               "-     -     -     -     rwc   rwc   rwc   rwcu  -",
+    "construction.review.wizard":            "-     -     -     -     rwcu  rwcu  rwcu  rwcu  -",
+    # construction_estimate_bridge
+    "construction.estimate":                 "-     -     -     -     r     rwcu  rwcu  rwcu  -",
+    "construction.estimate.line":            "-     -     -     -     r     rwcu  rwcu  rwcu  -",
+    "construction.estimate.import.profile":  "-     -     -     rwcu  -     r     rwcu  rwcu  -",
+    "construction.estimate.import.wizard":   "-     -     -     -     -     rwcu  rwcu  rwcu  -",
+    "construction.estimate.import.issue":    "-     -     -     -     -     rwcu  rwcu  rwcu  -",
+    "construction.estimate.import.change":   "-     -     -     -     -     rwcu  rwcu  rwcu  -",
+    "construction.budget":                   "-     -     -     -     -     r     rwc   rwcu  -",
+    "construction.budget.line":              "-     -     -     -     -     r     rwc   rwcu  -",
+    "construction.change.order":             "-     -     -     -     r     rwc   rwc   rwcu  -",
+    "construction.change.order.line":        "-     -     -     -     r     rwcu  rwcu  rwcu  -",
+    "construction.budget.rfq.wizard":        "-     -     -     -     -     -     rwcu  rwcu  -",
+    "construction.budget.rfq.wizard.line":   "-     -     -     -     -     -     rwcu  rwcu  -",
+    "construction.defect.pricing.wizard":    "-     -     -     -     -     rwcu  rwcu  rwcu  -",
+}
+# fmt: on
+
+# Models whose records belong to no company: shared reference data, and
+# wizards with no company of their own (scratch records of one session that
+# only point at records the rules already guard).
+GLOBAL_MODELS = {
+    "construction.sync.event.type",
+    "construction.photo.stage",
+    "construction.photo.tag",
+    "construction.review.wizard",
+    "construction.budget.rfq.wizard",
+    "construction.budget.rfq.wizard.line",
+    "construction.defect.pricing.wizard",
+}
+
+# Field written by the "w" attempt (the read attempt reads it too).
+WRITE_VALUES = {
+    "construction.cost.code": {"name": "Renamed"},
+    "construction.equipment.rate": {"hourly_rate": 99.0},
+    "construction.sync.system": {"name": "Renamed"},
+    "construction.sync.system.mode": {"mode": "realtime"},
+    "construction.sync.event.type": {"name": "Renamed"},
+    "construction.sync.ownership": {"note": "Renamed"},
+    "construction.sync.binding": {"external_id": "RENAMED"},
+    "construction.sync.value.map": {"internal_value": "renamed"},
+    "construction.sync.event": {"error_message": "seen"},
+    "construction.sync.event.link": {"res_id": 1},
+    "construction.sync.delivery": {"last_error": "seen"},
+    "construction.sync.variance": {"note": "seen"},
+    "construction.sync.monitor": {"queue_depth": 0},
+    "construction.sync.kpi": {"review_count": 0},
+    "construction.site": {"name": "Renamed"},
+    "construction.photo.stage": {"name": "Renamed"},
+    "construction.photo.tag": {"name": "Renamed"},
+    "construction.photo": {"name": "Renamed"},
+    "construction.defect.category": {"name": "Renamed"},
+    "construction.defect": {"severity": "high"},
+    "construction.defect.annotation": {"label": "Renamed"},
+    "construction.share.link": {"note": "Renamed"},
+    "construction.review.wizard": {"reason": "Blurred"},
+    "construction.estimate": {"name": "Renamed"},
+    "construction.estimate.line": {"name": "Renamed"},
+    "construction.estimate.import.profile": {"name": "Renamed"},
+    "construction.estimate.import.wizard": {"name": "Renamed"},
+    "construction.estimate.import.issue": {"message": "Renamed"},
+    "construction.estimate.import.change": {"name": "Renamed"},
+    "construction.budget": {"name": "Renamed"},
+    "construction.budget.line": {"original": 10.0},
+    "construction.change.order": {"title": "Renamed"},
+    "construction.change.order.line": {"description": "Renamed"},
+    "construction.budget.rfq.wizard.line": {"quantity": 1.0},
+    "construction.budget.rfq.wizard": {"budget_line_ids": []},
+    "construction.defect.pricing.wizard": {"defect_ids": []},
+}
+
+
+class AccessMatrixCase(FieldEvidenceCase):
+    """Users of every role of :data:`ROLES`, and one sample record of every
+    model of the matrix per company (:meth:`build_samples`)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for role in ("portal", "equipment_manager"):
+            cls.users[role] = new_test_user(
+                cls.env,
+                login=f"construction_{role}",
+                groups=MATRIX_GROUPS[role],
+                company_id=cls.company.id,
+                company_ids=[Command.set(cls.company.ids)],
+            )
+        cls.serial = 0
+
+    @classmethod
+    def next_serial(cls):
+        cls.serial += 1
+        return cls.serial
+
+    @classmethod
+    def build_samples(cls, company):
+        """``{model: (sample, create values)}`` for ``company``: a sample
+        record that nothing else refers to (so that deleting it is only a
+        question of rights) and the values of one more."""
+        env = cls.env
+        n = cls.next_serial()
+        samples = {}
+
+        def add(model, make):
+            """Create ``make(0)`` for other records to refer to, ``make(1)``
+            as the sample; ``make(2)`` are the values of the create attempt."""
+            parent, sample = env[model].create([make(0), make(1)])
+            samples[model] = (sample, make(2))
+            return parent
+
+        def triple(model, make):
+            """Three records of ``model`` (k = 0, 1, 2) for ``make`` to use."""
+            return env[model].create([make(k) for k in range(3)])
+
+        def image(_k):
+            return base64.b64encode(cls.image())
+
+        # construction_sync
+        codes = triple(
+            "construction.cost.code",
+            lambda k: {"code": f"34 7{k} {n:02d}", "name": "Gate", "company_id": company.id},
+        )
+        cost_code = add(
+            "construction.cost.code",
+            lambda k: {"code": f"34 8{k} {n:02d}", "name": "Barrier", "company_id": company.id},
+        )
+        equipment = env["maintenance.equipment"].create(
+            {"name": f"Roller {n}", "company_id": company.id}
+        )
+        add(
+            "construction.equipment.rate",
+            lambda k: {
+                "equipment_id": equipment.id,
+                "date_from": f"202{k}-01-01",
+                "hourly_rate": 80.0,
+            },
+        )
+        system = add(
+            "construction.sync.system",
+            lambda k: {"name": f"Telematics {n}", "code": f"tm{n}_{k}", "company_id": company.id},
+        )
+        types = triple(
+            "construction.sync.event.type",
+            lambda k: {"code": f"test.ping{n}_{k}", "name": "Ping", "direction": "outbound"},
+        )
+        event_type = add(
+            "construction.sync.event.type",
+            lambda k: {"code": f"test.pong{n}_{k}", "name": "Pong", "direction": "outbound"},
+        )
+        add(
+            "construction.sync.system.mode",
+            lambda k: {"system_id": system.id, "event_type_id": types[k].id, "mode": "batch"},
+        )
+        owned = ("construction.site", "construction.photo", "construction.defect")
+        add(
+            "construction.sync.ownership",
+            lambda k: {"model_id": env["ir.model"]._get_id(owned[k]), "system_id": system.id},
+        )
+        add(
+            "construction.sync.binding",
+            lambda k: {
+                "system_id": system.id,
+                "res_model": "construction.cost.code",
+                "res_id": codes[k].id,
+                "external_id": f"C-{k}",
+            },
+        )
+        add(
+            "construction.sync.value.map",
+            lambda k: {
+                "system_id": system.id,
+                "kind": "status",
+                "external_value": f"S{k}",
+                "internal_value": "done",
+            },
+        )
+        event = add(
+            "construction.sync.event",
+            lambda k: {
+                "system_id": system.id,
+                "company_id": company.id,
+                "event_type_id": event_type.id,
+                "idempotency_key": f"access-{n}-{k}",
+                "payload": "{}",
+                "state": "needs_review",
+            },
+        )
+        add(
+            "construction.sync.event.link",
+            lambda k: {
+                "event_id": event.id,
+                "res_model": "construction.cost.code",
+                "res_id": codes[k].id,
+            },
+        )
+        add(
+            "construction.sync.delivery",
+            lambda k: {"system_id": system.id, "event_type_id": event_type.id, "payload": "{}"},
+        )
+        projects = triple(
+            "project.project", lambda k: {"name": f"Lot {n}-{k}", "company_id": company.id}
+        )
+        project = projects[0]
+        add(
+            "construction.sync.variance",
+            lambda k: {
+                "system_id": system.id,
+                "project_id": project.id,
+                "cost_code_id": cost_code.id,
+                "period": f"2025-0{k + 1}",
+                "measure": "hours",
+            },
+        )
+        env.flush_all()
+        for model, domain in (
+            ("construction.sync.monitor", [("system_id", "=", system.id)]),
+            ("construction.sync.kpi", [("project_id", "=", project.id)]),
+        ):
+            samples[model] = (env[model].search(domain), {"company_id": company.id})
+
+        # construction_field_evidence
+        site = add(
+            "construction.site", lambda k: {"name": f"Lot {n}-{k}", "company_id": company.id}
+        )
+        add(
+            "construction.photo.stage",
+            lambda k: {"name": f"Stage {n}-{k}", "code": f"stage_{n}_{k}"},
+        )
+        add("construction.photo.tag", lambda k: {"name": f"Tag {n}-{k}"})
+        photo = add("construction.photo", lambda k: {"site_id": site.id, "image": image(k)})
+        category = add(
+            "construction.defect.category",
+            lambda k: {"name": f"Rut {n}-{k}", "code": f"rut_{n}_{k}", "company_id": company.id},
+        )
+        defect = add(
+            "construction.defect",
+            lambda k: {"site_id": site.id, "category_id": category.id, "company_id": company.id},
+        )
+        add(
+            "construction.defect.annotation",
+            lambda k: {
+                "defect_id": defect.id,
+                "photo_id": photo.id,
+                "x": 0.1,
+                "y": 0.1,
+                "width": 0.2,
+                "height": 0.2,
+            },
+        )
+        add("construction.share.link", lambda k: {"site_id": site.id})
+        add(
+            "construction.review.wizard",
+            lambda k: {"decision": "reject", "photo_ids": [Command.set(photo.ids)]},
+        )
+
+        # construction_estimate_bridge
+        estimate = add(
+            "construction.estimate",
+            lambda k: {"name": "Repairs", "project_id": project.id, "company_id": company.id},
+        )
+        estimate_line = add(
+            "construction.estimate.line",
+            lambda k: {"estimate_id": estimate.id, "name": "Patch", "cost_code_id": cost_code.id},
+        )
+        profile = add(
+            "construction.estimate.import.profile",
+            lambda k: {"name": f"Profile {n}-{k}", "company_id": company.id},
+        )
+        wizard = add(
+            "construction.estimate.import.wizard",
+            lambda k: {
+                "file": base64.b64encode(to_csv(BASE_ROWS)),
+                "filename": "estimate.csv",
+                "profile_id": profile.id,
+                "project_id": project.id,
+                "company_id": company.id,
+            },
+        )
+        add(
+            "construction.estimate.import.issue",
+            lambda k: {"wizard_id": wizard.id, "row": 2, "message": "Unknown unit"},
+        )
+        add(
+            "construction.estimate.import.change",
+            lambda k: {"wizard_id": wizard.id, "kind": "added", "line_ref": "L9"},
+        )
+        budget = add(
+            "construction.budget",
+            lambda k: {"name": "Budget", "project_id": projects[k].id, "company_id": company.id},
+        )
+        budget_line = add(
+            "construction.budget.line",
+            lambda k: {"budget_id": budget.id, "cost_code_id": codes[k].id},
+        )
+        order = add(
+            "construction.change.order",
+            lambda k: {"title": "More", "budget_id": budget.id, "reason": "Scope"},
+        )
+        add(
+            "construction.change.order.line",
+            lambda k: {"change_order_id": order.id, "cost_code_id": cost_code.id},
+        )
+        rfq = add(
+            "construction.budget.rfq.wizard",
+            lambda k: {"budget_line_ids": [Command.set(budget_line.ids)]},
+        )
+        add(
+            "construction.budget.rfq.wizard.line",
+            lambda k: {"wizard_id": rfq.id, "estimate_line_id": estimate_line.id},
+        )
+        add(
+            "construction.defect.pricing.wizard",
+            lambda k: {"estimate_id": estimate.id, "defect_ids": [Command.set(defect.ids)]},
+        )
+        return samples
+
+    def attempt(self, record, role, operation, create_vals):
+        """Whether ``role`` may do ``operation`` on ``record``, and whether
+        its ACL says so, as a pair of booleans."""
+        model = self.env[record._name].with_user(self.users[role])
+        acl = model.has_access(OPERATIONS[operation])
+        done = self.allowed(record, role, operation, WRITE_VALUES[record._name], create_vals)
+        return acl, done
+
+
+class TestAccessMatrix(AccessMatrixCase):
+    def test_the_matrix_has_a_row_for_every_model_and_a_column_for_every_role(self):
+        model_ids = (
+            self.env["ir.model.data"]
+            .search([("model", "=", "ir.model"), ("module", "in", MODULES)])
+            .mapped("res_id")
+        )
+        suite_models = {
+            model
+            for model in self.env["ir.model"].browse(model_ids).mapped("model")
+            if self.env[model]._original_module in MODULES and not self.env[model]._abstract
+        }
+        self.assertEqual(set(MATRIX), suite_models)
+        # Every group the suite defines, or gives rights to, is a column.
+        groups = self.env["res.groups"].browse(
+            self.env["ir.model.data"]
+            .search([("model", "=", "res.groups"), ("module", "in", MODULES)])
+            .mapped("res_id")
+        )
+        groups |= (
+            self.env["ir.model.access"].search([("model_id.model", "in", list(MATRIX))]).group_id
+        )
+        columns = self.env["res.groups"].browse(
+            [self.env.ref(MATRIX_GROUPS[role]).id for role in ROLES]
+        )
+        self.assertFalse(groups - columns, "a group with rights on the suite has no column")
+
+    def test_each_role_may_do_exactly_what_the_matrix_says(self):
+        samples = self.build_samples(self.company)
+        for model, rights in MATRIX.items():
+            record, create_vals = samples[model]
+            self.assertTrue(record, f"no sample of {model}")
+            for role, allowed in zip(ROLES, rights.split(), strict=True):
+                for operation in OPERATIONS:
+                    expected = operation in allowed
+                    with self.subTest(model=model, role=role, operation=operation):
+                        self.assertEqual(
+                            self.attempt(record, role, operation, create_vals),
+                            (expected, expected),
+                        )
+
+    def test_no_role_touches_another_companys_records(self):
+        """The same rights stop at the company boundary: records of a
+        company the user is not in are neither found, read, written nor
+        deleted, and nothing can be created there."""
+        foreign = self.build_samples(self.other_company)
+        for model, rights in MATRIX.items():
+            record, create_vals = foreign[model]
+            if model in GLOBAL_MODELS:
+                self.assertNotIn("company_id", record._fields)
+                continue
+            for role, allowed in zip(ROLES, rights.split(), strict=True):
+                as_user = record.with_user(self.users[role])
+                with self.subTest(model=model, role=role):
+                    if "r" in allowed:
+                        self.assertFalse(as_user.search([("id", "=", record.id)]))
+                    for operation in OPERATIONS:
+                        self.assertEqual(
+                            self.attempt(record, role, operation, create_vals),
+                            (operation in allowed, False),
+                            f"{role} may {OPERATIONS[operation]} another company's {model}",
+                        )
