@@ -7,27 +7,33 @@ field request to what it produced is the same as for queued events.
 
 import base64
 import binascii
+import functools
 import json
 from datetime import UTC
 
 from odoo import http
 from odoo.addons.construction_sync.controllers.api import (
     api_route,
+    check_text,
     current_system,
     json_response,
     max_bytes,
     raw_body,
     read_json,
 )
+from odoo.addons.construction_sync.lib import schema as schema_lib
 from odoo.addons.construction_sync.lib.problem import ApiError
 from odoo.exceptions import ValidationError
 from odoo.http import request
+from odoo.tools import file_open
 
 from ..exceptions import EvidenceValidationError
 
 MAX_UPLOAD_BYTES = 40 * 1024 * 1024
 MAX_BATCH_BYTES = 200 * 1024 * 1024
 MAX_BATCH_ITEMS = 200
+MAX_SITES = 50
+MAX_RADIUS_M = 50_000
 DETECTION_KEYS = {"label", "confidence", "model", "model_version", "bbox", "photo_client_uuid"}
 
 
@@ -69,6 +75,13 @@ def defect_json(defect, duplicate=False):
     }
 
 
+@functools.cache
+def documented_validator(name):
+    """Validator of the schema ``name`` this module's OpenAPI fragment documents."""
+    with file_open("construction_field_evidence/openapi/openapi.json") as handle:
+        return schema_lib.component_validator(json.load(handle), name)
+
+
 def evidence_problem(error, pointer=""):
     """The API problem for a model's bad-evidence error."""
     code = getattr(error, "code", None)
@@ -103,6 +116,7 @@ class FieldApi(http.Controller):
             raise ApiError("invalid_json", f"metadata is not valid JSON: {error}") from error
         if not isinstance(metadata, dict):
             raise ApiError("schema_violation", "metadata must be a JSON object.")
+        check_text(metadata)
         photo, created = self._store_photo(system, upload.read(), upload.mimetype, metadata, "")
         return json_response(photo_json(photo, duplicate=not created), 201 if created else 200)
 
@@ -228,6 +242,11 @@ class FieldApi(http.Controller):
                 "schema_violation",
                 "Each observation needs its client_uuid.",
                 errors=[{"pointer": f"{pointer}/client_uuid", "message": "required"}],
+            )
+        problems = schema_lib.violations(documented_validator("Observation"), item, pointer)
+        if problems:
+            raise ApiError(
+                "schema_violation", "The observation does not match its schema.", errors=problems
             )
         Event = request.env["construction.sync.event"].sudo()
         binding, defect = (
@@ -361,11 +380,14 @@ class FieldApi(http.Controller):
         current_system()
         try:
             latitude, longitude = float(lat), float(lon)
-            radius, limit = float(radius), min(int(limit), 50)
+            radius, limit = float(radius), min(int(limit), MAX_SITES)
+            if not (0 <= radius <= MAX_RADIUS_M and limit >= 1):
+                raise ValueError(radius, limit)
         except (TypeError, ValueError) as error:
             raise ApiError(
                 "validation_error",
-                "lat and lon are required decimal degrees; radius (m) and limit are numbers.",
+                "lat and lon are required decimal degrees; radius is from 0 to "
+                f"{MAX_RADIUS_M:g} m; limit is an integer from 1 to {MAX_SITES}.",
             ) from error
         try:
             found = request.env["construction.site"]._find_nearest(

@@ -52,31 +52,42 @@ class ExifData:
 
 
 def rational(value):
-    """A float from an EXIF rational (IFDRational or (numerator, denominator))."""
-    if isinstance(value, tuple):
-        numerator, denominator = value
-        return numerator / denominator if denominator else math.nan
-    return float(value)
+    """A float from an EXIF rational (IFDRational or (numerator, denominator)),
+    or NaN for anything else a camera may have written there (a zero
+    denominator, text, a list)."""
+    try:
+        if isinstance(value, tuple):
+            numerator, denominator = value
+            return numerator / denominator
+        if isinstance(value, str | bytes):
+            return math.nan
+        return float(value)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return math.nan
+
+
+def text(value):
+    """An EXIF text value as ``str`` without padding; "" when it is not text."""
+    if isinstance(value, bytes):
+        value = value.decode(errors="replace")
+    return value.strip("\x00 ") if isinstance(value, str) else ""
 
 
 def dms_to_degrees(dms, ref):
-    """Degrees from (degrees, minutes, seconds) rationals; S and W are negative."""
-    if not dms or len(dms) != 3:
+    """Degrees from (degrees, minutes, seconds) rationals; S and W are negative.
+    None unless the value is three finite numbers."""
+    if not isinstance(dms, tuple | list) or len(dms) != 3:
         return None
     degrees, minutes, seconds = (rational(part) for part in dms)
     value = degrees + minutes / 60 + seconds / 3600
     if not math.isfinite(value):
         return None
-    ref = ref.decode() if isinstance(ref, bytes) else (ref or "")
-    ref = ref.strip("\x00 ").upper()
-    return -value if ref in ("S", "W") else value
+    return -value if text(ref).upper() in ("S", "W") else value
 
 
 def parse_exif_datetime(value):
     """``2026:05:04 13:45:10`` as a naive datetime; None when blank or invalid."""
-    if isinstance(value, bytes):
-        value = value.decode(errors="replace")
-    value = (value or "").strip("\x00 ")
+    value = text(value)
     try:
         return datetime.strptime(value, "%Y:%m:%d %H:%M:%S")
     except ValueError:
@@ -85,9 +96,7 @@ def parse_exif_datetime(value):
 
 def parse_offset(value):
     """``+02:00`` / ``-0530`` / ``Z`` as a timedelta; None when invalid."""
-    if isinstance(value, bytes):
-        value = value.decode(errors="replace")
-    value = (value or "").strip("\x00 ")
+    value = text(value)
     if value.upper() == "Z":
         return timedelta(0)
     if len(value) not in (5, 6) or value[0] not in "+-":

@@ -8,6 +8,7 @@ at a reduced scale (``Image.draft``) instead of decoding full size first.
 import hashlib
 import io
 import warnings
+import zlib
 from dataclasses import dataclass
 
 from PIL import Image, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError, WebPImagePlugin
@@ -20,6 +21,7 @@ MAX_PIXELS = 50_000_000
 # straight to it at a quarter of its scale (JPEG draft), with no resampling.
 PREVIEW_SIZE = 1000
 THUMBNAIL_SIZE = 256
+INFLATE_SLICE = 1024 * 1024  # bytes of PNG pixels inflated at a time while checking
 
 # Odoo stops Pillow from loading every plugin; these are the ones we read.
 PLUGINS = (JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
@@ -103,6 +105,27 @@ def _png_complete(data):
     return False
 
 
+def _png_pixels_intact(data):
+    """True when the PNG's compressed pixels (its IDAT chunks) inflate
+    without error to their end. Odoo lets Pillow decode a corrupt stream
+    into a garbled picture without a word, so it is checked here, in
+    slices: the inflated bytes are dropped as they come."""
+    stream, position = zlib.decompressobj(), 8
+    try:
+        while position + 8 <= len(data):
+            length = int.from_bytes(data[position : position + 4], "big")
+            kind = data[position + 4 : position + 8]
+            if kind == b"IDAT":
+                pending = data[position + 8 : position + 8 + length]
+                while pending and not stream.eof:
+                    stream.decompress(pending, INFLATE_SLICE)
+                    pending = stream.unconsumed_tail
+            position += 12 + length
+    except zlib.error:
+        return False
+    return stream.eof
+
+
 def is_complete(data, image_format):
     """Whether the bytes hold the whole image, judged from its structure
     (not from decoding: Odoo lets Pillow decode truncated images silently)."""
@@ -161,6 +184,8 @@ def inspect(data, declared_mimetype=None, max_pixels=MAX_PIXELS):
             f"The image is {width}x{height} ({width * height / 1e6:.1f} megapixels); "
             f"the limit is {max_pixels / 1e6:g} megapixels.",
         )
+    if image_format == "png" and not _png_pixels_intact(data):
+        raise truncated("its compressed pixel data is corrupt")
     try:
         exif = read_exif(image)  # PNG keeps EXIF after the pixels: Pillow reads them
     except OSError as error:

@@ -1,6 +1,14 @@
 import base64
 
-from odoo.addons.construction_field_evidence.lib.tests.images import huge_png_header, make_image
+from PIL import ExifTags
+from PIL.TiffImagePlugin import IFDRational
+
+from odoo.addons.construction_field_evidence.lib.tests.images import (
+    corrupt_png,
+    huge_png_header,
+    make_exif,
+    make_image,
+)
 from odoo.tests import tagged
 
 from .common import API, INSIDE, NORTH_100M, FieldApiCase
@@ -60,6 +68,57 @@ class TestFieldApi(FieldApiCase):
         self.assertEqual((too_big.status_code, too_big.json()["code"]), (413, "payload_too_large"))
         self.assertFalse(self.Photo.search([("source_system_id", "=", self.system.id)]))
         self.assertFalse(self.events("photo.captured"))
+
+    def test_unreadable_exif_is_ignored_not_a_server_error(self):
+        # Found by prove/image_corpus.py: a capture time written as a number
+        # and GPS rationals over zero were 500s.
+        exif = make_exif(orientation=6)
+        exif[ExifTags.IFD.Exif] = {0x9003: 20261120, 0x9011: 5}
+        zero = (IFDRational(1, 0),) * 3
+        exif[ExifTags.IFD.GPSInfo] = {1: "N", 2: zero, 3: "E", 4: zero}
+        response = self.upload_http(make_image(exif=exif), site_id=self.site.id)
+        self.assertEqual(response.status_code, 201, response.text)
+        body = response.json()
+        self.assertEqual((body["gps_source"], body["capture_source"]), (None, "upload"))
+
+    def test_corrupt_png_is_refused_not_stored_garbled(self):
+        # Found by prove/image_corpus.py: Odoo lets Pillow decode a corrupt
+        # pixel stream, so the PNG was stored with a garbled preview.
+        response = self.upload_http(corrupt_png(), "image/png", site_id=self.site.id)
+        self.assertEqual((response.status_code, response.json()["code"]), (422, "truncated_image"))
+        self.assertFalse(self.Photo.search([("source_system_id", "=", self.system.id)]))
+
+    def test_nul_characters_in_metadata_are_a_schema_violation(self):
+        response = self.upload_http(self.image(), site_id=self.site.id, note="a\x00b")
+        self.assertEqual((response.status_code, response.json()["code"]), (422, "schema_violation"))
+        self.assertEqual(response.json()["errors"][0]["pointer"], "/note")
+
+    def test_observation_of_the_wrong_shape_is_rejected_alone(self):
+        # Found by prove/fuzz_api.py: a list among photo_client_uuids was a 500.
+        body = {
+            "observations": [
+                {"client_uuid": "bad-1", "photo_client_uuids": [["p-1"]], "detections": "none"},
+                {"client_uuid": "ok-1", "site_id": self.site.id},
+            ]
+        }
+        response = self.post_batch(body)
+        self.assertEqual(response.status_code, 200, response.text)
+        bad, good = response.json()["observations"]
+        self.assertEqual((bad["status"], bad["error"]["code"]), ("rejected", "schema_violation"))
+        self.assertEqual(
+            [error["pointer"] for error in bad["error"]["errors"]],
+            ["/observations/0/detections", "/observations/0/photo_client_uuids/0"],
+        )
+        self.assertEqual(good["status"], "accepted")
+
+    def test_site_lookup_refuses_radius_and_limit_out_of_range(self):
+        # Found by prove/fuzz_api.py: radius=nan or 1e308 reached SQL (500).
+        for query in ("radius=nan", "radius=inf", "radius=1e308", "radius=-1", "limit=0"):
+            with self.subTest(query=query):
+                response = self.get(f"/field/sites?lat=41.88&lon=-87.63&{query}")
+                self.assertEqual(
+                    (response.status_code, response.json()["code"]), (422, "validation_error")
+                )
 
     def test_missing_image_or_bad_metadata(self):
         no_image = self.opener.post(

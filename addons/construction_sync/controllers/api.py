@@ -12,7 +12,7 @@ import time
 from odoo import http
 from odoo.http import request
 
-from ..lib import signature
+from ..lib import schema, signature
 from ..lib.problem import ApiError
 
 API_PREFIX = "/construction/api/v1"
@@ -72,9 +72,22 @@ def read_json(limit):
             f"Send JSON with Content-Type: application/json, not {request.httprequest.mimetype!r}.",
         )
     try:
-        return json.loads(body)
+        document = json.loads(body)
     except ValueError as error:
         raise ApiError("invalid_json", f"The body is not valid JSON: {error}") from error
+    check_text(document)
+    return document
+
+
+def check_text(document):
+    """Refuse JSON whose text the database cannot store (NUL characters)."""
+    problems = schema.nul_violations(document)
+    if problems:
+        raise ApiError(
+            "schema_violation",
+            "Text may not contain NUL (U+0000) characters.",
+            errors=problems,
+        )
 
 
 def current_system():

@@ -11,6 +11,7 @@ from .api import api_route, current_system, json_response, max_bytes, read_json
 
 MAX_BATCH_ITEMS = 500
 MAX_PAGE = 500
+MAX_OFFSET = 2**31 - 1
 
 
 def event_json(event):
@@ -119,15 +120,18 @@ class ConstructionSyncApi(http.Controller):
         try:
             limit, offset = min(int(limit), MAX_PAGE), max(int(offset), 0)
             since = datetime.fromisoformat(updated_since) if updated_since else None
-        except ValueError as error:
+            if since and since.tzinfo:
+                since = since.astimezone(UTC).replace(tzinfo=None)
+            if limit < 1 or offset > MAX_OFFSET:
+                raise ValueError(limit, offset)
+        except (ValueError, OverflowError) as error:
             raise ApiError(
                 "validation_error",
-                "limit and offset are integers; updated_since is an ISO 8601 date-time.",
+                f"limit is an integer from 1 to {MAX_PAGE}, offset one from 0 to {MAX_OFFSET}; "
+                "updated_since is an ISO 8601 date-time.",
             ) from error
         domain = []
         if since:
-            if since.tzinfo:
-                since = since.astimezone(UTC).replace(tzinfo=None)
             domain.append(("write_date", ">", since))
         CostCode = request.env["construction.cost.code"].with_context(active_test=False)
         codes = CostCode.search(domain, order="write_date, id", limit=limit + 1, offset=offset)

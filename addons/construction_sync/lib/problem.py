@@ -5,6 +5,8 @@ status and title; the OpenAPI document enumerates the same codes, and a test
 keeps the two equal.
 """
 
+import logging
+
 ERROR_CODES = {
     "invalid_json": (400, "The body is not valid JSON"),
     "unauthorized": (401, "Authentication required"),
@@ -50,7 +52,13 @@ EVENT_ERROR_CODES = {
 
 
 class ApiError(Exception):
-    """A problem to answer with; ``errors`` are per-field pointers."""
+    """A problem to answer with; ``errors`` are per-field pointers.
+
+    ``loglevel`` makes Odoo's HTTP layer log it as one line at INFO: a
+    client's mistake is no server error and carries no traceback worth
+    keeping."""
+
+    loglevel = logging.INFO
 
     def __init__(self, code, detail, *, errors=None, headers=None):
         if code not in ERROR_CODES:

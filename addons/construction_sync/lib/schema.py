@@ -48,9 +48,36 @@ def _validator(schema):
 ENVELOPE_VALIDATOR = _validator(ENVELOPE_SCHEMA)
 
 
+def component_validator(openapi_document, name):
+    """A validator for the schema ``name`` of an OpenAPI document's
+    components; its ``$ref`` to sibling components resolve in the document."""
+    return _validator(
+        {"$ref": f"#/components/schemas/{name}", "components": openapi_document["components"]}
+    )
+
+
 def pointer(path):
     """JSON Pointer (RFC 6901) of a jsonschema error path."""
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def nul_violations(document, prefix=""):
+    """``{"pointer", "message"}`` of every string, key or value, holding a
+    NUL character: valid JSON, but no PostgreSQL text can store it."""
+    found = []
+    if isinstance(document, str):
+        if "\x00" in document:
+            found.append({"pointer": prefix, "message": "NUL (U+0000) is not allowed in text"})
+    elif isinstance(document, dict):
+        for key, value in document.items():
+            here = prefix + pointer([key])
+            if "\x00" in key:
+                found.append({"pointer": here, "message": "NUL (U+0000) is not allowed in a key"})
+            found += nul_violations(value, here)
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            found += nul_violations(value, f"{prefix}/{index}")
+    return found
 
 
 def violations(validator, document, prefix=""):

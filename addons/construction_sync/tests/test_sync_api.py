@@ -106,6 +106,22 @@ class TestSyncApi(HttpCase, SyncCase):
         self.assertEqual(pointers, ["/payload/name"])
         self.assertEqual(self.count_events(), 0)
 
+    def test_text_with_nul_characters_is_a_schema_violation(self):
+        # Found by prove/fuzz_api.py: PostgreSQL refused the text, a 500.
+        envelope = self.envelope("nul-1", name="Paving\x00")
+        envelope["idempotency_key"] = "nul\x00key"
+        problem = self.assertProblem(self.call("/events", envelope), 422, "schema_violation")
+        self.assertEqual(
+            [error["pointer"] for error in problem["errors"]],
+            ["/idempotency_key", "/payload/name"],
+        )
+        self.assertEqual(self.count_events(), 0)
+
+    def test_client_errors_are_not_logged_as_server_errors(self):
+        # A client's mistake is one INFO line, not an ERROR with a traceback.
+        with self.assertNoLogs("odoo.http", "ERROR"):
+            self.assertProblem(self.call("/events", [1]), 422, "schema_violation")
+
     def test_size_and_rate_limits(self):
         self.env["ir.config_parameter"].set_param("construction_sync.max_event_bytes", 200)
         big = self.envelope("big", name="x" * 250)
@@ -223,6 +239,17 @@ class TestSyncApi(HttpCase, SyncCase):
         self.assertEqual([item["code"] for item in recent["items"]], ["32 00 00"])
         self.assertIsNone(recent["next_offset"])
         self.assertProblem(self.call("/cost-codes?limit=many"), 422, "validation_error")
+        # Found by prove/fuzz_api.py: a negative limit, an offset past
+        # PostgreSQL's bigint and a date that leaves the calendar in UTC
+        # were 500s; a zero limit a useless page.
+        for query in (
+            "limit=-5",
+            "limit=0",
+            "offset=27566169454208458752",
+            "updated_since=0001-01-01T00:00:00%2B14:00",
+        ):
+            with self.subTest(query=query):
+                self.assertProblem(self.call(f"/cost-codes?{query}"), 422, "validation_error")
 
     def test_health_and_openapi_are_public(self):
         health = self.url_open(API + "/health")

@@ -69,3 +69,18 @@ def huge_png_header(width, height):
     data[16:29] = header
     data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + header))
     return bytes(data)
+
+
+def png_chunk(kind, payload):
+    """One PNG chunk: length, type, payload and its CRC."""
+    crc = zlib.crc32(kind + payload)
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+
+
+def corrupt_png():
+    """A PNG whole in structure (every chunk, every CRC right, IEND last)
+    whose compressed pixels are noise."""
+    good = make_image((64, 48), image_format="PNG")
+    pixels_at = good.index(b"IDAT") - 4
+    noise = bytes((index * 73 + 11) % 256 for index in range(400))
+    return good[:pixels_at] + png_chunk(b"IDAT", noise) + png_chunk(b"IEND", b"")

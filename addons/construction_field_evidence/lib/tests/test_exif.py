@@ -1,11 +1,21 @@
 import io
+import math
 from datetime import datetime
 
 import pytest
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
+from PIL.TiffImagePlugin import IFDRational
 
 from ..errors import EvidenceError
-from ..exif import check_coordinates, dms_to_degrees, parse_offset, read_exif, to_utc
+from ..exif import (
+    check_coordinates,
+    dms_to_degrees,
+    parse_exif_datetime,
+    parse_offset,
+    rational,
+    read_exif,
+    to_utc,
+)
 from ..image import make_derivatives
 from .images import make_exif, make_image
 
@@ -108,3 +118,29 @@ def test_check_coordinates(latitude, longitude):
     with pytest.raises(EvidenceError) as caught:
         check_coordinates(latitude, longitude)
     assert caught.value.code == "gps_out_of_range"
+
+
+def test_exif_values_of_the_wrong_type_are_ignored():
+    # Cameras and tools write numbers where text belongs and rationals over
+    # zero: such values are unreadable, never a crash.
+    exif = make_exif(orientation=6)
+    exif[ExifTags.IFD.Exif] = {0x9003: 20261120, 0x9011: 5}
+    zero = (IFDRational(1, 0),) * 3
+    exif[ExifTags.IFD.GPSInfo] = {1: "N", 2: zero, 3: "E", 4: zero, 6: IFDRational(1, 0)}
+    found = exif_of(make_image(exif=exif))
+    assert found.orientation == 6
+    assert (found.captured_local, found.utc_offset) == (None, None)
+    assert (found.latitude, found.longitude, found.altitude) == (None, None, None)
+
+
+@pytest.mark.parametrize("value", ["abc", b"1/2", None, [1], (1, 0), (1, 2, 3)])
+def test_unreadable_rationals_are_nan(value):
+    assert math.isnan(rational(value))
+
+
+def test_gps_and_times_as_text_or_numbers_are_unreadable():
+    assert dms_to_degrees("abc", "N") is None
+    assert dms_to_degrees(("4", "5", "6"), "N") is None
+    assert dms_to_degrees((41, 52, 0), 7) == pytest.approx(41.8667, abs=1e-4)
+    assert parse_exif_datetime(20261120) is None
+    assert parse_offset(5) is None

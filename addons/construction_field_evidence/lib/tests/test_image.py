@@ -8,7 +8,7 @@ from PIL import Image, ImageFile
 from .. import image as image_lib
 from ..errors import EvidenceError
 from ..image import inspect, make_derivatives, sha256, sniff_format
-from .images import huge_png_header, make_exif, make_image
+from .images import corrupt_png, huge_png_header, make_exif, make_image
 
 PNG_WITHOUT_HEADER = (
     b"\x89PNG\r\n\x1a\n" + bytes(4) + b"IEND" + zlib.crc32(b"IEND").to_bytes(4, "big")
@@ -91,6 +91,13 @@ def test_jpeg_with_exif_thumbnail_and_trailer_is_complete():
     assert inspect(data, None).exif.orientation == 3
     truncated = output.getvalue()[:-200]
     assert code_of(inspect, truncated, None) == "truncated_image"
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+def test_png_with_corrupt_pixel_data_is_refused(monkeypatch, lenient):
+    # Under Odoo (lenient) Pillow decodes the noise into a garbled picture.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", lenient)
+    assert code_of(inspect, corrupt_png(), "image/png") == "truncated_image"
 
 
 @pytest.mark.parametrize("lenient", [False, True])

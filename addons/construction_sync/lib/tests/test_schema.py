@@ -2,7 +2,14 @@ import json
 
 import pytest
 
-from ..schema import ENVELOPE_VALIDATOR, check_schema, pointer, validator_for, violations
+from ..schema import (
+    ENVELOPE_VALIDATOR,
+    check_schema,
+    nul_violations,
+    pointer,
+    validator_for,
+    violations,
+)
 
 SCHEMA_TEXT = json.dumps(
     {
@@ -48,3 +55,13 @@ def test_bad_schemas_are_refused(text, reason):
 
 def test_a_schema_text_is_compiled_once():
     assert validator_for(SCHEMA_TEXT) is SCHEMA
+
+
+def test_nul_characters_are_found_in_keys_and_values_at_any_depth():
+    document = {"a": ["ok", "b\x00d"], "k\x00": 1, "deep": {"x": [{"y": "\x00"}]}, "n": None}
+    assert [item["pointer"] for item in nul_violations(document)] == [
+        "/a/1",
+        "/k\x00",
+        "/deep/x/0/y",
+    ]
+    assert nul_violations({"clean": ["text", 1, 2.5, True, None]}) == []
