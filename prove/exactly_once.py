@@ -84,7 +84,7 @@ def plan(args, run, rng):
     carrying them and their resends, each a list of envelopes (one envelope
     and ``single`` for a POST /events)."""
     unique = max(1, round(args.events * (1 - args.duplicates)))
-    code_offset = 200000 + int(time.time()) % 600 * 1000
+    code_offset = 200000 + int(time.time()) % 100 * 1000  # outbound.py: 400000 up
     events = {}
     for index in range(unique):
         key = f"{run}-{index}"
@@ -347,6 +347,7 @@ def prove(args, rng, run, run_like, rpc, db, run_jobs_sql, system_id, task_ids):
 
     verdict = Verdict(f"Exactly once under failure ({args.events} posts, run {run})")
     check_inbox(verdict, db, events, answers, progress, run_like, drained, args)
+    check_replay(verdict, rpc, db, run_like, args)
     check_side_effects(verdict, db, events, run_like, system_id, task_ids, run)
     check_failures(verdict, db, run_jobs_sql, run_like, injected, retries_seen, kill, args)
     return verdict.print()
@@ -422,6 +423,46 @@ def check_inbox(verdict, db, events, answers, progress, run_like, drained, args)
         not unexplained and set(states) <= {"done", "needs_review", "dead"},
         f"done {states['done']}, needs_review {states['needs_review']}, dead {states['dead']}"
         f" {dict(errors) if errors else ''}; without a reason: {len(unexplained)}",
+    )
+
+
+def check_replay(verdict, rpc, db, run_like, args):
+    """Dead events are what an operator replays: replay them once the
+    failures stopped, and they apply, still once (checked after this)."""
+    dead = [
+        event_id
+        for (event_id,) in query(
+            db,
+            "SELECT id FROM construction_sync_event WHERE idempotency_key LIKE %s"
+            " AND state = 'dead'",
+            [run_like],
+        )
+    ]
+    if not dead:
+        verdict.check("dead events replayed", True, "no dead event to replay")
+        return
+    rpc("construction.sync.event", "action_replay", dead)
+    drained = wait_until(
+        lambda: (
+            not query(
+                db,
+                "SELECT count(*) FROM construction_sync_event WHERE id = ANY(%s)"
+                " AND state IN ('received', 'queued')",
+                [dead],
+            )[0][0]
+        ),
+        args.apply_timeout,
+    )
+    states = Counter(
+        state
+        for (state,) in query(
+            db, "SELECT state FROM construction_sync_event WHERE id = ANY(%s)", [dead]
+        )
+    )
+    verdict.check(
+        "dead events replayed",
+        drained is not None and set(states) <= {"done", "needs_review", "dead"},
+        f"{len(dead)} dead replayed by action_replay: now {dict(states)}",
     )
 
 
