@@ -24,6 +24,58 @@ def work_date(index):
     return (date(2026, 1, 5) + timedelta(days=index % 60)).isoformat()
 
 
+def labor_fixtures(rpc, system_id, run, tasks=0):
+    """Employees, a project and ``tasks`` tasks in it, bound to the system's
+    ids ``<run>-E<i>``, ``<run>-JOB`` and ``<run>-T<i>``:
+    ``(employee ids, project id, task ids)``."""
+    employee_ids = rpc(
+        "hr.employee",
+        "create",
+        [{"name": f"Bench worker {i}", "hourly_cost": 35.0 + i} for i in range(EMPLOYEES)],
+    )
+    project_id = rpc("project.project", "create", {"name": f"Bench job {run}"})
+    task_ids = (
+        rpc(
+            "project.task",
+            "create",
+            [{"name": f"Bench task {i}", "project_id": project_id} for i in range(tasks)],
+        )
+        if tasks
+        else []
+    )
+    bound = (
+        [("hr.employee", employee_id, f"{run}-E{i}") for i, employee_id in enumerate(employee_ids)]
+        + [("project.project", project_id, f"{run}-JOB")]
+        + [("project.task", task_id, f"{run}-T{i}") for i, task_id in enumerate(task_ids)]
+    )
+    rpc(
+        "construction.sync.binding",
+        "create",
+        [
+            {"system_id": system_id, "res_model": model, "res_id": res_id, "external_id": external}
+            for model, res_id, external in bound
+        ],
+    )
+    return employee_ids, project_id, task_ids
+
+
+def labor_payload(run, index, tasks=0):
+    """The ``labor.approved`` payload of time entry ``index``: 8 hours, or
+    1 to 8 on one of ``tasks`` tasks when there are tasks."""
+    payload = {
+        "source_entry_id": f"{run}-TC{index}",
+        "employee": f"{run}-E{index % EMPLOYEES}",
+        "project": f"{run}-JOB",
+        "cost_code": "31 23 16",
+        "work_date": work_date(index),
+        "hours": 1 + index % 8 if tasks else 8,
+        "pay_class": "overtime" if index % 10 == 0 else "regular",
+    }
+    if tasks:
+        payload["task"] = f"{run}-T{index % tasks}"
+    return payload
+
+
 def main():
     parser = server_parser(__doc__.splitlines()[0], events=10000, plain=1000, apply_timeout=1800)
     parser.add_argument("--system", default="bidmaster")
@@ -33,33 +85,7 @@ def main():
 
     # Shared set-up: employees and a project, bound to the system's ids.
     system_id = rpc("construction.sync.system", "search", [("code", "=", args.system)], limit=1)[0]
-    employee_ids = rpc(
-        "hr.employee",
-        "create",
-        [{"name": f"Bench worker {i}", "hourly_cost": 35.0 + i} for i in range(EMPLOYEES)],
-    )
-    project_id = rpc("project.project", "create", {"name": f"Bench job {run}"})
-    rpc(
-        "construction.sync.binding",
-        "create",
-        [
-            {
-                "system_id": system_id,
-                "res_model": "hr.employee",
-                "res_id": employee_id,
-                "external_id": f"{run}-E{i}",
-            }
-            for i, employee_id in enumerate(employee_ids)
-        ]
-        + [
-            {
-                "system_id": system_id,
-                "res_model": "project.project",
-                "res_id": project_id,
-                "external_id": f"{run}-JOB",
-            }
-        ],
-    )
+    employee_ids, project_id, _task_ids = labor_fixtures(rpc, system_id, run)
     plan_id = rpc(
         "ir.model.data",
         "search_read",
@@ -100,15 +126,7 @@ def main():
         return {
             "event_type": "labor.approved",
             "idempotency_key": f"{run}-{index}",
-            "payload": {
-                "source_entry_id": f"{run}-TC{index}",
-                "employee": f"{run}-E{index % EMPLOYEES}",
-                "project": f"{run}-JOB",
-                "cost_code": "31 23 16",
-                "work_date": work_date(index),
-                "hours": 8,
-                "pay_class": "overtime" if index % 10 == 0 else "regular",
-            },
+            "payload": labor_payload(run, index),
         }
 
     batches = [

@@ -67,7 +67,8 @@ def run_parallel(clients, jobs):
 
 
 def server_parser(description, events, plain, apply_timeout):
-    """Options shared by the benchmarks that talk to a running server."""
+    """Options shared by the benchmarks and proofs that talk to a running
+    server; ``plain`` None leaves out the plain-Odoo baseline's size."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--url", required=True)
     parser.add_argument("--db", required=True)
@@ -75,7 +76,8 @@ def server_parser(description, events, plain, apply_timeout):
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--events", type=int, default=events)
-    parser.add_argument("--plain", type=int, default=plain)
+    if plain is not None:
+        parser.add_argument("--plain", type=int, default=plain)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--apply-timeout", type=int, default=apply_timeout)

@@ -48,6 +48,7 @@ EVENT_ERROR_CODES = {
     "out_of_order": "A newer fact about the same object was applied already; nothing changed",
     "remote_rejected": "The receiving system refused the delivery",
     "retries_exhausted": "The retries are exhausted",
+    "job_failed": "The job applying the event failed or its worker died too often",
 }
 
 

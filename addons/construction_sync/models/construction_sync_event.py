@@ -90,6 +90,16 @@ class ConstructionSyncEvent(models.Model):
     error_code = fields.Selection([(code, code) for code in EVENT_ERROR_CODES], readonly=True)
     error_message = fields.Text(readonly=True)
     link_ids = fields.One2many("construction.sync.event.link", "event_id", "Produced Records")
+    job_id = fields.Many2one(
+        "queue.job",
+        "Current Job",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The queue job that applies the event now: a job that failed or was "
+        "found dead leaves the event dead, never waiting for ever.",
+    )
 
     _sql_constraints = [
         (
@@ -268,12 +278,17 @@ class ConstructionSyncEvent(models.Model):
         for (system, event_type), events in groups.items():
             for start in range(0, len(events), chunk_size):
                 chunk = events[start : start + chunk_size]
-                chunk.with_delay(
+                job = chunk.with_delay(
                     channel=event_type.channel or "root.construction_inbound",
                     max_retries=system.max_attempts,
                     description=f"Apply {len(chunk)} {event_type.code} from {system.code}",
                 )._job_apply()
-        self.write({"state": "queued"})
+                chunk._queued_in(job)
+
+    def _queued_in(self, job):
+        """Mark the events queued in ``job`` (a queue_job ``Job``; not
+        stored when jobs are trapped or run at once)."""
+        self.write({"state": "queued", "job_id": job.db_record().id if job else False})
 
     # ------------------------------------------------------------------
     # Application (queue jobs)
@@ -365,12 +380,12 @@ class ConstructionSyncEvent(models.Model):
             }
         )
 
-    def _bury(self, message, attempt):
+    def _bury(self, message, attempt, code="retries_exhausted"):
         """Retries exhausted: dead, with an activity for the system's owner."""
         self.write(
             {
                 "state": "dead",
-                "error_code": "retries_exhausted",
+                "error_code": code,
                 "error_message": message,
                 "attempts": attempt,
             }
@@ -543,11 +558,37 @@ class ConstructionSyncEvent(models.Model):
         )
         for start in range(0, len(events), chunk_size):
             chunk = events[start : start + chunk_size]
-            chunk.with_delay(
+            job = chunk.with_delay(
                 channel="root.construction_batch",
                 description=f"Apply {len(chunk)} batch events",
             )._job_apply()
-        events.write({"state": "queued"})
+            chunk._queued_in(job)
+        return len(events)
+
+    @api.model
+    def _cron_bury_lost(self):
+        """Events still queued whose job failed or was cancelled: dead, with
+        the job's error and an activity for the system owner, to be replayed.
+
+        queue_job's runner gives a job whose worker died (killed, out of
+        memory, past its time limit) back to the queue, and marks it failed
+        (``JobFoundDead``) once it has died more often than it may retry; a
+        job also fails on an error no handler turned into review or retry.
+        Neither passes through the events, which would wait for ever."""
+        events = self.search(
+            [("state", "=", "queued"), ("job_id.state", "in", ["failed", "cancelled"])]
+        )
+        for event in events:
+            job = event.job_id
+            if job.state == "cancelled":
+                reason = self.env._("its job %(job)s was cancelled", job=job.uuid)
+            else:
+                reason = self.env._(
+                    "its job %(job)s failed: %(error)s",
+                    job=job.uuid,
+                    error=" ".join(filter(None, [job.exc_name, job.exc_message])) or job.exc_info,
+                )
+            event._bury(reason, max(event.attempts, job.retry), code="job_failed")
         return len(events)
 
     @api.model

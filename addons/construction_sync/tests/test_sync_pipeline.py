@@ -3,6 +3,7 @@ import threading
 from odoo import api
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.jobrunner.runner import Database
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.service.model import retrying
 from odoo.sql_db import db_connect
@@ -139,6 +140,53 @@ class TestSyncPipeline(JobRunnerMixin, SyncCase):
         self.assertEqual(event.state, "queued")
         self.assertFalse(event.activity_ids)
         self.assertEqual(len(self.jobs_of(event, "_job_apply")), 2)
+
+    def worker_dies(self, job_record, retry):
+        """The worker running ``job_record`` is killed: the job stays
+        started (its lock gone with the worker's connection), then queue_job's
+        runner runs the very query it runs on each loop to requeue dead jobs."""
+        self.env.cr.execute(
+            "UPDATE queue_job SET state = 'started', retry = %s,"
+            " date_enqueued = (now() AT TIME ZONE 'utc') - interval '1 minute' WHERE id = %s",
+            [retry, job_record.id],
+        )
+        self.env.cr.execute(Database._query_requeue_dead_jobs(None))
+        self.env.invalidate_all()
+
+    def test_a_job_whose_worker_died_is_requeued_and_applies_once(self):
+        event = self.receive("killed-1", code="32 31 13", name="Fences")
+        job_record = self.jobs_of(event, "_job_apply")
+        self.assertEqual(event.job_id, job_record)
+        self.worker_dies(job_record, retry=0)
+        self.assertEqual((job_record.state, job_record.retry), ("pending", 1))
+        self.assertEqual(self.Event._cron_bury_lost(), 0, "a requeued job is not lost")
+        self.assertEqual(event.state, "queued")
+
+        self.assertIsNone(self.run_job(job_record))
+        self.assertEqual((event.state, event.attempts), ("done", 2))
+        self.assertEqual(len(self.CostCode.search([("code", "=", "32 31 13")])), 1)
+
+    def test_a_job_found_dead_too_often_leaves_its_events_dead_then_replayed(self):
+        event = self.receive("killed-2", code="32 31 13", name="Fences")
+        job_record = event.job_id
+        self.worker_dies(job_record, retry=job_record.max_retries + 1)
+        self.assertEqual((job_record.state, job_record.exc_name), ("failed", "JobFoundDead"))
+        self.assertEqual(event.state, "queued", "queue_job alone leaves the event waiting")
+
+        self.assertEqual(self.Event._cron_bury_lost(), 1)
+        self.assertEqual((event.state, event.error_code), ("dead", "job_failed"))
+        self.assertIn("JobFoundDead", event.error_message)
+        self.assertIn(job_record.uuid, event.error_message)
+        self.assertEqual(event.activity_ids.user_id, self.owner)
+
+        event.action_replay()
+        replay_job = event.job_id
+        self.assertNotEqual(replay_job, job_record)
+        self.assertEqual(self.Event._cron_bury_lost(), 0, "the failed job is no longer its job")
+        self.assertEqual(event.state, "queued")
+        self.assertIsNone(self.run_job(replay_job))
+        self.assertEqual(event.state, "done")
+        self.assertEqual(len(self.CostCode.search([("code", "=", "32 31 13")])), 1)
 
     def test_a_record_created_meanwhile_by_another_worker_is_retried_not_failed(self):
         """Another worker binds the same new external id and commits while
