@@ -88,7 +88,7 @@ class TestPhotoUpload(FieldEvidenceCase):
         self.assertEqual(self.Photo.search_count([("checksum", "=", first.checksum)]), 1)
         with self.assertRaises(ValidationError) as caught, self.env.cr.savepoint():
             self.Photo.create({"image": base64.b64encode(data)})
-        self.assertEqual(caught.exception.code, "duplicate")
+        self.assertEqual(caught.exception.code, "duplicate_image")
         other = self.Photo.create(
             {"image": base64.b64encode(data), "company_id": self.other_company.id}
         )
