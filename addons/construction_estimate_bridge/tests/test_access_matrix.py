@@ -5,7 +5,10 @@ Each cell is checked twice: the model-level answer (``has_access`` on the
 model, i.e. the ACL) and the answer for a real record of the user's company
 (the operation is tried as the user in a savepoint, so record rules and the
 ORM have their say). A second table-driven test tries the same on records of
-another company, which no role may touch.
+another company, which no role may touch. Field evidence a platform brought
+in belongs to its system: the matrix's samples of those models come from the
+system the field_api user serves, and a third test shows that the same
+rights stop at another system's records for that user alone.
 """
 
 import base64
@@ -103,6 +106,14 @@ GLOBAL_MODELS = {
     "construction.defect.pricing.wizard",
 }
 
+# Models whose records belong to the external system that brought them in
+# (source_system_id): a Field API service user reaches its own system's only.
+SYSTEM_SCOPED_MODELS = {
+    "construction.photo",
+    "construction.defect",
+    "construction.defect.annotation",
+}
+
 # Field written by the "w" attempt (the read attempt reads it too).
 WRITE_VALUES = {
     "construction.cost.code": {"name": "Renamed"},
@@ -160,6 +171,15 @@ class AccessMatrixCase(FieldEvidenceCase):
                 company_ids=[Command.set(cls.company.ids)],
             )
         cls.serial = 0
+        cls.api_system = cls.env["construction.sync.system"].create(
+            {
+                "name": "Matrix FieldCam",
+                "code": "matrix_fieldcam",
+                "kind": "field_evidence",
+                "company_id": cls.company.id,
+                "service_user_id": cls.users["field_api"].id,
+            }
+        )
 
     @classmethod
     def next_serial(cls):
@@ -167,10 +187,12 @@ class AccessMatrixCase(FieldEvidenceCase):
         return cls.serial
 
     @classmethod
-    def build_samples(cls, company):
+    def build_samples(cls, company, source_system=None):
         """``{model: (sample, create values)}`` for ``company``: a sample
         record that nothing else refers to (so that deleting it is only a
-        question of rights) and the values of one more."""
+        question of rights) and the values of one more. Photos and defects
+        come from ``source_system``, by default a system of the samples
+        that no test user serves."""
         env = cls.env
         n = cls.next_serial()
         samples = {}
@@ -301,14 +323,23 @@ class AccessMatrixCase(FieldEvidenceCase):
             lambda k: {"name": f"Stage {n}-{k}", "code": f"stage_{n}_{k}"},
         )
         add("construction.photo.tag", lambda k: {"name": f"Tag {n}-{k}"})
-        photo = add("construction.photo", lambda k: {"site_id": site.id, "image": image(k)})
+        source = source_system or system
+        photo = add(
+            "construction.photo",
+            lambda k: {"site_id": site.id, "image": image(k), "source_system_id": source.id},
+        )
         category = add(
             "construction.defect.category",
             lambda k: {"name": f"Rut {n}-{k}", "code": f"rut_{n}_{k}", "company_id": company.id},
         )
         defect = add(
             "construction.defect",
-            lambda k: {"site_id": site.id, "category_id": category.id, "company_id": company.id},
+            lambda k: {
+                "site_id": site.id,
+                "category_id": category.id,
+                "company_id": company.id,
+                "source_system_id": source.id,
+            },
         )
         add(
             "construction.defect.annotation",
@@ -425,7 +456,7 @@ class TestAccessMatrix(AccessMatrixCase):
         self.assertFalse(groups - columns, "a group with rights on the suite has no column")
 
     def test_each_role_may_do_exactly_what_the_matrix_says(self):
-        samples = self.build_samples(self.company)
+        samples = self.build_samples(self.company, source_system=self.api_system)
         for model, rights in MATRIX.items():
             record, create_vals = samples[model]
             self.assertTrue(record, f"no sample of {model}")
@@ -458,4 +489,29 @@ class TestAccessMatrix(AccessMatrixCase):
                             self.attempt(record, role, operation, create_vals),
                             (operation in allowed, False),
                             f"{role} may {OPERATIONS[operation]} another company's {model}",
+                        )
+
+    def test_field_api_reaches_only_its_own_systems_evidence(self):
+        """Photos, defects and boxes of a system the field_api user does not
+        serve (same company) are neither found, read, written nor deleted
+        by it, and it cannot create any for that system; every other role
+        keeps the rights of the matrix on them."""
+        other_system = self.build_samples(self.company)
+        photo = other_system["construction.photo"][0]
+        self.assertTrue(photo.source_system_id)
+        self.assertNotEqual(photo.source_system_id, self.api_system)
+        for model in sorted(SYSTEM_SCOPED_MODELS):
+            record, create_vals = other_system[model]
+            for role, allowed in zip(ROLES, MATRIX[model].split(), strict=True):
+                scoped = role == "field_api"
+                with self.subTest(model=model, role=role):
+                    if scoped:
+                        as_user = record.with_user(self.users[role])
+                        self.assertFalse(as_user.search([("id", "=", record.id)]))
+                    for operation in OPERATIONS:
+                        expected = operation in allowed
+                        self.assertEqual(
+                            self.attempt(record, role, operation, create_vals),
+                            (expected, expected and not scoped),
+                            f"{role} may {OPERATIONS[operation]} another system's {model}",
                         )

@@ -282,6 +282,7 @@ class FieldApi(http.Controller):
             "quantity": item.get("quantity") or 0.0,
             "photo_ids": [(6, 0, photos.ids)],
             "source": "ai" if detections else "crew",
+            "source_system_id": system.id,
         }
         label = self._map_label(system, item.get("category") or first.get("label"))
         if detections:

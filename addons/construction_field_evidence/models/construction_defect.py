@@ -58,6 +58,15 @@ class ConstructionDefect(models.Model):
     severity = fields.Selection(SEVERITIES, default="medium", required=True, tracking=True)
     priority = fields.Selection(PRIORITIES, default="0", tracking=True)
     source = fields.Selection(SOURCES, default="office", required=True)
+    source_system_id = fields.Many2one(
+        "construction.sync.system",
+        check_company=True,
+        index=True,
+        readonly=True,
+        ondelete="restrict",
+        help="External system that reported the defect through the field API; "
+        "its service user reaches the defects of its own system only.",
+    )
     confidence = fields.Float(digits=(3, 2), help="Detector confidence, 0 to 1.")
     model_name = fields.Char(string="Detection Model")
     model_version = fields.Char()

@@ -274,7 +274,13 @@ class ConstructionPhoto(models.Model):
             )
 
     def _check_not_duplicate(self, vals_list):
-        """Refuse an image already stored in the company, in one search."""
+        """Refuse an image already stored in the company, in one search.
+
+        The search sees every photo of the company, for the same bytes are
+        stored once whoever uploaded them; the message names the earlier
+        photo only to a user who may read it. A field platform's service
+        user reaches its own system's photos only, and learns nothing of
+        another source's photo but that the image is taken."""
         checksums = [vals["checksum"] for vals in vals_list if vals.get("checksum")]
         if not checksums:
             return
@@ -288,14 +294,27 @@ class ConstructionPhoto(models.Model):
         for vals in vals_list:
             photo = taken.get((vals.get("checksum"), vals.get("company_id", default_company)))
             if photo:
-                raise EvidenceValidationError(
-                    "duplicate",
-                    self.env._(
-                        "This image was already uploaded as photo %(photo)s (#%(id)s).",
-                        photo=photo.name,
-                        id=photo.id,
-                    ),
-                )
+                raise self._duplicate_error(photo)
+
+    def _duplicate_error(self, photo):
+        """The error for an image already stored as ``photo`` (any source):
+        it names the photo only to a user who may read it."""
+        if not photo.with_env(self.env)._filtered_access("read"):
+            return EvidenceValidationError(
+                "duplicate_image",
+                self.env._(
+                    "This image was already uploaded by another source; "
+                    "the same image is stored once per company."
+                ),
+            )
+        return EvidenceValidationError(
+            "duplicate_image",
+            self.env._(
+                "This image was already uploaded as photo %(photo)s (#%(id)s).",
+                photo=photo.name,
+                id=photo.id,
+            ),
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -350,7 +369,9 @@ class ConstructionPhoto(models.Model):
         timezone, latitude, longitude, gps_accuracy, filename, note.
 
         Returns the existing photo when the same client UUID of ``system``
-        or the same bytes were uploaded before (nothing is changed then).
+        or the same bytes were uploaded before by a source the caller may
+        read (nothing is changed then); the same bytes from a source it may
+        not read raise ``duplicate_image`` without naming that photo.
         Raises :class:`EvidenceValidationError` with a ``code`` on bad input.
         """
         system = system or self.env["construction.sync.system"]
@@ -364,11 +385,15 @@ class ConstructionPhoto(models.Model):
                 return existing
         with evidence_errors():
             info = image_lib.inspect(image_bytes, declared_mimetype)
-        existing = self.search(
+        # Every source's photos, before the previews are made: the same
+        # bytes are stored once per company, whoever uploaded them first.
+        existing = self.sudo().search(
             [("checksum", "=", info.checksum), ("company_id", "=", self.env.company.id)], limit=1
         )
         if existing:
-            return existing
+            if existing.with_env(self.env)._filtered_access("read"):
+                return existing.with_env(self.env)
+            raise self._duplicate_error(existing)
         vals = {
             "name": metadata.get("filename") or self.env._("Photo"),
             "image": base64.b64encode(image_bytes),

@@ -88,7 +88,7 @@ class TestPhotoUpload(FieldEvidenceCase):
         self.assertEqual(self.Photo.search_count([("checksum", "=", first.checksum)]), 1)
         with self.assertRaises(ValidationError) as caught, self.env.cr.savepoint():
             self.Photo.create({"image": base64.b64encode(data)})
-        self.assertEqual(caught.exception.code, "duplicate")
+        self.assertEqual(caught.exception.code, "duplicate_image")
         other = self.Photo.create(
             {"image": base64.b64encode(data), "company_id": self.other_company.id}
         )
@@ -203,6 +203,8 @@ class TestPhotoUpload(FieldEvidenceCase):
 
     def test_field_api_service_user_can_upload(self):
         service = self.users["field_api"]
+        # a service user files photos under the system it serves, no other
+        self.system.service_user_id = service
         self.env["construction.photo.tag"].create({"name": "curb"})
         photo = self.Photo.with_user(service)._create_from_upload(
             self.image(latitude=INSIDE[0], longitude=INSIDE[1]),
