@@ -15,7 +15,7 @@ import time
 from datetime import date, timedelta
 
 from summary import rate_figure, record
-from sync_events import p95, post, run_parallel, server_parser, xmlrpc_caller
+from sync_events import p95, post, run_parallel, server_parser, wait_applied, xmlrpc_caller
 
 EMPLOYEES = 20
 
@@ -145,21 +145,7 @@ def main():
     if accepted != args.events:
         raise SystemExit(f"only {accepted} of {args.events} labor events were accepted")
     keys_like = f"{run}-%"
-    while True:
-        waiting = rpc(
-            "construction.sync.event",
-            "search_count",
-            [("idempotency_key", "=like", keys_like), ("state", "in", ["received", "queued"])],
-        )
-        if not waiting or time.perf_counter() - started > args.apply_timeout:
-            break
-        time.sleep(1)
-    applied_seconds = time.perf_counter() - started
-    done = rpc(
-        "construction.sync.event",
-        "search_count",
-        [("idempotency_key", "=like", keys_like), ("state", "=", "done")],
-    )
+    applied_seconds, done = wait_applied(rpc, keys_like, started, args.apply_timeout)
     timesheets = rpc(
         "account.analytic.line",
         "search_count",

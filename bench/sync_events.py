@@ -97,6 +97,28 @@ def xmlrpc_caller(args):
     return rpc
 
 
+def wait_applied(rpc, keys_like, started, timeout):
+    """Wait until no event whose key is like ``keys_like`` waits any more
+    (or ``timeout`` seconds after ``started``); the seconds since
+    ``started`` and how many of those events are done."""
+    while True:
+        waiting = rpc(
+            "construction.sync.event",
+            "search_count",
+            [("idempotency_key", "=like", keys_like), ("state", "in", ["received", "queued"])],
+        )
+        if not waiting or time.perf_counter() - started > timeout:
+            break
+        time.sleep(1)
+    seconds = time.perf_counter() - started
+    done = rpc(
+        "construction.sync.event",
+        "search_count",
+        [("idempotency_key", "=like", keys_like), ("state", "=", "done")],
+    )
+    return seconds, done
+
+
 def p95(values):
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
@@ -150,21 +172,7 @@ def main():
     # Applied: the queue_job runner works the queue down.
     total = args.events + args.single
     keys_like = f"{run}%"
-    while True:
-        waiting = rpc(
-            "construction.sync.event",
-            "search_count",
-            [("idempotency_key", "=like", keys_like), ("state", "in", ["received", "queued"])],
-        )
-        if not waiting or time.perf_counter() - accepted_started > args.apply_timeout:
-            break
-        time.sleep(1)
-    applied_seconds = time.perf_counter() - accepted_started
-    done = rpc(
-        "construction.sync.event",
-        "search_count",
-        [("idempotency_key", "=like", keys_like), ("state", "=", "done")],
-    )
+    applied_seconds, done = wait_applied(rpc, keys_like, accepted_started, args.apply_timeout)
 
     plain_rate = args.plain / plain_seconds
     rows = [

@@ -282,12 +282,7 @@ class EstimateSyncCase(EstimateBridgeCase):
             }
         )
         cls.profile.system_id = cls.system
-        cls.api_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.service_user)
-            .sudo()
-            ._generate(None, "BidPlatform integration", None)
-        )
+        cls.api_key = cls.new_api_key(cls.service_user, "BidPlatform integration")
         cls.env["construction.sync.ownership"].search([]).unlink()
         cls.Event = cls.env["construction.sync.event"]
 

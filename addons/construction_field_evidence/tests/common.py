@@ -78,10 +78,6 @@ class FieldApiCase(HttpCase, FieldEvidenceCase):
         cls.api_key = cls.new_api_key(service)
         cls.Event = cls.env["construction.sync.event"]
 
-    @classmethod
-    def new_api_key(cls, user):
-        return cls.env["res.users.apikeys"].with_user(user).sudo()._generate(None, "key", None)
-
     def headers(self):
         return {"Authorization": f"Bearer {self.api_key}"}
 

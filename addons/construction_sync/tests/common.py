@@ -61,6 +61,11 @@ class ConstructionCase(TransactionCase):
         return True
 
     @classmethod
+    def new_api_key(cls, user, name="key"):
+        """A bearer API key of ``user``, as it would create one itself."""
+        return cls.env["res.users.apikeys"].with_user(user).sudo()._generate(None, name, None)
+
+    @classmethod
     def create_codes(cls, *codes, **common_vals):
         return cls.CostCode.create(
             [dict(common_vals, code=code, name=f"Cost code {code}") for code in codes]
@@ -90,12 +95,7 @@ class SyncCase(ConstructionCase):
                 "max_attempts": 3,
             }
         )
-        cls.api_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.service_user)
-            .sudo()
-            ._generate(None, "BidMaster integration", None)
-        )
+        cls.api_key = cls.new_api_key(cls.service_user, "BidMaster integration")
         # Each test states its own systems of record; demo rules stay out.
         cls.env["construction.sync.ownership"].search([]).unlink()
         cls.Event = cls.env["construction.sync.event"]

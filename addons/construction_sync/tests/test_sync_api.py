@@ -136,12 +136,7 @@ class TestSyncApi(HttpCase, SyncCase):
         self.assertEqual(self.count_events(), 2)
 
     def test_user_without_system_is_refused(self):
-        key = (
-            self.env["res.users.apikeys"]
-            .with_user(self.users["field_api"])
-            .sudo()
-            ._generate(None, "stray", None)
-        )
+        key = self.new_api_key(self.users["field_api"], "stray")
         self.assertProblem(self.call("/events", self.envelope("s"), key=key), 403, "no_system")
 
     def test_signed_systems_need_a_fresh_valid_signature(self):
