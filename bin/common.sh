@@ -1,9 +1,10 @@
-# Shared by bin/setup, bin/test and bin/run: sourced, not run.
+# Shared by every command of bin/: sourced, not run.
 # shellcheck shell=bash
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
-PYTHON="${PYTHON:-python3}"
+# Every command runs in the repository's own environment, made by bin/setup.
+VENV="$REPO/.venv"
 MODULES="${CONSTRUCTION_MODULES:-construction_sync,construction_field_evidence,construction_estimate_bridge}"
 TEST_DB="${CONSTRUCTION_TEST_DB:-construction_test}"
 DEMO_DB="${CONSTRUCTION_DEMO_DB:-construction_demo}"
@@ -12,11 +13,17 @@ mkdir -p var/log
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
+# The Odoo series an interpreter imports, or nothing.
+odoo_series() {
+    "$1" -c 'import odoo.release as r; print(r.series)' 2>/dev/null || true
+}
+
 require_odoo() {
+    PYTHON="$VENV/bin/python"
+    [ -x "$PYTHON" ] || die "the suite's environment .venv/ is missing: run bin/setup first."
     local version
-    version="$("$PYTHON" -c 'import odoo.release as r; print(r.series)' 2>/dev/null)" || die "Odoo 18.0 is a prerequisite and '$PYTHON' cannot import it.
-Check with:   $PYTHON -c \"import odoo; print(odoo.release.version)\"
-Install Odoo 18.0 Community from source as Odoo documents it (its requirements.txt, then 'pip install -e <odoo-source>'), into this same interpreter, then run bin/setup again."
+    version="$(odoo_series "$PYTHON")"
+    [ -n "$version" ] || die "$PYTHON cannot import Odoo: run bin/setup again."
     [ "$version" = "18.0" ] || die "Odoo $version is importable by $PYTHON, but the suite needs Odoo 18.0."
     ODOO_ADDONS="$("$PYTHON" -c 'import os, odoo; print(os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons"))')"
     [ -d "$ODOO_ADDONS/mail" ] || die "Odoo's addons folder was not found at $ODOO_ADDONS (expected beside the odoo package of a source install)."
