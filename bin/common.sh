@@ -85,6 +85,15 @@ install_database() {
     modules_installed "$db" || { tail -n 40 "$log" >&2; die "the modules are not installed in '$db'; see $log"; }
 }
 
+# Export i18n/<addon>.pot of every addon under addons/ from the test database,
+# where they must be installed; with --check, write nothing and fail when one
+# is stale (see bin/lib/pot.py).
+export_pot() {
+    local manifests=("$REPO"/addons/*/__manifest__.py)
+    "$PYTHON" "$REPO/bin/lib/pot.py" "$REPO/odoo.conf" "$ADDONS_PATH" "$TEST_DB" "$@" \
+        "${manifests[@]%/__manifest__.py}"
+}
+
 # Print "<api key> <demo site id>" of a service user of the demo BidMaster
 # system in database $1 (login $2), for commands that call a running server.
 service_api_key() {
