@@ -4,6 +4,29 @@ A skipped test proves nothing, so a run with skips fails: a test that
 cannot run here is a problem to fix, not a pass.
 """
 
+import importlib
+
+import pytest
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_cmdline_main(config):
+    """Import Odoo's test framework as what it is here: a test run.
+
+    pytest-odoo imports ``odoo.tests`` while it reads Odoo's configuration,
+    before it switches Odoo to test mode (it does so per test module, since
+    test mode during the registry load would make Odoo run every installed
+    module's tests). Odoo 18 logs that import outside test mode as an ERROR,
+    with a stack, to catch business code importing test helpers. Importing
+    it first, in test mode, logs the usual line instead; Odoo's configuration
+    is read afterwards, by pytest-odoo, and sets test mode back as it wants.
+    """
+    if config.getoption("--odoo-database", None) or config.getoption("--odoo-config", None):
+        odoo_config = importlib.import_module("odoo.tools").config
+        odoo_config["test_enable"] = True
+        importlib.import_module("odoo.tests")
+    return (yield)
+
 
 def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -38,6 +38,27 @@ odoo_cmd() {
     "$PYTHON" "$ODOO_BIN" -c "$REPO/odoo.conf" --addons-path="$ADDONS_PATH" "$@"
 }
 
+# Odoo's master password (it guards the database manager) is made once per
+# machine into var/admin-passwd (mode 600), never kept in the repository.
+# Servers read var/odoo-server.conf: odoo.conf, the one place of every other
+# option, plus that password; it is written again from them at each start.
+# Sets SERVER_CONF.
+server_config() {
+    local secret="$REPO/var/admin-passwd"
+    SERVER_CONF="$REPO/var/odoo-server.conf"
+    grep -q '^\[options\]' "$REPO/odoo.conf" || die "odoo.conf has no [options] section"
+    (
+        umask 077
+        if [ ! -s "$secret" ]; then
+            "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(24))' >"$secret"
+            say "Made this machine's Odoo master password: $secret" >&2
+        fi
+        chmod 600 "$secret"
+        sed "/^\[options\]/a admin_passwd = $(cat "$secret")" "$REPO/odoo.conf" >"$SERVER_CONF"
+        chmod 600 "$SERVER_CONF"
+    )
+}
+
 db_exists() {
     psql -d postgres -tAc "select 1 from pg_database where datname = '$1'" 2>/dev/null | grep -q 1
 }
@@ -64,6 +85,15 @@ install_database() {
     modules_installed "$db" || { tail -n 40 "$log" >&2; die "the modules are not installed in '$db'; see $log"; }
 }
 
+# Export i18n/<addon>.pot of every addon under addons/ from the test database,
+# where they must be installed; with --check, write nothing and fail when one
+# is stale (see bin/lib/pot.py).
+export_pot() {
+    local manifests=("$REPO"/addons/*/__manifest__.py)
+    "$PYTHON" "$REPO/bin/lib/pot.py" "$REPO/odoo.conf" "$ADDONS_PATH" "$TEST_DB" "$@" \
+        "${manifests[@]%/__manifest__.py}"
+}
+
 # Print "<api key> <demo site id>" of a service user of the demo BidMaster
 # system in database $1 (login $2), for commands that call a running server.
 service_api_key() {
@@ -75,9 +105,10 @@ service_api_key() {
 # var/log/<database>-server.log. Returns once the API answers.
 start_server() {
     local db="$1" port="$2"
-    say "Starting a server with 2 workers and the job runner on port $port"
+    server_config
+    say "Starting a server with 2 workers and the job runner on port $port (master password in var/admin-passwd)"
     ODOO_QUEUE_JOB_CHANNELS="${ODOO_QUEUE_JOB_CHANNELS:-root:2,root.construction_inbound:2,root.construction_outbound:1,root.construction_batch:1}" \
-        "$PYTHON" "$ODOO_BIN" -c "$REPO/odoo.conf" --addons-path="$ADDONS_PATH" \
+        "$PYTHON" "$ODOO_BIN" -c "$SERVER_CONF" --addons-path="$ADDONS_PATH" \
         -d "$db" --db-filter="^$db\$" --http-port="$port" --gevent-port="$((port + 1))" \
         --workers=2 --max-cron-threads="${CONSTRUCTION_CRON_THREADS:-0}" \
         --load=base,web,queue_job --logfile="$REPO/var/log/$db-server.log" &

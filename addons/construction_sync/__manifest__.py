@@ -22,7 +22,11 @@
         "maintenance",
         "queue_job",
     ],
-    "external_dependencies": {"python": ["jsonschema", "requests"]},
+    "external_dependencies": {
+        # jsonschema checks "format": "date-time" (occurred_at) only when
+        # rfc3339-validator is installed; without it any string passes.
+        "python": ["jsonschema", "requests", "rfc3339-validator"],
+    },
     "data": [
         "security/construction_sync_security.xml",
         "security/ir.model.access.csv",

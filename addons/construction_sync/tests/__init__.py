@@ -2,3 +2,13 @@ from . import test_access
 from . import test_cost_code
 from . import test_cost_code_analytic
 from . import test_sync_system
+from . import test_openapi
+from . import test_sync_api
+from . import test_sync_field_progress
+from . import test_sync_job_cost
+from . import test_sync_kpi
+from . import test_sync_labor
+from . import test_sync_outbox
+from . import test_sync_pipeline
+from . import test_sync_reconcile
+from . import test_sync_security
