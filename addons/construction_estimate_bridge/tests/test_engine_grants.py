@@ -6,7 +6,6 @@ import json
 
 from odoo.addons.construction_field_evidence.lib.tests.images import make_exif, make_image
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import new_test_user
 
 from .common import EstimateSyncCase, estimate_payload
 
@@ -18,20 +17,7 @@ class TestEngineGrantsOnDirectRoutes(HttpCase, EstimateSyncCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.photo_user = new_test_user(
-            cls.env,
-            login="bridge_fieldcam_service",
-            groups="construction_sync.group_construction_sync_field_api",
-        )
-        cls.photo_app = cls.env["construction.sync.system"].create(
-            {
-                "name": "Bridge FieldCam",
-                "code": "bridge_fieldcam",
-                "kind": "field_evidence",
-                "service_user_id": cls.photo_user.id,
-            }
-        )
-        cls.photo_key = cls.new_api_key(cls.photo_user, "FieldCam integration")
+        cls.photo_app, cls.photo_key = cls.new_platform("bridge_fieldcam", "field_evidence")
         cls.site = cls.env["construction.site"].create(
             {"name": "Bridge Lot", "project_id": cls.project.id}
         )

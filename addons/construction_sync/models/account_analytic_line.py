@@ -114,15 +114,7 @@ class AccountAnalyticLine(models.Model):
             "construction_entry_state": "current",
         }
         if data.get("cost_code"):
-            cost_code = Resolver._resolve(
-                system,
-                "construction.cost.code",
-                data["cost_code"],
-                "/payload/cost_code",
-                "cost_code",
-                True,
-            )
-            vals[cost_code._cost_code_plan()._column_name()] = cost_code.analytic_account_id.id
+            vals.update(self._sync_cost_code_vals(system, data["cost_code"]))
         return vals
 
     def _construction_labor_matches(self, vals):
@@ -339,21 +331,22 @@ class AccountAnalyticLine(models.Model):
                     project=project.display_name,
                 )
             )
-        cost_code = Resolver._resolve(
-            system,
-            "construction.cost.code",
-            data["cost_code"],
-            "/payload/cost_code",
-            "cost_code",
-            True,
-        )
         return {
+            **self._sync_cost_code_vals(system, data["cost_code"]),
             "date": day,
             "account_id": project.account_id.id,
-            cost_code._cost_code_plan()._column_name(): cost_code.analytic_account_id.id,
             "company_id": event.system_id.company_id.id,
             "construction_source_entry": data["source_entry_id"],
         }
+
+    @api.model
+    def _sync_cost_code_vals(self, system, reference):
+        """The cost code column of a line for the code ``system`` calls
+        ``reference`` (bound, mapped, or its MasterFormat number)."""
+        cost_code = self.env["construction.sync.resolver"]._resolve(
+            system, "construction.cost.code", reference, "/payload/cost_code", "cost_code", True
+        )
+        return {cost_code._cost_code_plan()._column_name(): cost_code.analytic_account_id.id}
 
     def _construction_already_booked(self, event, binding):
         """A source entry books once: a resend answers with its line; other

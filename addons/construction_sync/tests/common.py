@@ -66,6 +66,23 @@ class ConstructionCase(TransactionCase):
         return cls.env["res.users.apikeys"].with_user(user).sudo()._generate(None, name, None)
 
     @classmethod
+    def new_platform(cls, code, kind, **vals):
+        """``(system, API key)`` of a new external system of ``kind`` with a
+        service user of its own, as an administrator sets one up."""
+        service_user = new_test_user(
+            cls.env,
+            login=f"{code}_service",
+            groups="construction_sync.group_construction_sync_field_api",
+        )
+        system = cls.env["construction.sync.system"].create(
+            dict(
+                {"name": code, "code": code, "kind": kind, "service_user_id": service_user.id},
+                **vals,
+            )
+        )
+        return system, cls.new_api_key(service_user, f"{code} integration")
+
+    @classmethod
     def grant(cls, system, *codes):
         """Grant ``system`` the inbound event types ``codes`` (all of them
         when none is named), as an administrator does."""

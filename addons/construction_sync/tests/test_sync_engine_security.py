@@ -9,7 +9,6 @@ from odoo import Command
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import new_test_user
 
 from ..lib.problem import ApiError
 from .common import FieldActualsCase, LocalServer
@@ -24,20 +23,10 @@ class EngineAttackCase(FieldActualsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.photo_user = new_test_user(
-            cls.env,
-            login="fieldcam_sec_service",
-            groups="construction_sync.group_construction_sync_field_api",
+        cls.photo_app, cls.photo_key = cls.new_platform(
+            "fieldcam_sec", "field_evidence", name="FieldCam"
         )
-        cls.photo_app = cls.System.create(
-            {
-                "name": "FieldCam",
-                "code": "fieldcam_sec",
-                "kind": "field_evidence",
-                "service_user_id": cls.photo_user.id,
-            }
-        )
-        cls.photo_key = cls.new_api_key(cls.photo_user, "FieldCam integration")
+        cls.photo_user = cls.photo_app.service_user_id
         cls.labor_type = cls.env.ref("construction_sync.event_type_labor_approved")
         cls.manager = cls.users["sync_manager"]
         cls.administrator = cls.users["administrator"]
