@@ -198,6 +198,26 @@ class TestEventGrants(HttpCase, EngineAttackCase):
         self.assertFalse(self.entry_lines("XC-1"))
         self.assertFalse(self.Line.search([("project_id", "=", foreign.id)]))
 
+    def test_a_binding_into_another_company_cannot_close_its_task(self):
+        foreign_project = self.env["project.project"].create(
+            {"name": "Northside yard", "company_id": self.other_company.id}
+        )
+        foreign_task = self.env["project.task"].create(
+            {"name": "Seal the yard", "project_id": foreign_project.id}
+        )
+        self.bind(foreign_task, "NS-T1")
+        with trap_jobs() as trap:
+            event = self.receive_event(
+                "field.task.completed",
+                "xc-task",
+                "2026-03-12T16:00:00Z",
+                {"task": "NS-T1", "completed_at": "2026-03-12T15:45:00Z"},
+            )
+            trap.perform_enqueued_jobs()
+        self.assertEqual((event.state, event.error_code), ("needs_review", "business_rule"))
+        self.assertNotEqual(foreign_task.state, "1_done")
+        self.assertFalse(foreign_task.construction_completed_at)
+
     def test_payload_text_is_never_a_search_pattern(self):
         for wildcard in ("%", "%@%", "_%"):
             with self.subTest(employee=wildcard):
