@@ -171,6 +171,8 @@ class ConstructionSyncEvent(models.Model):
         route whose body is the payload gives ``""``)."""
         if payload_pointer is None:
             payload_pointer = f"{pointer_prefix}/payload"
+        # The engine's configuration (types, grants, rules) is read as
+        # superuser: the service user asking need not be able to read it.
         if isinstance(event_type, str):
             code = event_type
             EventType = self.env["construction.sync.event.type"].sudo()
@@ -383,6 +385,7 @@ class ConstructionSyncEvent(models.Model):
     def _current_attempt(self):
         """1 for the first run of the current job, 2 for its first retry..."""
         uuid_ = self.env.context.get("job_uuid")
+        # queue.job is the engine's bookkeeping, readable by administrators only
         job = uuid_ and self.env["queue.job"].sudo().search([("uuid", "=", uuid_)], limit=1)
         return (job.retry if job else 0) + 1
 

@@ -250,6 +250,8 @@ class ConstructionSyncSystem(models.Model):
     def _handler_user(self):
         """The handler user of this system, made when first needed."""
         self.ensure_one()
+        # Users are made by administrators; this one by the engine, with the
+        # groups the code of the granted handlers declares.
         system = self.sudo()
         if not system.handler_user_id:
             system.handler_user_id = (
