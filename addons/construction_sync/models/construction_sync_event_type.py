@@ -7,9 +7,10 @@ from ..lib import schema as schema_lib
 from .construction_sync_system import SYSTEM_KINDS
 
 MODES = [("realtime", "Real-time"), ("batch", "Batch")]
-# What decides which code runs with a system's rights, and which new systems
-# may send a type: an administrator's call, not a Sync Manager's.
-ADMINISTRATOR_FIELDS = ("handler", "default_for_kinds")
+# What decides which code runs with a system's rights, which systems of
+# record it answers to, and which new systems may send a type: an
+# administrator's call, not a Sync Manager's.
+ADMINISTRATOR_FIELDS = ("handler", "target_model_id", "default_for_kinds")
 
 
 class SyncHandler(NamedTuple):
@@ -211,7 +212,7 @@ class ConstructionSyncEventType(models.Model):
     def create(self, vals_list):
         if any(vals.get(field) for vals in vals_list for field in ADMINISTRATOR_FIELDS):
             self._check_administrator(
-                self.env._("choose the handler or the default grants of an event type")
+                self.env._("choose the handler, target or default grants of an event type")
             )
         event_types = super().create(vals_list)
         for event_type in event_types:
@@ -220,12 +221,14 @@ class ConstructionSyncEventType(models.Model):
 
     def write(self, vals):
         if any(
-            field in vals and event_type[field] != vals[field]
+            field in vals
+            and self._fields[field].convert_to_write(event_type[field], event_type)
+            != (vals[field] or False)
             for field in ADMINISTRATOR_FIELDS
             for event_type in self
         ):
             self._check_administrator(
-                self.env._("change the handler or the default grants of an event type")
+                self.env._("change the handler, target or default grants of an event type")
             )
         before = {event_type: set(event_type._default_kinds()) for event_type in self}
         result = super().write(vals)

@@ -313,8 +313,14 @@ class TestSyncManagerLimits(HttpCase, EngineAttackCase):
                 )
         self.assertEqual(self.labor_type.handler, "labor")
         self.assertEqual(self.env["ir.config_parameter"].get_param("database.secret"), secret)
-        with self.assertRaises(AccessError):
-            self.labor_type.with_user(self.manager).default_for_kinds = "field_evidence"
+        as_manager = self.labor_type.with_user(self.manager)
+        for field, value in (
+            ("default_for_kinds", "field_evidence"),
+            ("target_model_id", self.env["ir.model"]._get_id("res.partner")),
+        ):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                as_manager.write({field: value})
+        as_manager.write({"name": "Labor approved (renamed)", "handler": "labor"})
 
     def test_a_replayed_payload_is_validated_again(self):
         event = self.apply_labor("RP-1", employee="EMP-404")
