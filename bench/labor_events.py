@@ -56,6 +56,17 @@ def labor_fixtures(rpc, system_id, run, tasks=0):
             for model, res_id, external in bound
         ],
     )
+    # The system sends labor here (an administrator's grant; its kind's
+    # defaults may not include it).
+    labor_type = rpc(
+        "construction.sync.event.type", "search", [("code", "=", "labor.approved")], limit=1
+    )
+    rpc(
+        "construction.sync.system",
+        "write",
+        [system_id],
+        {"inbound_event_type_ids": [(4, *labor_type)]},
+    )
     return employee_ids, project_id, task_ids
 
 

@@ -6,12 +6,9 @@ from odoo.addons.construction_sync.controllers.api import (
     max_bytes,
     read_json,
 )
-from odoo.addons.construction_sync.lib import schema as schema_lib
+from odoo.addons.construction_sync.exceptions import UnknownReferenceError
 from odoo.addons.construction_sync.lib.problem import ApiError
-from odoo.addons.construction_sync.models.construction_sync_event import (
-    UnknownReferenceError,
-    payload_hash,
-)
+from odoo.addons.construction_sync.models.construction_sync_event import payload_hash
 from odoo.exceptions import UserError
 from odoo.http import request
 
@@ -72,18 +69,12 @@ class ConstructionEstimateApi(http.Controller):
         )
         system = current_system()
         system._check_rate(1)
-        env = request.env(su=True)
-        event_type = env["construction.sync.event.type"].browse(
-            env["construction.sync.event.type"]._inbound_id(EVENT_TYPE)
-        )
-        problems = schema_lib.violations(event_type._validator(), payload)
-        if problems:
-            raise ApiError(
-                "schema_violation", "The estimate does not match its schema.", errors=problems
-            )
+        Event = request.env["construction.sync.event"].sudo()
+        # The grant, the schema and the ownership rules, as for any event;
+        # the body is the payload of an estimate.approved event.
+        Event._admit(system, EVENT_TYPE, payload, payload_pointer="")
         digest = payload_hash(EVENT_TYPE, payload)
         key = request.httprequest.headers.get("Idempotency-Key") or digest
-        Event = env["construction.sync.event"]
         known = Event.search([("system_id", "=", system.id), ("idempotency_key", "=", key)])
         if known:
             if known.payload_hash != digest:
@@ -92,10 +83,12 @@ class ConstructionEstimateApi(http.Controller):
                     f"Idempotency key {key!r} was first used with another estimate.",
                 )
             link = known.link_ids.filtered(lambda link: link.res_model == "construction.estimate")
-            estimate = env["construction.estimate"].browse(link.res_id)
+            estimate = Event.env["construction.estimate"].browse(link.res_id)
             return json_response(dict(estimate_json(estimate), duplicate=True), 200)
         try:
-            estimate = env["construction.estimate"]._import_payload(system, payload)
+            # imported with the rights the system is granted, as its events are
+            handler_env = system._handler_env()
+            estimate = handler_env["construction.estimate"]._import_payload(system, payload)
         except EstimateImportError as error:
             raise import_problem(error, payload) from error
         except UnknownReferenceError as error:

@@ -11,3 +11,4 @@ from . import purchase_order
 from . import purchase_order_line
 from . import construction_defect
 from . import account_analytic_line
+from . import construction_sync_event_type

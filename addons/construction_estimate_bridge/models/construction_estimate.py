@@ -1,7 +1,6 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.addons.construction_sync.models.construction_sync_event import UnknownReferenceError
 from odoo.exceptions import UserError
 
 from ..exceptions import EstimateImportError
@@ -106,10 +105,14 @@ class ConstructionEstimate(models.Model):
 
     @api.model
     def _import_resolvers(self, profile, company):
-        """Cost code and unit lookups for one import, each distinct value resolved once."""
+        """Cost code and unit lookups for one import, each distinct value
+        resolved once by the sync resolver: the profile's system's bindings
+        and value maps, then the natural key (the MasterFormat number; the
+        unit's name after the profile's synonyms)."""
         cost_codes, units = {}, {}
         synonyms = estimate_file.parse_unit_synonyms(profile.unit_synonyms)
-        Uom = self.env["uom.uom"]
+        Resolver = self.env["construction.sync.resolver"]
+        system = profile.system_id
 
         def cost_code(raw):
             if raw not in cost_codes:
@@ -119,7 +122,11 @@ class ConstructionEstimate(models.Model):
         def unit(raw):
             text = raw.strip().lower()
             if text not in units:
-                units[text] = Uom.search([("name", "=ilike", synonyms.get(text, text))], limit=1)
+                units[text] = Resolver._find(
+                    system, "uom.uom", raw, kind="uom", company=company
+                ) or Resolver._find(
+                    system, "uom.uom", synonyms.get(text, text), natural=True, company=company
+                )
             return units[text]
 
         return cost_code, unit
@@ -347,33 +354,11 @@ class ConstructionEstimate(models.Model):
 
     @api.model
     def _import_project_for(self, system, reference):
-        """The project a system calls ``reference``: bound to it, else so named."""
-        binding = self.env["construction.sync.binding"].search(
-            [
-                ("system_id", "=", system.id),
-                ("res_model", "=", "project.project"),
-                ("external_id", "=", reference),
-            ],
-            limit=1,
+        """The project a system calls ``reference``: bound to it, mapped,
+        else of that exact name."""
+        return self.env["construction.sync.resolver"]._resolve(
+            system, "project.project", reference, "/project", kind="project", natural=True
         )
-        project = binding._record() if binding else self.env["project.project"]
-        if not project:
-            project = self.env["project.project"].search(
-                [("name", "=", reference), ("company_id", "in", [system.company_id.id, False])],
-                limit=2,
-            )
-        if len(project) != 1:
-            raise UnknownReferenceError(
-                self.env._(
-                    "Project %(project)r at /project from %(system)s is %(why)s: bind it "
-                    "(Synchronization → Bindings) or use the project's exact name, then "
-                    "send the estimate again.",
-                    project=reference,
-                    system=system.name,
-                    why=self.env._("ambiguous") if project else self.env._("unknown"),
-                )
-            )
-        return project
 
     @api.model
     def _import_payload(self, system, payload):

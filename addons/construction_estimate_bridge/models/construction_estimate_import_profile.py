@@ -1,5 +1,4 @@
-from odoo import api, fields, models
-from odoo.addons.construction_sync.lib import cost_code as cost_code_lib
+from odoo import fields, models
 
 from ..lib import estimate_file
 
@@ -50,23 +49,20 @@ class ConstructionEstimateImportProfile(models.Model):
         self.ensure_one()
         return {field: self[f"column_{field}"] for field in estimate_file.DEFAULT_COLUMNS}
 
-    @api.model
-    def _cost_code_search_domain(self, codes, company):
-        return [("code", "in", codes), ("company_id", "in", [False, company.id])]
-
     def _resolve_cost_code(self, raw, company=None):
         """The cost code written ``raw`` in a file, or an empty recordset.
 
-        The one place where an estimating platform's cost code becomes a
-        canonical one: normalized with construction_sync's rules, then
-        searched by number, the company's own before a shared one.
+        Resolved like every external reference (the sync resolver): the
+        profile's system's bindings and cost code value maps, then the
+        number normalized with construction_sync's rules, the company's own
+        before a shared one.
         """
-        try:
-            code = cost_code_lib.normalize(str(raw))
-        except cost_code_lib.CostCodeError:
-            return self.env["construction.cost.code"]
         company = company or self.company_id or self.env.company
-        found = self.env["construction.cost.code"].search(
-            self._cost_code_search_domain([code], company), order="company_id"
+        return self.env["construction.sync.resolver"]._find(
+            self.system_id,
+            "construction.cost.code",
+            str(raw),
+            kind="cost_code",
+            natural=True,
+            company=company,
         )
-        return found[:1]

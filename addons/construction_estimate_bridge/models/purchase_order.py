@@ -2,7 +2,6 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from odoo import api, fields, models
-from odoo.addons.construction_sync.models.construction_sync_event import UnknownReferenceError
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
@@ -187,41 +186,16 @@ class PurchaseOrder(models.Model):
 
     @api.model
     def _sync_confirmed_order(self, system, reference):
-        orders = self.search(
-            [
-                ("company_id", "=", system.company_id.id),
-                "|",
-                ("name", "=", reference),
-                ("partner_ref", "=", reference),
-            ],
-            limit=2,
+        """The order ``system`` means: bound, else by its number or vendor
+        reference (the sync resolver's natural key)."""
+        order = self.env["construction.sync.resolver"]._resolve(
+            system, self._name, reference, "/payload/order", natural=True
         )
-        if not orders:
-            raise UnknownReferenceError(
-                self.env._(
-                    "Unknown purchase order %(order)r at /payload/order from %(system)s: no "
-                    "order has this number or vendor reference. Set the vendor reference "
-                    "on the order, then replay the event.",
-                    order=reference,
-                    system=system.name,
-                )
-            )
-        if len(orders) > 1:
+        if order.state == "cancel":
             raise UserError(
-                self.env._(
-                    "Purchase order reference %(order)r matches %(orders)s; give each order "
-                    "its own vendor reference, then replay the event.",
-                    order=reference,
-                    orders=", ".join(orders.mapped("name")),
-                )
+                self.env._("%(order)s is cancelled: a confirmation cannot apply.", order=order.name)
             )
-        if orders.state == "cancel":
-            raise UserError(
-                self.env._(
-                    "%(order)s is cancelled: a confirmation cannot apply.", order=orders.name
-                )
-            )
-        return orders
+        return order
 
     def _sync_confirmed_line(self, item, pointer):
         """The order line a confirmation line means: by id, else by product."""

@@ -12,3 +12,4 @@ from . import test_estimate_sync
 from . import test_procurement
 from . import test_supplier_confirmation
 from . import test_end_to_end
+from . import test_engine_grants

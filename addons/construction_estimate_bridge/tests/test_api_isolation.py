@@ -220,6 +220,7 @@ class TestApiIsolation(FieldApiCase):
         self.assertEqual(self.site.photo_ids, self.photo_a)
 
     def test_no_estimate_lands_on_another_companys_project(self):
+        self.grant(self.system_b, "estimate.approved")
         estimates = self.env["construction.estimate"]
         before = estimates.search_count([])
         unknown = self.post_json("/estimates", estimate_payload(project="No Such Project"))

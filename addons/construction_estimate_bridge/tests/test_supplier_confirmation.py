@@ -12,6 +12,7 @@ class TestSupplierConfirmation(EstimateSyncCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.construction_budget_check = "none"
+        cls.grant(cls.system, "supplier.confirmation")
 
     def confirm(self, payload, key):
         with trap_jobs() as trap:

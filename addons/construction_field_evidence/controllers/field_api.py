@@ -122,6 +122,8 @@ class FieldApi(http.Controller):
 
     def _store_photo(self, system, image_bytes, mimetype, metadata, pointer):
         Photo = request.env["construction.photo"]
+        Event = request.env["construction.sync.event"].sudo()
+        Event._admit(system, "photo.captured", metadata, pointer, payload_pointer=pointer)
         try:
             with request.env.cr.savepoint():
                 photo = Photo._create_from_upload(image_bytes, mimetype, metadata, system)
@@ -139,7 +141,7 @@ class FieldApi(http.Controller):
             raise evidence_problem(error, pointer) from error
         key = f"photo:{metadata.get('client_uuid') or photo.checksum}"
         payload = dict(metadata, checksum=photo.checksum, photo_id=photo.id)
-        request.env["construction.sync.event"].sudo()._record_applied(
+        Event._record_applied(
             system, "photo.captured", key, payload, photo, metadata.get("correlation_id")
         )
         return photo, created
@@ -249,13 +251,11 @@ class FieldApi(http.Controller):
                 "schema_violation", "The observation does not match its schema.", errors=problems
             )
         Event = request.env["construction.sync.event"].sudo()
-        binding, defect = (
-            request.env["construction.sync.binding"]
-            .sudo()
-            ._lookup(system, "construction.defect", item["client_uuid"])
-        )
+        Resolver = request.env["construction.sync.resolver"]
+        binding, defect = Resolver._binding(system, "construction.defect", item["client_uuid"])
         if defect:
             return defect, False
+        Event._admit(system, "defect.detected", item, pointer, payload_pointer=pointer)
         Defect = request.env["construction.defect"]
         photos = request.env["construction.photo"]
         for offset, uuid in enumerate(item.get("photo_client_uuids") or []):
@@ -284,7 +284,9 @@ class FieldApi(http.Controller):
             "source": "ai" if detections else "crew",
             "source_system_id": system.id,
         }
-        label = self._map_label(system, item.get("category") or first.get("label"))
+        label = item.get("category") or first.get("label")
+        if label:
+            label = Resolver._label(system, ("defect_category", "synonym"), label)
         if detections:
             category = request.env["construction.defect.category"]._resolve_label(label)
             vals.update(
@@ -322,21 +324,8 @@ class FieldApi(http.Controller):
             defect,
             item.get("correlation_id") or correlation_id,
         )
-        event._bind(binding, defect, item["client_uuid"])
+        Resolver._bind(event, binding, defect, item["client_uuid"])
         return defect, True
-
-    def _map_label(self, system, label):
-        """A platform's label in the suite's words: its value maps (a
-        category, or a synonym such as "patch" for pothole) come first."""
-        if not label:
-            return label
-        value_map = request.env["construction.sync.value.map"].sudo()
-        for kind in ("defect_category", "synonym"):
-            found = value_map._lookup(system, kind, label)
-            if found:
-                target = found.internal_reference
-                return target.code if target else found.internal_value
-        return label
 
     def _annotate(self, defect, detections, photos_by_uuid, photos, pointer):
         vals_list = []

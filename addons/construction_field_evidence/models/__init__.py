@@ -6,3 +6,4 @@ from . import construction_photo
 from . import construction_defect
 from . import construction_defect_annotation
 from . import construction_share_link
+from . import construction_sync_event_type

@@ -75,26 +75,24 @@ class ConstructionDefectCategory(models.Model):
     @api.model
     def _resolve_label(self, label):
         """The category whose code, name or synonym is ``label``
-        (case-insensitive, spaces, '-' and '_' alike); empty when none is."""
+        (case-insensitive, spaces, '-' and '_' alike); empty when none is.
+        The label is compared with each category's labels, never used as a
+        search pattern; the company's own categories win over shared ones."""
         wanted = normalize_label(label)
         if not wanted:
             return self.browse()
-        categories = self.search(
-            [
-                "|",
-                "|",
-                ("code", "=ilike", wanted.replace(" ", "_")),
-                ("name", "=ilike", wanted),
-                ("synonyms", "ilike", wanted),
-            ]
-        )
-        # Own company's categories win over shared ones.
-        categories = categories.sorted(
+        categories = self.search(self._check_company_domain(self.env.company)).sorted(
             lambda category: (not category.company_id, category.sequence)
         )
         return next(
             (category for category in categories if wanted in category._labels()), self.browse()
         )
+
+    @api.model
+    def _construction_sync_match(self, reference, _company):
+        """Natural key for the sync resolver: a code, name or synonym (see
+        :meth:`_resolve_label`) among the categories the user may see."""
+        return self._resolve_label(reference)
 
     @api.model
     def _resolve(self, code):

@@ -403,11 +403,15 @@ class ConstructionPhoto(models.Model):
             "client_uuid": client_uuid or False,
             "note": metadata.get("note") or False,
         }
+        # The platform's words through its value maps, then the suite's
+        # natural keys (see construction.sync.resolver).
+        Resolver = self.env["construction.sync.resolver"]
         if metadata.get("stage"):
-            vals["stage_id"] = self.env["construction.photo.stage"]._resolve(metadata["stage"]).id
+            stage = Resolver._label(system, ("photo_stage",), metadata["stage"])
+            vals["stage_id"] = self.env["construction.photo.stage"]._resolve(stage).id
         if metadata.get("category"):
-            category = self.env["construction.defect.category"]._resolve(metadata["category"])
-            vals["category_id"] = category.id
+            label = Resolver._label(system, ("defect_category", "synonym"), metadata["category"])
+            vals["category_id"] = self.env["construction.defect.category"]._resolve(label).id
         if metadata.get("tags"):
             vals["tag_ids"] = [(6, 0, self._find_or_create_tags(metadata["tags"]).ids)]
         vals.update(self._device_time_vals(metadata, info.exif))

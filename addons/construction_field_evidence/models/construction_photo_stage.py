@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.addons.construction_sync.lib.reference import value_key
 from odoo.exceptions import ValidationError
 
 from ..exceptions import EvidenceValidationError
@@ -30,12 +31,8 @@ class ConstructionPhotoStage(models.Model):
     def _resolve(self, value):
         """The approved, active stage whose code or name is ``value``
         (case-insensitive); raises ``unknown_stage`` otherwise."""
-        text = (value or "").strip()
-        stage = self.search(
-            ["|", ("code", "=ilike", text), ("name", "=ilike", text), ("approved", "=", True)],
-            limit=1,
-        )
-        if not text or not stage:
+        stage = self._construction_sync_match(value, None)[:1]
+        if not stage:
             approved = ", ".join(self.search([("approved", "=", True)]).mapped("code"))
             raise EvidenceValidationError(
                 "unknown_stage",
@@ -46,6 +43,18 @@ class ConstructionPhotoStage(models.Model):
                 ),
             )
         return stage
+
+    @api.model
+    def _construction_sync_match(self, reference, _company):
+        """Natural key for the sync resolver: the code or name of an
+        approved stage, blanks around it and case ignored; compared, never
+        used as a search pattern."""
+        wanted = value_key(reference)
+        if not wanted:
+            return self.browse()
+        return self.search([("approved", "=", True)]).filtered(
+            lambda stage: wanted in (value_key(stage.code), value_key(stage.name))
+        )
 
     @api.constrains("code")
     def _check_code(self):

@@ -16,6 +16,7 @@ ERROR_CODES = {
     "no_system": (403, "The API user is not the service user of any external system"),
     "system_mismatch": (403, "A service user may only post as its own system"),
     "ownership_violation": (403, "Another system owns this object"),
+    "event_type_not_allowed": (403, "The system is not granted this event type"),
     "not_found": (404, "Not found"),
     "method_not_allowed": (405, "Method not allowed"),
     "idempotency_conflict": (409, "The idempotency key was used with another payload"),
@@ -46,6 +47,7 @@ ERROR_CODES = {
 EVENT_ERROR_CODES = {
     "unknown_reference": "An external reference has no binding or value map",
     "business_rule": "The change breaks a business rule",
+    "access_denied": "The rights granted to the system do not reach a record the event needs",
     "out_of_order": "A newer fact about the same object was applied already; nothing changed",
     "remote_rejected": "The receiving system refused the delivery",
     "retries_exhausted": "The retries are exhausted",

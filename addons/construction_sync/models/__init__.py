@@ -6,6 +6,7 @@ from . import construction_sync_event_type
 from . import construction_sync_binding
 from . import construction_sync_value_map
 from . import construction_sync_ownership
+from . import construction_sync_resolver
 from . import construction_sync_event
 from . import construction_sync_event_link
 from . import construction_sync_delivery
@@ -20,3 +21,8 @@ from . import project_task
 from . import purchase_order_line
 from . import construction_sync_variance
 from . import construction_sync_kpi
+from . import hr_employee
+from . import product_product
+from . import uom_uom
+from . import project_project
+from . import purchase_order

@@ -56,12 +56,13 @@ class AccountAnalyticLine(models.Model):
         timesheet per source entry. A resend changes nothing; a changed entry
         is reversed and replaced, never overwritten; an older fact than the
         one applied is skipped."""
-        data, entry, binding, current = event._source_entry(self._name)
+        Resolver = self.env["construction.sync.resolver"]
+        data, entry, binding, current = Resolver._source_entry(event, self._name)
         if binding and current and binding.sync_hash == event.payload_hash:
             return current
         vals = self._sync_labor_vals(event, data)
         if current and current._construction_labor_matches(vals):
-            event._bind(binding, current, entry)
+            Resolver._bind(event, binding, current, entry)
             return current
         company = event.system_id.company_id
         company._construction_check_lock(vals["date"])
@@ -73,31 +74,22 @@ class AccountAnalyticLine(models.Model):
         if current:
             current.construction_superseded_by_id = line
             current._construction_post_correction(line, event, data.get("reason"))
-        event._bind(binding, line, entry)
+        Resolver._bind(event, binding, line, entry)
         return produced | line
 
     @api.model
     def _sync_labor_vals(self, event, data):
-        company = event.system_id.company_id
-        employee_ref = data["employee"]
-        employee = event._reference(
-            "hr.employee",
-            employee_ref,
-            "/payload/employee",
-            kind="employee",
-            fallback=[
-                ("company_id", "=", company.id),
-                "|",
-                ("barcode", "=", employee_ref),
-                ("work_email", "=ilike", employee_ref),
-            ],
+        system = event.system_id
+        Resolver = self.env["construction.sync.resolver"]
+        employee = Resolver._resolve(
+            system, "hr.employee", data["employee"], "/payload/employee", "employee", True
         )
-        project = event._reference(
-            "project.project", data["project"], "/payload/project", "project"
+        project = Resolver._resolve(
+            system, "project.project", data["project"], "/payload/project", "project"
         )
         task = self.env["project.task"]
         if data.get("task"):
-            task = event._reference("project.task", data["task"], "/payload/task", "task")
+            task = Resolver._resolve(system, "project.task", data["task"], "/payload/task", "task")
             if task.project_id != project:
                 raise UserError(
                     self.env._(
@@ -122,10 +114,7 @@ class AccountAnalyticLine(models.Model):
             "construction_entry_state": "current",
         }
         if data.get("cost_code"):
-            cost_code = self.env["construction.cost.code"]._sync_resolve(
-                event, data["cost_code"], "/payload/cost_code"
-            )
-            vals[cost_code._cost_code_plan()._column_name()] = cost_code.analytic_account_id.id
+            vals.update(self._sync_cost_code_vals(system, data["cost_code"]))
         return vals
 
     def _construction_labor_matches(self, vals):
@@ -210,17 +199,18 @@ class AccountAnalyticLine(models.Model):
         """Handler of ``equipment.usage.recorded``: a job cost line at the
         equipment's hourly rate on the day of use, on the project's account
         and the cost code. A meter reading below the last one is refused."""
-        data, entry, binding, current = event._source_entry(self._name)
+        Resolver = self.env["construction.sync.resolver"]
+        data, entry, binding, current = Resolver._source_entry(event, self._name)
         if current:
             return current._construction_already_booked(event, binding)
         company = event.system_id.company_id
-        equipment_ref = data["equipment"]
-        equipment = event._reference(
+        equipment = Resolver._resolve(
+            event.system_id,
             "maintenance.equipment",
-            equipment_ref,
+            data["equipment"],
             "/payload/equipment",
             "equipment",
-            fallback=[("serial_no", "=", equipment_ref), ("company_id", "in", [company.id, False])],
+            True,
         )
         day = fields.Date.to_date(data["date"])
         company._construction_check_lock(day)
@@ -244,7 +234,7 @@ class AccountAnalyticLine(models.Model):
             }
         )
         line = self.create(vals)
-        event._bind(binding, line, entry)
+        Resolver._bind(event, binding, line, entry)
         return line
 
     @api.model
@@ -253,30 +243,16 @@ class AccountAnalyticLine(models.Model):
         cost, in the unit the field used, on the project's account and the
         cost code; for a stocked product, also the stock it took, moved out
         of the company's warehouse into consumption."""
-        data, entry, binding, current = event._source_entry(self._name)
+        Resolver = self.env["construction.sync.resolver"]
+        data, entry, binding, current = Resolver._source_entry(event, self._name)
         if current:
             return current._construction_already_booked(event, binding)
-        company = event.system_id.company_id
-        product_ref = data["product"]
-        product = event._reference(
-            "product.product",
-            product_ref,
-            "/payload/product",
-            "product",
-            fallback=[
-                ("company_id", "in", [company.id, False]),
-                "|",
-                ("default_code", "=", product_ref),
-                ("barcode", "=", product_ref),
-            ],
+        system = event.system_id
+        company = system.company_id
+        product = Resolver._resolve(
+            system, "product.product", data["product"], "/payload/product", "product", True
         )
-        uom = event._reference(
-            "uom.uom",
-            data["unit"],
-            "/payload/unit",
-            "uom",
-            fallback=[("name", "=ilike", data["unit"])],
-        )
+        uom = Resolver._resolve(system, "uom.uom", data["unit"], "/payload/unit", "uom", True)
         if uom.category_id != product.uom_id.category_id:
             raise UserError(
                 self.env._(
@@ -301,7 +277,7 @@ class AccountAnalyticLine(models.Model):
             }
         )
         line = self.create(vals)
-        event._bind(binding, line, entry)
+        Resolver._bind(event, binding, line, entry)
         if not product.is_storable:
             return line
         return [line, self._sync_consume_stock(event, product, data["quantity"], uom, company)]
@@ -342,8 +318,10 @@ class AccountAnalyticLine(models.Model):
     def _sync_cost_line_vals(self, event, data, day):
         """Common values of a job cost line: the project's analytic account
         (no ``project_id``: it is a cost, not a timesheet) and the cost code."""
-        project = event._reference(
-            "project.project", data["project"], "/payload/project", "project"
+        system = event.system_id
+        Resolver = self.env["construction.sync.resolver"]
+        project = Resolver._resolve(
+            system, "project.project", data["project"], "/payload/project", "project"
         )
         if not project.account_id:
             raise UserError(
@@ -353,16 +331,22 @@ class AccountAnalyticLine(models.Model):
                     project=project.display_name,
                 )
             )
-        cost_code = self.env["construction.cost.code"]._sync_resolve(
-            event, data["cost_code"], "/payload/cost_code"
-        )
         return {
+            **self._sync_cost_code_vals(system, data["cost_code"]),
             "date": day,
             "account_id": project.account_id.id,
-            cost_code._cost_code_plan()._column_name(): cost_code.analytic_account_id.id,
             "company_id": event.system_id.company_id.id,
             "construction_source_entry": data["source_entry_id"],
         }
+
+    @api.model
+    def _sync_cost_code_vals(self, system, reference):
+        """The cost code column of a line for the code ``system`` calls
+        ``reference`` (bound, mapped, or its MasterFormat number)."""
+        cost_code = self.env["construction.sync.resolver"]._resolve(
+            system, "construction.cost.code", reference, "/payload/cost_code", "cost_code", True
+        )
+        return {cost_code._cost_code_plan()._column_name(): cost_code.analytic_account_id.id}
 
     def _construction_already_booked(self, event, binding):
         """A source entry books once: a resend answers with its line; other

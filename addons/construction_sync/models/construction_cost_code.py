@@ -326,10 +326,15 @@ class ConstructionCostCode(models.Model):
     @api.model
     def _sync_apply_upsert(self, event):
         """Handler of ``cost_code.upserted``: find the code by binding, else
-        by number in the system's company, and create or update it."""
+        by number in the system's company or shared, and create or update
+        it. A shared code (no company) is every company's: only a system
+        allowed to change shared records does, within every company's
+        ownership rules."""
         data = event._payload()
+        system = event.system_id
+        Resolver = self.env["construction.sync.resolver"]
         external_id = data.get("external_id") or data["code"]
-        binding, record = event._bound_record(self._name, external_id)
+        binding, record = Resolver._binding(system, self._name, external_id)
         if binding and binding.sync_hash == event.payload_hash and record:
             return record
         vals = self._normalize_vals({"code": data["code"], "name": data["name"]})
@@ -338,34 +343,56 @@ class ConstructionCostCode(models.Model):
         if "active" in data:
             vals["active"] = data["active"]
         if "unit" in data:
-            vals["uom_id"] = event._map_value("uom", data["unit"], "/payload/unit").id
-        company = event.system_id.company_id
+            vals["uom_id"] = Resolver._resolve(
+                system, "uom.uom", data["unit"], "/payload/unit", kind="uom", natural=True
+            ).id
+        company = system.company_id
         if not record:
-            record = self.with_context(active_test=False).search(
-                [("code", "=", vals["code"]), ("company_id", "in", [company.id, False])],
-                order="company_id",
-                limit=1,
+            record = Resolver.with_context(active_test=False)._natural(
+                self._name, vals["code"], company
             )
+        if record and not record.company_id:
+            record._sync_check_shared(system, vals)
         if record:
             record.write(vals)
         else:
             record = self.create(dict(vals, company_id=company.id))
-        event._bind(binding, record, external_id)
+        Resolver._bind(event, binding, record, external_id)
         return record
 
+    def _sync_check_shared(self, system, vals):
+        """Refuse ``system``'s change of this shared code unless it may
+        change shared records and no company's rule gives the fields to
+        another system."""
+        self.ensure_one()
+        refused = self.env["construction.sync.ownership"]._violations(
+            system, self._name, set(vals), shared=True
+        )
+        if not system.shared_records:
+            refused.insert(
+                0,
+                (
+                    "",
+                    self.env._(
+                        "%(code)s is shared by every company; %(system)s may not change "
+                        "shared records (an administrator allows it per system).",
+                        code=self.display_name,
+                        system=system.name,
+                    ),
+                ),
+            )
+        if refused:
+            raise UserError(" ".join(message for _field, message in refused))
+
     @api.model
-    def _sync_resolve(self, event, value, pointer):
-        """The cost code a system means by ``value``: bound or value-mapped,
-        else the code of that number in the system's company or shared."""
-        fallback = None
+    def _construction_sync_match(self, reference, company):
+        """Natural key for the sync resolver: the MasterFormat number,
+        normalized (``321216`` is ``32 12 16``), in ``company`` or shared."""
         try:
-            code = cost_code_lib.normalize(value)
+            code = cost_code_lib.normalize(reference)
         except cost_code_lib.CostCodeError:
-            code = None
-        if code:
-            company = event.system_id.company_id
-            fallback = [("code", "=", code), ("company_id", "in", [company.id, False])]
-        return event._reference(self._name, value, pointer, "cost_code", fallback=fallback)
+            return self.browse()
+        return self.search([("code", "=", code), ("company_id", "in", [company.id, False])])
 
     # ------------------------------------------------------------------
     # Actions

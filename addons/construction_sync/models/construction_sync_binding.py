@@ -36,20 +36,6 @@ class ConstructionSyncBinding(models.Model):
         for binding in self:
             binding.display_name = f"{binding.system_id.code}:{binding.external_id}"
 
-    @api.model
-    def _lookup(self, system, model, external_id):
-        """``(binding, record)`` of ``external_id`` for ``system``; both
-        empty when the external id is not bound yet."""
-        binding = self.search(
-            [
-                ("system_id", "=", system.id),
-                ("res_model", "=", model),
-                ("external_id", "=", external_id),
-            ],
-            limit=1,
-        )
-        return binding, (binding._record() if binding else self.env[model])
-
     def _record(self):
         self.ensure_one()
         return self.env[self.res_model].browse(self.res_id).exists()

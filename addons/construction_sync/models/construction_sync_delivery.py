@@ -91,8 +91,9 @@ class ConstructionSyncDelivery(models.Model):
 
     def _enqueue(self):
         for delivery in self:
+            # The channel and retry pattern are the job function's data; the
+            # number of attempts is the system's setting, kept per job.
             delivery.with_delay(
-                channel="root.construction_outbound",
                 max_retries=delivery.system_id.max_attempts,
                 description=f"Send {delivery.event_type_id.code} to {delivery.system_id.code}",
             )._job_deliver()

@@ -9,8 +9,9 @@ from psycopg2 import IntegrityError, OperationalError, errorcodes
 
 from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..exceptions import StaleEventError, UnknownReferenceError
 from ..lib import backoff
 from ..lib import schema as schema_lib
 from ..lib.problem import EVENT_ERROR_CODES, ApiError
@@ -34,16 +35,9 @@ TRANSIENT_PGCODES = {
     errorcodes.LOCK_NOT_AVAILABLE,
     errorcodes.UNIQUE_VIOLATION,
 }
-
-
-class UnknownReferenceError(UserError):
-    """An external reference with no binding or value map: the event waits
-    for a person to add the mapping and replay it."""
-
-
-class StaleEventError(UserError):
-    """The event is older than the last one applied to the same object: it
-    is skipped, never applied over the newer fact."""
+# What an event is about: fixed once it is received (a Replay may apply an
+# edited payload, never the same payload as another system or type).
+IMMUTABLE_FIELDS = {"system_id", "company_id", "event_type_id", "idempotency_key"}
 
 
 def payload_hash(event_type_code, payload):
@@ -127,8 +121,10 @@ class ConstructionSyncEvent(models.Model):
 
     @api.model
     def _receive(self, system, envelope, pointer_prefix="", enqueue=True):
-        """Validate one envelope and store it, with its job unless
-        ``enqueue`` is False (the caller then queues the new events at once).
+        """The one entry point of inbound events: validate one envelope and
+        store it, with its job unless ``enqueue`` is False (the caller then
+        queues the new events at once). The event API, vendor webhooks and
+        scheduled pulls all come in here.
 
         Returns ``(event, created)``; ``created`` is False for a resend of a
         known idempotency key, which changes nothing. Raises
@@ -142,34 +138,8 @@ class ConstructionSyncEvent(models.Model):
                 "system_mismatch",
                 f"This service user posts as system {system.code!r}, not {envelope['system']!r}.",
             )
-        EventType = self.env["construction.sync.event.type"]
-        event_type = EventType.browse(EventType._inbound_id(envelope["event_type"]))
-        if not event_type:
-            raise ApiError(
-                "unknown_event_type",
-                f"Event type {envelope['event_type']!r} is not known to this Odoo.",
-                errors=[{"pointer": f"{pointer_prefix}/event_type", "message": "unknown"}],
-            )
         payload = envelope["payload"]
-        problems = schema_lib.violations(
-            event_type._validator(), payload, f"{pointer_prefix}/payload"
-        )
-        if problems:
-            raise ApiError(
-                "schema_violation",
-                f"The payload does not match the schema of {event_type.code}.",
-                errors=problems,
-            )
-        refused = self._ownership_refusals(system, event_type, payload)
-        if refused:
-            raise ApiError(
-                "ownership_violation",
-                " ".join(message for _field, message in refused),
-                errors=[
-                    {"pointer": f"{pointer_prefix}/payload/{field}".rstrip("/"), "message": msg}
-                    for field, msg in refused
-                ],
-            )
+        event_type = self._admit(system, envelope["event_type"], payload, pointer_prefix)
         digest = payload_hash(event_type.code, payload)
         key = envelope.get("idempotency_key") or digest
         event = self._claim(system, event_type, key, digest, envelope)
@@ -189,10 +159,63 @@ class ConstructionSyncEvent(models.Model):
         return event, True
 
     @api.model
+    def _admit(self, system, event_type, payload, pointer_prefix="", payload_pointer=None):
+        """The inbound event type ``event_type`` (a code or a record) once
+        ``system`` is known to be granted it, ``payload`` matches its schema
+        and writes nothing another system owns; :class:`ApiError` otherwise.
+
+        Every path that writes checks this before writing: events received,
+        field uploads, the estimate API, and a Replay (of a payload that may
+        have been edited). Problems point into the request at
+        ``payload_pointer`` (``<pointer_prefix>/payload`` by default; a
+        route whose body is the payload gives ``""``)."""
+        if payload_pointer is None:
+            payload_pointer = f"{pointer_prefix}/payload"
+        # The engine's configuration (types, grants, rules) is read as
+        # superuser: the service user asking need not be able to read it.
+        if isinstance(event_type, str):
+            code = event_type
+            EventType = self.env["construction.sync.event.type"].sudo()
+            event_type = EventType.browse(EventType._inbound_id(code))
+            if not event_type:
+                raise ApiError(
+                    "unknown_event_type",
+                    f"Event type {code!r} is not known to this Odoo.",
+                    errors=[{"pointer": f"{pointer_prefix}/event_type", "message": "unknown"}],
+                )
+        if event_type not in system.sudo().inbound_event_type_ids:
+            raise ApiError(
+                "event_type_not_allowed",
+                f"{system.code} may not send {event_type.code} events: an administrator "
+                "grants event types per system (External Systems → Allowed Event Types).",
+                errors=[{"pointer": f"{pointer_prefix}/event_type", "message": "not granted"}],
+            )
+        problems = schema_lib.violations(event_type._validator(), payload, payload_pointer)
+        if problems:
+            raise ApiError(
+                "schema_violation",
+                f"The payload does not match the schema of {event_type.code}.",
+                errors=problems,
+            )
+        refused = self._ownership_refusals(system, event_type, payload)
+        if refused:
+            raise ApiError(
+                "ownership_violation",
+                " ".join(message for _field, message in refused),
+                errors=[
+                    {"pointer": f"{payload_pointer}/{key}".rstrip("/"), "message": msg}
+                    for key, msg in refused
+                ],
+            )
+        return event_type
+
+    @api.model
     def _record_applied(self, system, event_type_code, key, payload, records, correlation_id=None):
-        """Store an event the API applied itself (a field upload answered at
-        once) as done and linked to what it produced, so the trail is the
-        same as for queued events. A resend with the same key finds it."""
+        """Store an event the API applied itself (a field upload, an
+        estimate answered at once) as done and linked to what it produced,
+        so the trail is the same as for queued events. A resend with the
+        same key finds it. The caller has admitted the payload
+        (:meth:`_admit`) before writing anything."""
         EventType = self.env["construction.sync.event.type"]
         event_type = EventType.browse(EventType._inbound_id(event_type_code))
         digest = payload_hash(event_type_code, payload)
@@ -213,11 +236,16 @@ class ConstructionSyncEvent(models.Model):
 
     @api.model
     def _ownership_refusals(self, system, event_type, payload):
+        """``(payload key, message)`` of each field the payload would write
+        that another system owns (the handler declares which fields each
+        key writes); a rule on the whole object refuses every event."""
         if not event_type.target_model_id:
             return []
-        return self.env["construction.sync.ownership"]._violations(
-            system, event_type.target_model_id.model, set(payload)
+        written = event_type._written_fields(payload)
+        refused = self.env["construction.sync.ownership"]._violations(
+            system, event_type.target_model_id.model, set(written)
         )
+        return [(written.get(field, ""), message) for field, message in refused]
 
     @api.model
     def _claim(self, system, event_type, key, digest, envelope):
@@ -278,8 +306,10 @@ class ConstructionSyncEvent(models.Model):
         for (system, event_type), events in groups.items():
             for start in range(0, len(events), chunk_size):
                 chunk = events[start : start + chunk_size]
+                # The channel and retry pattern are the job function's data;
+                # how many attempts an event gets is its system's setting,
+                # which queue_job keeps per job only.
                 job = chunk.with_delay(
-                    channel=event_type.channel or "root.construction_inbound",
                     max_retries=system.max_attempts,
                     description=f"Apply {len(chunk)} {event_type.code} from {system.code}",
                 )._job_apply()
@@ -295,35 +325,39 @@ class ConstructionSyncEvent(models.Model):
     # ------------------------------------------------------------------
 
     def _job_apply(self):
-        """Apply each event, each in its own savepoint, as the superuser: the
-        service user was authenticated and the ownership rules checked when
-        the event was received; the handler decides what it may touch.
-        Events are applied in the order they happened in the field."""
+        """Apply each event, each in its own savepoint, in the order they
+        happened in the field.
+
+        The engine's bookkeeping (the event row, its links, its job) is done
+        as superuser: the inbox is the engine's own table, which no handler
+        user may read. The handler itself runs as its system's handler user
+        (``construction.sync.system._handler_env``), never as superuser."""
         for event in self.sudo().sorted(lambda event: (event.occurred_at, event.id)):
             event._apply_one()
+
+    def _job_apply_batch(self):
+        """:meth:`_job_apply` of batch-mode events drained by the scheduled
+        action: a job function of its own, so that its channel comes from
+        the data like every other's."""
+        return self._job_apply()
 
     def _apply_one(self):
         self.ensure_one()
         if self.state not in ("received", "queued"):
             return
         attempt = self._current_attempt()
-        event_type = self.event_type_id
-        handler = getattr(
-            self.env[event_type.handler_model]
-            .sudo()
-            .with_context(
-                construction_sync_origin_system=self.system_id.id,
-                construction_sync_correlation_id=self.correlation_id,
-            ),
-            event_type.handler_method,
-        )
+        handler = self.event_type_id._handler()
+        handler_env = self.system_id._handler_env(self.correlation_id)
+        apply = getattr(handler_env[handler.model], handler.method)
         try:
             with self.env.cr.savepoint():
-                produced = handler(self)
+                produced = apply(self)
         except StaleEventError as error:
             self._skip(str(error), attempt)
         except UnknownReferenceError as error:
             self._park("unknown_reference", str(error), attempt)
+        except AccessError as error:
+            self._park("access_denied", str(error), attempt)
         except (UserError, ValidationError) as error:
             self._park("business_rule", str(error), attempt)
         except (OperationalError, IntegrityError) as error:
@@ -351,6 +385,7 @@ class ConstructionSyncEvent(models.Model):
     def _current_attempt(self):
         """1 for the first run of the current job, 2 for its first retry..."""
         uuid_ = self.env.context.get("job_uuid")
+        # queue.job is the engine's bookkeeping, readable by administrators only
         job = uuid_ and self.env["queue.job"].sudo().search([("uuid", "=", uuid_)], limit=1)
         return (job.retry if job else 0) + 1
 
@@ -416,135 +451,54 @@ class ConstructionSyncEvent(models.Model):
         if vals_list:
             self.env["construction.sync.event.link"].create(vals_list)
 
-    # ------------------------------------------------------------------
-    # Helpers for handlers
-    # ------------------------------------------------------------------
-
     def _payload(self):
         self.ensure_one()
         return json.loads(self.payload or "{}")
-
-    def _map_value(self, kind, external_value, pointer):
-        """The Odoo record a system's value stands for, or UnknownReferenceError."""
-        self.ensure_one()
-        value_map = self.env["construction.sync.value.map"]._lookup(
-            self.system_id, kind, external_value
-        )
-        if not value_map:
-            raise UnknownReferenceError(
-                self.env._(
-                    "Unknown %(kind)s %(value)r at %(pointer)s from %(system)s: add a value "
-                    "map (Synchronization → Value Maps), then replay the event.",
-                    kind=kind,
-                    value=external_value,
-                    pointer=pointer,
-                    system=self.system_id.name,
-                )
-            )
-        return value_map.internal_reference or value_map.internal_value
-
-    def _bound_record(self, model, external_id):
-        self.ensure_one()
-        return self.env["construction.sync.binding"]._lookup(self.system_id, model, external_id)
-
-    def _reference(self, model, external_value, pointer, kind=None, fallback=None):
-        """The record of ``model`` a system's reference stands for: its
-        binding, else its value map of ``kind``, else the first record of the
-        ``fallback`` domain; UnknownReferenceError when none matches."""
-        self.ensure_one()
-        _binding, record = self._bound_record(model, external_value)
-        if record:
-            return record
-        if kind:
-            value_map = self.env["construction.sync.value.map"]._lookup(
-                self.system_id, kind, external_value
-            )
-            if value_map.internal_reference:
-                return value_map.internal_reference
-        if fallback:
-            record = self.env[model].search(fallback, limit=1)
-            if record:
-                return record
-        raise UnknownReferenceError(
-            self.env._(
-                "Unknown %(model)s %(value)r at %(pointer)s from %(system)s: bind it or add "
-                "a value map (Synchronization → Value Maps), then replay the event.",
-                model=self.env[model]._description,
-                value=external_value,
-                pointer=pointer,
-                system=self.system_id.name,
-            )
-        )
-
-    def _source_entry(self, model):
-        """``(payload, source entry id, binding, record)`` of an event about
-        one source entry (a labor, usage or consumption record), its
-        binding locked and the event checked to be no older than the last
-        one applied through it."""
-        self.ensure_one()
-        data = self._payload()
-        entry = data["source_entry_id"]
-        binding, record = self._bound_record(model, entry)
-        self._lock_binding(binding)
-        self._check_sequence(binding)
-        return data, entry, binding, record
-
-    def _check_sequence(self, binding):
-        """Raise StaleEventError when a newer event than this one was
-        applied through ``binding`` already."""
-        self.ensure_one()
-        if binding and binding.source_occurred_at and self.occurred_at < binding.source_occurred_at:
-            raise StaleEventError(
-                self.env._(
-                    "Skipped: this event happened at %(occurred)s UTC, before the one already "
-                    "applied to %(external)s (%(applied)s UTC). An older fact never undoes "
-                    "a newer one.",
-                    occurred=self.occurred_at,
-                    external=binding.external_id,
-                    applied=binding.source_occurred_at,
-                )
-            )
-
-    def _lock_binding(self, binding):
-        """Lock the binding row so that two workers applying events of the
-        same object take turns. Raw SQL: the ORM has no row lock; NOWAIT
-        turns a busy row into a transient error the job retries."""
-        if binding:
-            self.env.cr.execute(
-                "SELECT id FROM construction_sync_binding WHERE id = %s FOR UPDATE NOWAIT",
-                [binding.id],
-            )
-
-    def _bind(self, binding, record, external_id):
-        """Create or refresh the binding of ``record`` to ``external_id``,
-        remembering when the fact applied through it happened."""
-        self.ensure_one()
-        vals = {
-            "res_id": record.id,
-            "sync_hash": self.payload_hash,
-            "synced_at": fields.Datetime.now(),
-            "source_occurred_at": self.occurred_at,
-        }
-        if binding:
-            binding.write(vals)
-            return binding
-        return self.env["construction.sync.binding"].create(
-            dict(
-                vals,
-                system_id=self.system_id.id,
-                res_model=record._name,
-                external_id=external_id,
-            )
-        )
 
     # ------------------------------------------------------------------
     # Actions and scheduled work
     # ------------------------------------------------------------------
 
+    def write(self, vals):
+        fixed = IMMUTABLE_FIELDS & vals.keys()
+        if fixed and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a received event never change: it stays the event its "
+                    "system sent.",
+                    fields=", ".join(sorted(self._fields[name].string for name in fixed)),
+                )
+            )
+        return super().write(vals)
+
     def action_replay(self):
+        """Queue the events again, once their payload (which a person may
+        have corrected) passes the checks of a received one again: the
+        system's grants, the schema and the ownership rules."""
         replayable = self.filtered(lambda event: event.state in ("needs_review", "dead"))
         if not replayable:
             raise UserError(self.env._("Only events that need review or are dead can be replayed."))
+        # Checked as the engine checks a received event: as superuser, the
+        # payload from whoever edited it being the only thing not trusted.
+        for event in replayable.sudo():
+            payload = event._payload()
+            try:
+                event._admit(event.system_id, event.event_type_id, payload)
+            except ApiError as error:
+                details = "; ".join(
+                    f"{problem['pointer']}: {problem['message']}" for problem in error.errors
+                )
+                raise UserError(
+                    self.env._(
+                        "Event %(event)s cannot be replayed: %(reason)s %(details)s",
+                        event=event.display_name,
+                        reason=error.detail,
+                        details=details,
+                    )
+                ) from error
+            digest = payload_hash(event.event_type_id.code, payload)
+            if digest != event.payload_hash:
+                event.payload_hash = digest
         replayable.write({"error_code": False, "error_message": False})
         replayable.activity_unlink(["mail.mail_activity_data_todo"])
         replayable._enqueue()
@@ -559,9 +513,8 @@ class ConstructionSyncEvent(models.Model):
         for start in range(0, len(events), chunk_size):
             chunk = events[start : start + chunk_size]
             job = chunk.with_delay(
-                channel="root.construction_batch",
                 description=f"Apply {len(chunk)} batch events",
-            )._job_apply()
+            )._job_apply_batch()
             chunk._queued_in(job)
         return len(events)
 

@@ -1,9 +1,114 @@
-from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from typing import NamedTuple
+
+from odoo import Command, api, fields, models, tools
+from odoo.exceptions import AccessError, ValidationError
 
 from ..lib import schema as schema_lib
+from .construction_sync_system import SYSTEM_KINDS
 
 MODES = [("realtime", "Real-time"), ("batch", "Batch")]
+# What decides which code runs with a system's rights, which systems of
+# record it answers to, and which new systems may send a type: an
+# administrator's call, not a Sync Manager's.
+ADMINISTRATOR_FIELDS = ("handler", "target_model_id", "default_for_kinds")
+
+
+class SyncHandler(NamedTuple):
+    """How an inbound event type is applied, declared in code.
+
+    ``model`` and ``method``: what is called with the event. ``groups``:
+    XML ids of the groups whose rights the handler needs; a system's
+    handler user holds those of the event types the system is granted, and
+    nothing more. ``writes``: payload key -> fields of the event type's
+    target model that the key changes (``"*"``: fields every event
+    changes); ownership rules are checked against them.
+    """
+
+    label: str
+    model: str
+    method: str
+    groups: tuple
+    writes: dict
+
+
+# The handlers of the hub; each module adds its own to ``handler`` with
+# ``selection_add`` and to :meth:`ConstructionSyncEventType._handlers`.
+HANDLERS = {
+    "cost_code_upsert": SyncHandler(
+        "Cost code upsert",
+        "construction.cost.code",
+        "_sync_apply_upsert",
+        ("construction_sync.group_construction_sync_controller",),
+        {
+            "code": ("code",),
+            "name": ("name",),
+            "cost_type": ("cost_type",),
+            "unit": ("uom_id",),
+            "active": ("active",),
+        },
+    ),
+    "labor": SyncHandler(
+        "Labor into timesheets",
+        "account.analytic.line",
+        "_sync_apply_labor",
+        ("hr_timesheet.group_hr_timesheet_approver", "hr.group_hr_user"),
+        {
+            "employee": ("employee_id",),
+            "project": ("project_id",),
+            "task": ("task_id",),
+            "work_date": ("date",),
+            "hours": ("unit_amount",),
+            "pay_class": ("construction_pay_class",),
+            "crew": ("construction_crew",),
+            "approver": ("construction_approver",),
+            "description": ("name",),
+        },
+    ),
+    "equipment_usage": SyncHandler(
+        "Equipment usage into job cost",
+        "account.analytic.line",
+        "_sync_apply_equipment_usage",
+        # job cost lines have no project: billing users see them even when
+        # the same handler user also books timesheets (whose rule wants one)
+        ("account.group_account_invoice", "maintenance.group_equipment_manager"),
+        {
+            "equipment": ("construction_equipment_id",),
+            "project": ("account_id",),
+            "date": ("date",),
+            "hours": ("unit_amount", "amount"),
+            "meter_reading": ("construction_meter_reading", "unit_amount", "amount"),
+            "description": ("name",),
+        },
+    ),
+    "material_consumed": SyncHandler(
+        "Material consumption into job cost and stock",
+        "account.analytic.line",
+        "_sync_apply_material_consumed",
+        ("account.group_account_invoice", "stock.group_stock_user"),
+        {
+            "product": ("product_id",),
+            "project": ("account_id",),
+            "quantity": ("unit_amount", "amount"),
+            "unit": ("product_uom_id",),
+            "date": ("date",),
+            "description": ("name",),
+        },
+    ),
+    "task_completed": SyncHandler(
+        "Task completed",
+        "project.task",
+        "_sync_apply_completed",
+        ("project.group_project_user",),
+        {"*": ("state", "stage_id", "construction_completed_at")},
+    ),
+    "work_confirmed": SyncHandler(
+        "Subcontract work received",
+        "purchase.order.line",
+        "_sync_apply_work_confirmed",
+        ("purchase.group_purchase_user",),
+        {"*": ("qty_received",)},
+    ),
+}
 
 
 class ConstructionSyncEventType(models.Model):
@@ -32,12 +137,18 @@ class ConstructionSyncEventType(models.Model):
         tracking=True,
         help="JSON Schema (draft 2020-12) every payload of this type must match.",
     )
-    handler_model = fields.Char(
-        help="Model whose handler method applies an inbound event of this type.",
+    handler = fields.Selection(
+        [(key, handler.label) for key, handler in HANDLERS.items()],
+        tracking=True,
+        help="What applies an inbound event of this type: one of the handlers the "
+        "installed modules declare in their code. Only administrators change it.",
     )
-    handler_method = fields.Char(
-        help="Method of the handler model called with the event; it returns "
-        "the records the event produced.",
+    default_for_kinds = fields.Char(
+        "Granted by Default To",
+        tracking=True,
+        help="Kinds of external system (comma-separated, e.g. timekeeping) that may "
+        "send this event type from their creation on; an administrator grants or "
+        "withdraws it per system.",
     )
     target_model_id = fields.Many2one(
         "ir.model",
@@ -52,10 +163,6 @@ class ConstructionSyncEventType(models.Model):
         tracking=True,
         help="Real-time events are queued at once; batch ones wait for the "
         "scheduled drain. A system may override this.",
-    )
-    channel = fields.Char(
-        default="root.construction_inbound",
-        help="queue_job channel that applies events of this type.",
     )
     active = fields.Boolean(default=True)
     description = fields.Text()
@@ -78,20 +185,109 @@ class ConstructionSyncEventType(models.Model):
                     )
                 ) from error
 
-    @api.constrains("handler_model", "handler_method", "direction")
+    @api.constrains("handler", "direction")
     def _check_handler(self):
-        for event_type in self.filtered(lambda t: t.direction == "inbound"):
-            model = self.env.get(event_type.handler_model or "")
-            if model is None or not callable(getattr(model, event_type.handler_method or "", None)):
+        for event_type in self.filtered(lambda t: t.direction == "inbound" and not t.handler):
+            raise ValidationError(
+                self.env._("Inbound event type %(type)s needs a handler.", type=event_type.code)
+            )
+
+    @api.constrains("default_for_kinds")
+    def _check_default_for_kinds(self):
+        known = {kind for kind, _label in SYSTEM_KINDS}
+        for event_type in self:
+            unknown = set(event_type._default_kinds()) - known
+            if unknown:
                 raise ValidationError(
                     self.env._(
-                        "Inbound event type %(type)s needs a handler: a model and one of "
-                        "its methods (got %(model)s.%(method)s).",
+                        "%(type)s is granted by default to unknown system kinds %(kinds)s; "
+                        "use %(known)s.",
                         type=event_type.code,
-                        model=event_type.handler_model,
-                        method=event_type.handler_method,
+                        kinds=", ".join(sorted(unknown)),
+                        known=", ".join(sorted(known)),
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get(field) for vals in vals_list for field in ADMINISTRATOR_FIELDS):
+            self._check_administrator(
+                self.env._("choose the handler, target or default grants of an event type")
+            )
+        event_types = super().create(vals_list)
+        for event_type in event_types:
+            event_type._grant_to_kinds(event_type._default_kinds())
+        return event_types
+
+    def write(self, vals):
+        if any(
+            field in vals
+            and self._fields[field].convert_to_write(event_type[field], event_type)
+            != (vals[field] or False)
+            for field in ADMINISTRATOR_FIELDS
+            for event_type in self
+        ):
+            self._check_administrator(
+                self.env._("change the handler, target or default grants of an event type")
+            )
+        before = {event_type: set(event_type._default_kinds()) for event_type in self}
+        result = super().write(vals)
+        for event_type, kinds in before.items():
+            event_type._grant_to_kinds(set(event_type._default_kinds()) - kinds)
+        if "handler" in vals:
+            self.env["construction.sync.system"].sudo().with_context(active_test=False).search(
+                [("inbound_event_type_ids", "in", self.ids), ("handler_user_id", "!=", False)]
+            )._sync_handler_user()
+        return result
+
+    def _grant_to_kinds(self, kinds):
+        """Grant this inbound type to the existing systems of ``kinds``, as
+        new systems of those kinds get it: a module installed or upgraded
+        with a new event type reaches the systems meant to send it. An
+        administrator withdraws it per system."""
+        self.ensure_one()
+        if not kinds or self.direction != "inbound":
+            return
+        systems = (
+            self.env["construction.sync.system"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("kind", "in", list(kinds)), ("inbound_event_type_ids", "not in", self.ids)])
+        )
+        systems.write({"inbound_event_type_ids": [Command.link(self.id)]})
+
+    @api.model
+    def _check_administrator(self, what):
+        """Raise AccessError unless the user is a Construction administrator:
+        a handler decides which code runs with a system's granted rights."""
+        if not (
+            self.env.su
+            or self.env.user.has_group("construction_sync.group_construction_sync_administrator")
+        ):
+            raise AccessError(
+                self.env._("Only a Construction administrator may %(what)s.", what=what)
+            )
+
+    @api.model
+    def _handlers(self):
+        """Every handler the installed modules declare: ``{key: SyncHandler}``."""
+        return dict(HANDLERS)
+
+    def _handler(self):
+        self.ensure_one()
+        return self._handlers()[self.handler]
+
+    def _default_kinds(self):
+        self.ensure_one()
+        return [kind.strip() for kind in (self.default_for_kinds or "").split(",") if kind.strip()]
+
+    def _written_fields(self, payload):
+        """``{field: payload key}`` of the target model's fields an event of
+        this type with ``payload`` changes, as its handler declares them
+        (key ``""`` for the fields every such event changes)."""
+        self.ensure_one()
+        writes = self._handler().writes if self.handler else {}
+        return {field: key.strip("*") for key in ("*", *payload) for field in writes.get(key, ())}
 
     @api.model
     @tools.ormcache("code")

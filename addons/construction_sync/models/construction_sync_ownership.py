@@ -47,19 +47,21 @@ class ConstructionSyncOwnership(models.Model):
     @api.model
     @tools.ormcache("model_name", "company_id")
     def _rule_ids(self, model_name, company_id):
-        """Rules on a model for a company: read on every received event, so
-        cached until a rule changes."""
-        return tuple(
-            self.sudo()
-            .search([("model_name", "=", model_name), ("company_id", "=", company_id)])
-            .ids
-        )
+        """Rules on a model for a company (every company's when
+        ``company_id`` is False): read on every received event, so cached
+        until a rule changes."""
+        domain = [("model_name", "=", model_name)]
+        if company_id:
+            domain.append(("company_id", "=", company_id))
+        return tuple(self.sudo().search(domain).ids)
 
     @api.model
-    def _violations(self, system, model_name, field_names):
+    def _violations(self, system, model_name, field_names, shared=False):
         """Human-readable refusals when ``system`` would write ``field_names``
-        of ``model_name`` owned by another system; empty when allowed."""
-        rule_ids = self._rule_ids(model_name, system.company_id.id)
+        of ``model_name`` owned by another system; empty when allowed. A
+        ``shared`` record (of no company) is every company's: the rules of
+        all companies apply to it."""
+        rule_ids = self._rule_ids(model_name, not shared and system.company_id.id)
         if not rule_ids:
             return []
         rules = self.sudo().browse(rule_ids)

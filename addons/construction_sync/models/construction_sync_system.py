@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import requests
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
 from ..lib.problem import ApiError
 
@@ -62,6 +62,33 @@ class ConstructionSyncSystem(models.Model):
         help="When set, every request must carry an HMAC-SHA256 signature of "
         "its body made with this secret.",
     )
+    inbound_event_type_ids = fields.Many2many(
+        "construction.sync.event.type",
+        "construction_sync_system_event_type_grant_rel",
+        "system_id",
+        "event_type_id",
+        string="Allowed Event Types",
+        domain=[("direction", "=", "inbound")],
+        tracking=True,
+        help="The event types this system may send; anything else is refused with "
+        "event_type_not_allowed. A new system gets those its kind sends by default; "
+        "only Construction administrators change them.",
+    )
+    shared_records = fields.Boolean(
+        "May Change Shared Records",
+        tracking=True,
+        help="Whether this system may change records shared by every company (the "
+        "MasterFormat divisions, shared cost codes). Only Construction administrators "
+        "set it; without it such a change goes to review.",
+    )
+    handler_user_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        copy=False,
+        help="The user whose rights the handlers of this system's events run with: "
+        "those the allowed event types need, in the system's company. It has no "
+        "password and no API key, and cannot log in.",
+    )
     rate_limit = fields.Integer(
         default=6000, help="Events accepted per minute from this system; 0 means no limit."
     )
@@ -114,6 +141,160 @@ class ConstructionSyncSystem(models.Model):
         ("service_user_uniq", "unique (service_user_id)", "A service user serves one system."),
         ("max_attempts_positive", "check (max_attempts > 0)", "Attempts must be at least 1."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        administrator = self._is_administrator()
+        EventType = self.env["construction.sync.event.type"].sudo()
+        inbound = EventType.search([("direction", "=", "inbound")])
+        for vals in vals_list:
+            kind = vals.get("kind", "other")
+            defaults = inbound.browse(
+                [event_type.id for event_type in inbound if kind in event_type._default_kinds()]
+            )
+            if "inbound_event_type_ids" not in vals:
+                vals["inbound_event_type_ids"] = [Command.set(defaults.ids)]
+            elif not administrator:
+                asked = self.new({"inbound_event_type_ids": vals["inbound_event_type_ids"]})
+                if asked.inbound_event_type_ids._origin - defaults:
+                    raise AccessError(
+                        self.env._(
+                            "Only a Construction administrator may grant event types beyond "
+                            "those of the system's kind."
+                        )
+                    )
+            if vals.get("shared_records") and not administrator:
+                self._refuse(self.env._("let a system change shared records"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self._is_administrator():
+            self._check_manager_write(vals)
+        if "base_url" in vals and not (self.env.su or self.env.user.has_group("base.group_system")):
+            moved = self.filtered(lambda system: system.base_url != vals["base_url"])
+        else:
+            moved = self.browse()
+        result = super().write(vals)
+        moved._forget_credentials()
+        if {"inbound_event_type_ids", "company_id"} & vals.keys():
+            self.filtered("handler_user_id")._sync_handler_user()
+        return result
+
+    def unlink(self):
+        if self.filtered("service_user_id") and not self._is_administrator():
+            self._refuse(self.env._("delete a system that has a service user"))
+        return super().unlink()
+
+    def _check_manager_write(self, vals):
+        """What only an administrator changes: the event types a system may
+        send, its right to change shared records, and which user it serves
+        once it has one (moving a user to another system takes away the
+        request signing of the first)."""
+        if "inbound_event_type_ids" in vals:
+            asked = self.new({"inbound_event_type_ids": vals["inbound_event_type_ids"]})
+            if any(
+                system.inbound_event_type_ids != asked.inbound_event_type_ids._origin
+                for system in self
+            ):
+                self._refuse(self.env._("change the event types a system may send"))
+        if "shared_records" in vals and any(
+            system.shared_records != bool(vals["shared_records"]) for system in self
+        ):
+            self._refuse(self.env._("let a system change shared records"))
+        if "service_user_id" in vals and any(
+            system.service_user_id and system.service_user_id.id != vals["service_user_id"]
+            for system in self
+        ):
+            self._refuse(self.env._("change or remove the service user of a system"))
+
+    def _is_administrator(self):
+        return self.env.su or self.env.user.has_group(
+            "construction_sync.group_construction_sync_administrator"
+        )
+
+    def _refuse(self, what):
+        raise AccessError(self.env._("Only a Construction administrator may %(what)s.", what=what))
+
+    def _forget_credentials(self):
+        """Clear the credentials sent to the Base URL of these systems: it
+        was changed by someone who may not set them, so they would reach a
+        place their owner never chose. An administrator enters them again."""
+        if not self:
+            return
+        self.sudo().write({"api_token": False})
+        for system in self:
+            system.message_post(
+                body=self.env._(
+                    "The Base URL changed: the credentials sent to it were cleared. An "
+                    "administrator enters them again for the new address."
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _handler_env(self, correlation_id=None):
+        """The environment handlers of this system's events run in: its
+        handler user (the rights of the event types it is granted, nothing
+        more), in the system's company only."""
+        self.ensure_one()
+        return self.env(
+            user=self._handler_user(),
+            su=False,
+            context=dict(
+                self.env.context,
+                allowed_company_ids=self.company_id.ids,
+                construction_sync_origin_system=self.id,
+                construction_sync_correlation_id=correlation_id,
+            ),
+        )
+
+    def _handler_user(self):
+        """The handler user of this system, made when first needed."""
+        self.ensure_one()
+        # Users are made by administrators; this one by the engine, with the
+        # groups the code of the granted handlers declares.
+        system = self.sudo()
+        if not system.handler_user_id:
+            system.handler_user_id = (
+                self.env["res.users"]
+                .sudo()
+                .with_context(no_reset_password=True, tracking_disable=True)
+                .create(system._handler_user_vals())
+            )
+        return system.handler_user_id
+
+    def _handler_user_vals(self):
+        self.ensure_one()
+        return {
+            "name": self.env._("%(system)s (sync handler)", system=self.name),
+            "login": f"construction_sync_handler_{self.id}",
+            # the sender of the notes and activities its handlers post
+            "email": self.company_id.email or self.owner_id.email,
+            "active": False,
+            "company_id": self.company_id.id,
+            "company_ids": [Command.set(self.company_id.ids)],
+            "groups_id": [Command.set(self._handler_groups().ids)],
+        }
+
+    def _handler_groups(self):
+        """Internal user, plus the groups the handlers of the granted event
+        types declare in their code."""
+        self.ensure_one()
+        groups = self.env.ref("base.group_user")
+        for event_type in self.sudo().inbound_event_type_ids.filtered("handler"):
+            for xmlid in event_type._handler().groups:
+                groups |= self.env.ref(xmlid)
+        return groups
+
+    def _sync_handler_user(self):
+        """Give the handler users the rights of the event types now granted."""
+        for system in self.sudo():
+            system.handler_user_id.write(
+                {
+                    "groups_id": [Command.set(system._handler_groups().ids)],
+                    "company_id": system.company_id.id,
+                    "company_ids": [Command.set(system.company_id.ids)],
+                }
+            )
 
     @api.constrains("code")
     def _check_code(self):

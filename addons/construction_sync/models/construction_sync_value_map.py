@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib.reference import value_key
+
 VALUE_MAP_KINDS = {
     "cost_code": ("Cost Code", "construction.cost.code"),
     "uom": ("Unit of Measure", "uom.uom"),
@@ -38,6 +40,13 @@ class ConstructionSyncValueMap(models.Model):
         tracking=True,
     )
     external_value = fields.Char(required=True, tracking=True)
+    external_key = fields.Char(
+        compute="_compute_external_key",
+        store=True,
+        precompute=True,
+        index=True,
+        help="The external value as it is compared: blanks around it and case ignored.",
+    )
     internal_reference = fields.Reference(
         selection="_selection_internal_reference",
         tracking=True,
@@ -52,10 +61,16 @@ class ConstructionSyncValueMap(models.Model):
     _sql_constraints = [
         (
             "value_uniq",
-            "unique nulls not distinct (system_id, kind, external_value)",
-            "An external value is mapped once per system and kind.",
+            "unique nulls not distinct (system_id, kind, external_key)",
+            "An external value is mapped once per system and kind (case and blanks "
+            "around it do not count).",
         ),
     ]
+
+    @api.depends("external_value")
+    def _compute_external_key(self):
+        for value_map in self:
+            value_map.external_key = value_key(value_map.external_value)
 
     @api.model
     def _selection_internal_reference(self):
@@ -90,21 +105,19 @@ class ConstructionSyncValueMap(models.Model):
                 )
 
     @api.model
-    def _lookup(self, system, kind, external_value):
-        """The mapping of ``external_value`` for ``system``: its own first,
-        then a shared one. Case and surrounding blanks do not matter."""
-        pattern = (
-            (external_value or "")
-            .strip()
-            .replace("\\", "\\\\")
-            .replace("%", "\\%")
-            .replace("_", "\\_")
-        )
+    def _lookup_many(self, system, kind, references):
+        """``{reference: value map}`` of ``system`` (empty: shared maps only):
+        its own mapping first, then a shared one. The reference is compared
+        by :func:`..lib.reference.value_key`, never as a pattern."""
+        keys = {reference: value_key(reference) for reference in references}
         candidates = self.search(
             [
                 ("kind", "=", kind),
-                ("external_value", "=ilike", pattern),
-                ("system_id", "in", [system.id, False]),
+                ("external_key", "in", list(set(keys.values()))),
+                ("system_id", "in", [system.id, False] if system else [False]),
             ]
-        )
-        return candidates.sorted(lambda value_map: not value_map.system_id)[:1]
+        ).sorted(lambda value_map: not value_map.system_id)
+        by_key = {}
+        for value_map in candidates:
+            by_key.setdefault(value_map.external_key, value_map)
+        return {reference: by_key[key] for reference, key in keys.items() if key in by_key}

@@ -4,7 +4,6 @@ import requests
 
 from odoo import api, fields, models
 
-from ..lib import cost_code as cost_code_lib
 from ..lib import reconcile
 
 _logger = logging.getLogger(__name__)
@@ -169,39 +168,9 @@ class ConstructionSyncVariance(models.Model):
 
     @api.model
     def _resolve_refs(self, system, model, kind, refs):
-        """``{reference: record}`` for the references ``system`` uses:
-        bindings, then value maps, then (cost codes) the number itself."""
-        found = {
-            binding.external_id: binding._record()
-            for binding in self.env["construction.sync.binding"].search(
-                [
-                    ("system_id", "=", system.id),
-                    ("res_model", "=", model),
-                    ("external_id", "in", list(refs)),
-                ]
-            )
-        }
-        lowered = {ref.strip().lower(): ref for ref in refs if ref not in found}
-        for value_map in (
-            self.env["construction.sync.value.map"]
-            .search([("kind", "=", kind), ("system_id", "in", [system.id, False])])
-            .sorted(lambda value_map: bool(value_map.system_id))
-        ):
-            ref = lowered.get(value_map.external_value.strip().lower())
-            if ref and value_map.internal_reference:
-                found[ref] = value_map.internal_reference
-        if model == "construction.cost.code":
-            numbers = {}
-            for ref in refs - found.keys():
-                try:
-                    numbers[cost_code_lib.normalize(ref)] = ref
-                except cost_code_lib.CostCodeError:
-                    continue
-            for code in self.env[model].search(
-                [
-                    ("code", "in", list(numbers)),
-                    ("company_id", "in", [system.company_id.id, False]),
-                ]
-            ):
-                found[numbers[code.code]] = code
-        return {ref: record for ref, record in found.items() if record}
+        """``{reference: record}`` for the references ``system`` uses, by the
+        sync resolver: bindings, then value maps, then (cost codes) the
+        number itself."""
+        return self.env["construction.sync.resolver"]._find_many(
+            system, model, refs, kind, natural=model == "construction.cost.code"
+        )

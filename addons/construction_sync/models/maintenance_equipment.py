@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib import field_cost
@@ -17,6 +17,13 @@ class MaintenanceEquipment(models.Model):
         "readings then move it forward.",
     )
     construction_meter_read_at = fields.Datetime("Meter Read At", readonly=True)
+
+    @api.model
+    def _construction_sync_match(self, reference, company):
+        """Natural key for the sync resolver: the serial number, exactly."""
+        return self.search(
+            [("serial_no", "=", reference), ("company_id", "in", [company.id, False])]
+        )
 
     def _construction_rate_on(self, day):
         self.ensure_one()

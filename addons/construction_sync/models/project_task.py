@@ -17,15 +17,16 @@ class ProjectTask(models.Model):
     def _sync_apply_completed(self, event):
         """Handler of ``field.task.completed``: the task is done, moved to
         its project's closing stage, the field's note is kept in the chatter
-        and the project manager gets a "ready to invoice" activity."""
+        and the project manager gets a "ready to invoice" activity on it."""
         data = event._payload()
-        task = event._reference("project.task", data["task"], "/payload/task", "task")
-        binding, _record = event._bound_record(self._name, data["task"])
-        event._lock_binding(binding)
-        event._check_sequence(binding)
+        Resolver = self.env["construction.sync.resolver"]
+        task = Resolver._resolve(event.system_id, self._name, data["task"], "/payload/task", "task")
+        binding, _record = Resolver._binding(event.system_id, self._name, data["task"])
+        Resolver._lock(binding)
+        Resolver._check_sequence(event, binding)
         if task.construction_completed_at and task.state == "1_done":
             if binding:
-                event._bind(binding, task, data["task"])
+                Resolver._bind(event, binding, task, data["task"])
             return task
         completed_at = (
             datetime.fromisoformat(data["completed_at"]).astimezone(UTC).replace(tzinfo=None)
@@ -49,7 +50,8 @@ class ProjectTask(models.Model):
         )
         manager = task.project_id.user_id or event.system_id.owner_id
         if manager:
-            task.project_id.activity_schedule(
+            # On the task: the handler user works on tasks, not on projects.
+            task.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=manager.id,
                 summary=self.env._("Ready to invoice: %s", task.name),
@@ -59,5 +61,5 @@ class ProjectTask(models.Model):
                 ),
             )
         if binding:
-            event._bind(binding, task, data["task"])
+            Resolver._bind(event, binding, task, data["task"])
         return task

@@ -13,10 +13,13 @@ class PurchaseOrderLine(models.Model):
         line; when its product bills on received quantities, the buyer gets
         a "ready to bill" activity on the order."""
         data = event._payload()
-        line = event._reference(self._name, data["purchase_line"], "/payload/purchase_line")
-        binding, _record = event._bound_record(self._name, data["purchase_line"])
-        event._lock_binding(binding)
-        event._check_sequence(binding)
+        Resolver = self.env["construction.sync.resolver"]
+        line = Resolver._resolve(
+            event.system_id, self._name, data["purchase_line"], "/payload/purchase_line"
+        )
+        binding, _record = Resolver._binding(event.system_id, self._name, data["purchase_line"])
+        Resolver._lock(binding)
+        Resolver._check_sequence(event, binding)
         if line.product_id.type != "service" or line.qty_received_method != "manual":
             raise UserError(
                 self.env._(
@@ -74,5 +77,5 @@ class PurchaseOrderLine(models.Model):
                     ),
                 )
         if binding:
-            event._bind(binding, line, data["purchase_line"])
+            Resolver._bind(event, binding, line, data["purchase_line"])
         return line

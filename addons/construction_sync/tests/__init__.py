@@ -12,3 +12,4 @@ from . import test_sync_outbox
 from . import test_sync_pipeline
 from . import test_sync_reconcile
 from . import test_sync_security
+from . import test_sync_engine_security

@@ -66,6 +66,30 @@ class ConstructionCase(TransactionCase):
         return cls.env["res.users.apikeys"].with_user(user).sudo()._generate(None, name, None)
 
     @classmethod
+    def new_platform(cls, code, kind, **vals):
+        """``(system, API key)`` of a new external system of ``kind`` with a
+        service user of its own, as an administrator sets one up."""
+        service_user = new_test_user(
+            cls.env,
+            login=f"{code}_service",
+            groups="construction_sync.group_construction_sync_field_api",
+        )
+        system = cls.env["construction.sync.system"].create(
+            dict(
+                {"name": code, "code": code, "kind": kind, "service_user_id": service_user.id},
+                **vals,
+            )
+        )
+        return system, cls.new_api_key(service_user, f"{code} integration")
+
+    @classmethod
+    def grant(cls, system, *codes):
+        """Grant ``system`` the inbound event types ``codes`` (all of them
+        when none is named), as an administrator does."""
+        domain = [("direction", "=", "inbound")] + ([("code", "in", codes)] if codes else [])
+        system.inbound_event_type_ids |= cls.env["construction.sync.event.type"].search(domain)
+
+    @classmethod
     def create_codes(cls, *codes, **common_vals):
         return cls.CostCode.create(
             [dict(common_vals, code=code, name=f"Cost code {code}") for code in codes]
@@ -140,6 +164,8 @@ class FieldActualsCase(SyncCase):
         cls.cost_code = cls.create_codes("31 23 16.26")
         cls.column = cls.plan._column_name()
         cls.Line = cls.env["account.analytic.line"]
+        # The timekeeping, telematics and field events these tests send.
+        cls.grant(cls.system)
         cls.bind(cls.employee, "EMP-17")
         cls.bind(cls.project, "JOB-100")
         cls.bind(cls.task, "JOB-100-T1")

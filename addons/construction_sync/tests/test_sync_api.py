@@ -218,7 +218,7 @@ class TestSyncApi(HttpCase, SyncCase):
         self.assertEqual(self.count_events(), 0)
 
     def test_events_of_other_systems_are_not_found(self):
-        other = self.System.create({"name": "Other", "code": "other_test"})
+        other = self.System.create({"name": "Other", "code": "other_test", "kind": "estimating"})
         foreign = self.receive("foreign-1", system=other)
         self.assertProblem(self.call(f"/events/{foreign.id}"), 404, "not_found")
 

@@ -56,7 +56,7 @@ class TestSyncFieldProgress(FieldActualsCase):
         note = self.task.message_ids.filtered(lambda m: "Completed in the field" in (m.body or ""))
         self.assertIn("joints sealed", note.body)
         self.assertIn("corr-done-1", note.body)
-        activity = self.project.activity_ids
+        activity = self.task.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.users["controller"])
         self.assertIn("Ready to invoice", activity.summary)
@@ -66,7 +66,7 @@ class TestSyncFieldProgress(FieldActualsCase):
         late = self.completed("done-0", occurred_at="2026-03-11T16:00:00+00:00")
         self.apply()
         self.assertEqual(again.state, "done")
-        self.assertEqual(len(self.project.activity_ids), 1, "a resend asks once")
+        self.assertEqual(len(self.task.activity_ids), 1, "a resend asks once")
         self.assertEqual(late.error_code, "out_of_order")
 
     def test_unknown_task_waits_for_review(self):

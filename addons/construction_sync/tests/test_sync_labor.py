@@ -242,9 +242,11 @@ class TestSyncLabor(FieldActualsCase):
         event = self.labor("tk-16", source_entry_id="TC-8001")
         self.env.flush_all()
         self.env.invalidate_all()
-        # Resolving, the timesheet with its cost, the binding, the link, the
-        # event's state, and the budgets of construction_estimate_bridge.
-        with self.assertQueryCount(54):
+        # Resolving (each record checked to be of the system's company and
+        # readable by the handler user), the timesheet with its cost, the
+        # binding, the link, the event's state, and the budgets of
+        # construction_estimate_bridge.
+        with self.assertQueryCount(63):
             event._job_apply()
             self.env.flush_all()
         self.assertEqual(event.state, "done")

@@ -1,6 +1,6 @@
 import threading
 
-from odoo import api
+from odoo import Command, api
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.jobrunner.runner import Database
@@ -112,6 +112,7 @@ class TestSyncPipeline(JobRunnerMixin, SyncCase):
 
     def test_transient_failure_retries_then_dies_with_an_activity_then_replays(self):
         division = self.division_32
+        self.system.shared_records = True  # the division is shared by every company
         event = self.receive("est-5", code="32", name="Exterior Improvements (BidMaster)")
         job_record = self.jobs_of(event, "_job_apply")
         self.assertEqual(len(job_record), 1)
@@ -230,7 +231,9 @@ class TestSyncPipeline(JobRunnerMixin, SyncCase):
         self.assertEqual(len(self.CostCode.search([("code", "in", ["32 31 13", "32 31 23"])])), 2)
 
     def test_ownership_refuses_a_non_owner(self):
-        other = self.System.create({"name": "FieldCam", "code": "fieldcam_test"})
+        other = self.System.create(
+            {"name": "FieldCam", "code": "fieldcam_test", "kind": "estimating"}
+        )
         self.env["construction.sync.ownership"].create(
             {
                 "model_id": self.env.ref("construction_sync.model_construction_cost_code").id,
@@ -246,7 +249,9 @@ class TestSyncPipeline(JobRunnerMixin, SyncCase):
 
     def test_field_ownership_names_the_field(self):
         name_field = self.env["ir.model.fields"]._get("construction.cost.code", "name")
-        other = self.System.create({"name": "FieldCam", "code": "fieldcam_test"})
+        other = self.System.create(
+            {"name": "FieldCam", "code": "fieldcam_test", "kind": "estimating"}
+        )
         self.env["construction.sync.ownership"].create(
             {
                 "model_id": name_field.model_id.id,
@@ -300,15 +305,18 @@ class TestConcurrentDuplicates(SyncCase):
     def test_simultaneous_resends_store_one_event(self):
         with self.real_cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            system_id = env["construction.sync.system"].create({"name": "Race", "code": "race"}).id
             type_id = (
                 env["construction.sync.event.type"]
+                .create({"code": "test.race", "name": "Race", "handler": "cost_code_upsert"})
+                .id
+            )
+            system_id = (
+                env["construction.sync.system"]
                 .create(
                     {
-                        "code": "test.race",
                         "name": "Race",
-                        "handler_model": "construction.cost.code",
-                        "handler_method": "_sync_apply_upsert",
+                        "code": "race",
+                        "inbound_event_type_ids": [Command.set([type_id])],
                     }
                 )
                 .id

@@ -1,0 +1,39 @@
+from odoo import api, fields, models
+from odoo.addons.construction_sync.models.construction_sync_event_type import SyncHandler
+
+HANDLERS = {
+    "estimate_approved": SyncHandler(
+        "Estimate import and approval",
+        "construction.estimate",
+        "_sync_apply_estimate_approved",
+        ("construction_sync.group_construction_sync_estimator",),
+        {
+            "*": ("state", "system_id"),
+            "project": ("project_id",),
+            "external_ref": ("external_ref",),
+            "revision": ("revision",),
+            "name": ("name",),
+            "lines": ("line_ids",),
+        },
+    ),
+    "supplier_confirmation": SyncHandler(
+        "Supplier confirmation of a purchase order",
+        "purchase.order",
+        "_sync_apply_supplier_confirmation",
+        ("purchase.group_purchase_user",),
+        {"lines": ("order_line",)},
+    ),
+}
+
+
+class ConstructionSyncEventType(models.Model):
+    _inherit = "construction.sync.event.type"
+
+    handler = fields.Selection(
+        selection_add=[(key, handler.label) for key, handler in HANDLERS.items()],
+        ondelete=dict.fromkeys(HANDLERS, "set null"),
+    )
+
+    @api.model
+    def _handlers(self):
+        return super()._handlers() | HANDLERS

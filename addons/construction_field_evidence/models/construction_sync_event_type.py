@@ -1,0 +1,56 @@
+from odoo import api, fields, models
+from odoo.addons.construction_sync.models.construction_sync_event_type import SyncHandler
+
+# Field uploads are applied by the field API when received; their events
+# keep the trail, and a replay only points at what they produced.
+HANDLERS = {
+    "photo_captured": SyncHandler(
+        "Photo upload (applied on receipt)",
+        "construction.sync.event",
+        "_apply_recorded",
+        (),
+        {
+            "*": ("image", "state", "source_system_id"),
+            "filename": ("name",),
+            "site_id": ("site_id",),
+            "stage": ("stage_id",),
+            "category": ("category_id",),
+            "tags": ("tag_ids",),
+            "note": ("note",),
+            "captured_at": ("captured_at",),
+            "latitude": ("latitude",),
+            "longitude": ("longitude",),
+        },
+    ),
+    "defect_detected": SyncHandler(
+        "Field observation (applied on receipt)",
+        "construction.sync.event",
+        "_apply_recorded",
+        (),
+        {
+            "*": ("source", "source_system_id"),
+            "site_id": ("site_id",),
+            "category": ("category_id",),
+            "detections": ("category_id", "annotation_ids", "confidence", "detected_label"),
+            "severity": ("severity",),
+            "notes": ("notes",),
+            "latitude": ("latitude",),
+            "longitude": ("longitude",),
+            "quantity": ("quantity",),
+            "photo_client_uuids": ("photo_ids",),
+        },
+    ),
+}
+
+
+class ConstructionSyncEventType(models.Model):
+    _inherit = "construction.sync.event.type"
+
+    handler = fields.Selection(
+        selection_add=[(key, handler.label) for key, handler in HANDLERS.items()],
+        ondelete=dict.fromkeys(HANDLERS, "set null"),
+    )
+
+    @api.model
+    def _handlers(self):
+        return super()._handlers() | HANDLERS

@@ -1,0 +1,13 @@
+"""Errors a handler raises to tell the engine what became of an event."""
+
+from odoo.exceptions import UserError
+
+
+class UnknownReferenceError(UserError):
+    """An external reference with no binding, value map or natural key
+    match: the event waits for a person to add the mapping and replay it."""
+
+
+class StaleEventError(UserError):
+    """The event is older than the last one applied to the same object: it
+    is skipped, never applied over the newer fact."""

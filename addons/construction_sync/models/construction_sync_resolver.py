@@ -1,0 +1,270 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..exceptions import StaleEventError, UnknownReferenceError
+
+
+class ConstructionSyncResolver(models.AbstractModel):
+    """The one resolver of external references, and the handlers' toolkit.
+
+    Every handler, import and API route turns what an external system calls
+    a record (an id, a code, a name) into an Odoo record here, in this order:
+
+    1. the system's **binding** of that external id (exact);
+    2. a **value map** of the given kind, the system's own before a shared
+       one, compared after :func:`..lib.reference.value_key` (blanks around
+       it and case do not matter);
+    3. when the caller allows it, the target model's **natural key**: its
+       ``_construction_sync_match(reference, company)`` returns the records
+       whose key equals the reference (exact values, never a pattern).
+
+    Whatever a step finds must belong to the system's company or be shared
+    (no company), and be readable by the user the work runs as: a system's
+    handler user in a job, the service user in an API request. A shared
+    value map or a stray binding cannot reach into another company.
+
+    Bindings and value maps are the engine's own records: they are read and
+    written as superuser, always filtered by the system. The records they
+    point to are only ever handed over in the caller's environment.
+    """
+
+    _name = "construction.sync.resolver"
+    _description = "External Reference Resolver"
+
+    # ------------------------------------------------------------------
+    # Resolving
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _resolve(self, system, model, reference, pointer, kind=None, natural=False, company=None):
+        """The record of ``model`` that ``system`` calls ``reference``;
+        :class:`UnknownReferenceError` when no step finds one."""
+        record = self._find(system, model, reference, kind, natural, company)
+        if not record:
+            raise UnknownReferenceError(
+                self.env._(
+                    "Unknown %(model)s %(value)r at %(pointer)s from %(system)s: bind it or add "
+                    "a value map (Synchronization → Value Maps), then replay the event.",
+                    model=self.env[model]._description,
+                    value=reference,
+                    pointer=pointer,
+                    system=system.name or self.env._("this import"),
+                )
+            )
+        return record
+
+    @api.model
+    def _find(self, system, model, reference, kind=None, natural=False, company=None):
+        """Like :meth:`_resolve`, but an empty recordset when nothing matches."""
+        return self._find_many(system, model, [reference], kind, natural, company).get(
+            reference, self.env[model]
+        )
+
+    @api.model
+    def _find_many(self, system, model, references, kind=None, natural=False, company=None):
+        """``{reference: record}`` of the ``references`` found, each resolved
+        as :meth:`_resolve` does; one query per step for bindings and maps.
+        ``system`` may be empty (a file imported by hand): only the natural
+        key of ``company`` is then tried."""
+        company = company or system.company_id
+        references = {reference for reference in references if reference}
+        found = {}
+        if system:
+            bindings = self._bindings(system, model, references)
+            found.update((reference, binding._record()) for reference, binding in bindings.items())
+        if kind:
+            for reference, value_map in self._value_maps(
+                system, kind, references - found.keys()
+            ).items():
+                if value_map.internal_reference._name == model:
+                    found[reference] = value_map.internal_reference
+        if natural:
+            for reference in references - found.keys():
+                found[reference] = self._natural(model, reference, company)
+        return {
+            reference: self._checked(record, company, system, reference)
+            for reference, record in found.items()
+            if record
+        }
+
+    @api.model
+    def _natural(self, model, reference, company):
+        """The record of ``model`` whose natural key is ``reference``
+        (``_construction_sync_match`` of the model), the company's own
+        before a shared one; refused when two of the same rank match."""
+        records = self.env[model]._construction_sync_match(reference, company)
+        if "company_id" in records._fields:
+            own = records.filtered(lambda record: record.company_id == company)
+            records = own or records.filtered(lambda record: not record.company_id)
+        if len(records) > 1:
+            raise UserError(
+                self.env._(
+                    "%(value)r matches %(count)s records of %(model)s (%(names)s): bind the "
+                    "reference to the one meant, then replay the event.",
+                    value=reference,
+                    count=len(records),
+                    model=records._description,
+                    names=", ".join(records[:5].mapped("display_name")),
+                )
+            )
+        return records
+
+    @api.model
+    def _value(self, system, kind, reference, pointer):
+        """What ``system``'s ``reference`` stands for in a value map of
+        ``kind``: a record, or the internal value of kinds with no record
+        (statuses, synonyms); :class:`UnknownReferenceError` when unmapped."""
+        value_map = self._value_maps(system, kind, [reference]).get(reference)
+        if not value_map:
+            raise UnknownReferenceError(
+                self.env._(
+                    "Unknown %(kind)s %(value)r at %(pointer)s from %(system)s: add a value "
+                    "map (Synchronization → Value Maps), then replay the event.",
+                    kind=kind,
+                    value=reference,
+                    pointer=pointer,
+                    system=system.name,
+                )
+            )
+        if value_map.internal_reference:
+            return self._checked(value_map.internal_reference, system.company_id, system, reference)
+        return value_map.internal_value
+
+    @api.model
+    def _label(self, system, kinds, reference):
+        """``reference`` in the suite's words: the first value map of
+        ``kinds`` (a record's ``code`` or the internal value), else itself."""
+        for kind in kinds:
+            value_map = self._value_maps(system, kind, [reference]).get(reference)
+            if value_map:
+                target = value_map.internal_reference
+                if target:
+                    company = system.company_id or self.env.company
+                    return self._checked(target, company, system, reference).code
+                return value_map.internal_value
+        return reference
+
+    @api.model
+    def _bindings(self, system, model, external_ids):
+        """``{external id: binding}`` of ``system`` (bookkeeping, as superuser)."""
+        bindings = (
+            self.env["construction.sync.binding"]
+            .sudo()
+            .search(
+                [
+                    ("system_id", "=", system.id),
+                    ("res_model", "=", model),
+                    ("external_id", "in", list(external_ids)),
+                ]
+            )
+        )
+        return {binding.external_id: binding for binding in bindings}
+
+    @api.model
+    def _value_maps(self, system, kind, references):
+        """``{reference: value map}``: the system's own map before a shared one."""
+        return self.env["construction.sync.value.map"].sudo()._lookup_many(system, kind, references)
+
+    @api.model
+    def _checked(self, record, company, system, reference):
+        """``record`` in the caller's environment, once it is known to be of
+        ``company`` or shared and readable by the caller."""
+        record = record.with_env(self.env).exists()
+        if not record:
+            return record
+        record_company = record.sudo().company_id if "company_id" in record._fields else None
+        if record_company and record_company != company:
+            raise UserError(
+                self.env._(
+                    "%(value)r from %(system)s points to %(record)s of %(other)s; "
+                    "%(system)s works for %(company)s only. Fix the binding or value map.",
+                    value=reference,
+                    system=system.name or company.name,
+                    record=record.sudo().display_name,
+                    other=record_company.name,
+                    company=company.name,
+                )
+            )
+        record.check_access("read")
+        return record
+
+    # ------------------------------------------------------------------
+    # Bindings of what a handler produces: lock, order, bind
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _binding(self, system, model, external_id):
+        """``(binding, record)`` of ``external_id``; both empty when unbound.
+        The record is checked like any resolved one."""
+        binding = self._bindings(system, model, [external_id]).get(
+            external_id, self.env["construction.sync.binding"].sudo()
+        )
+        record = binding._record() if binding else self.env[model]
+        return binding, self._checked(record, system.company_id, system, external_id)
+
+    @api.model
+    def _source_entry(self, event, model):
+        """``(payload, source entry id, binding, record)`` of an event about
+        one source entry (a labor, usage or consumption record), its
+        binding locked and the event checked to be no older than the last
+        one applied through it."""
+        data = event._payload()
+        entry = data["source_entry_id"]
+        binding, record = self._binding(event.system_id, model, entry)
+        self._lock(binding)
+        self._check_sequence(event, binding)
+        return data, entry, binding, record
+
+    @api.model
+    def _lock(self, binding):
+        """Lock the binding row so that two workers applying events of the
+        same object take turns. Raw SQL: the ORM has no row lock; NOWAIT
+        turns a busy row into a transient error the job retries."""
+        if binding:
+            self.env.cr.execute(
+                "SELECT id FROM construction_sync_binding WHERE id = %s FOR UPDATE NOWAIT",
+                [binding.id],
+            )
+
+    @api.model
+    def _check_sequence(self, event, binding):
+        """Raise StaleEventError when a newer event than this one was
+        applied through ``binding`` already."""
+        applied = binding.source_occurred_at if binding else None
+        if applied and event.occurred_at < applied:
+            raise StaleEventError(
+                self.env._(
+                    "Skipped: this event happened at %(occurred)s UTC, before the one already "
+                    "applied to %(external)s (%(applied)s UTC). An older fact never undoes "
+                    "a newer one.",
+                    occurred=event.occurred_at,
+                    external=binding.external_id,
+                    applied=binding.source_occurred_at,
+                )
+            )
+
+    @api.model
+    def _bind(self, event, binding, record, external_id):
+        """Create or refresh the binding of ``record`` to ``external_id``,
+        remembering when the fact applied through it happened."""
+        vals = {
+            "res_id": record.id,
+            "sync_hash": event.payload_hash,
+            "synced_at": fields.Datetime.now(),
+            "source_occurred_at": event.occurred_at,
+        }
+        if binding:
+            binding.sudo().write(vals)
+            return binding
+        return (
+            self.env["construction.sync.binding"]
+            .sudo()
+            .create(
+                dict(
+                    vals,
+                    system_id=event.system_id.id,
+                    res_model=record._name,
+                    external_id=external_id,
+                )
+            )
+        )
