@@ -6,3 +6,5 @@ from . import construction_photo
 from . import construction_defect
 from . import construction_defect_annotation
 from . import construction_share_link
+from . import ir_attachment
+from . import res_config_settings
