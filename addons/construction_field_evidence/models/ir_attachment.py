@@ -23,6 +23,8 @@ import hashlib
 import logging
 import os
 
+import psycopg2
+
 from odoo import api, models
 from odoo.exceptions import AccessError
 from odoo.modules.registry import Registry
@@ -30,10 +32,12 @@ from odoo.modules.registry import Registry
 _logger = logging.getLogger(__name__)
 
 EVIDENCE_FIELDS = {"construction.photo": frozenset({"image", "image_preview", "image_thumbnail"})}
-# Attachment fields that say what the evidence is, where it belongs and who sees it.
+# Attachment fields that say what the evidence is, how it is served, where
+# it belongs and who sees it.
 PROTECTED_FIELDS = frozenset(
     {
         "datas",
+        "mimetype",
         "raw",
         "db_datas",
         "store_fname",
@@ -88,9 +92,14 @@ def is_evidence(res_model, res_field):
 
 def _discard_after_rollback(dbname, fnames):
     """Remove the files a rolled back transaction wrote, in a transaction
-    of its own."""
-    with Registry(dbname).cursor() as cr:
-        api.Environment(cr, api.SUPERUSER_ID, {})["ir.attachment"]._discard_files(sorted(fnames))
+    of its own. A failure here must not fail the rollback: the files are
+    marked for Odoo's nightly garbage collection anyway."""
+    try:
+        with Registry(dbname).cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            env["ir.attachment"]._discard_files(sorted(fnames))
+    except (psycopg2.Error, OSError):
+        _logger.warning("Files of a rolled back upload are left to the garbage collection")
 
 
 def _lock_key(fname):

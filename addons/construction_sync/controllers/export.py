@@ -15,9 +15,8 @@ from odoo.addons.web.controllers import export
 class _TextCells:
     def write(self, row, column, cell_value, style=None):
         if isinstance(cell_value, str):
-            self.worksheet.write_string(row, column, cell_value, style)
-        else:
-            super().write(row, column, cell_value, style)
+            return self.worksheet.write_string(row, column, cell_value, style)
+        return super().write(row, column, cell_value, style)
 
 
 class TextXlsxWriter(_TextCells, export.ExportXlsxWriter):
