@@ -398,7 +398,9 @@ class FieldApi(http.Controller):
                         "id": site.id,
                         "name": site.name,
                         "address": site.address or None,
-                        "project": site.project_id.name or None,
+                        # the site's project by name, for a service user
+                        # that may read no project of Odoo's
+                        "project": site.sudo().project_id.name or None,
                         "distance_m": round(distance, 1),
                     }
                     for site, distance in found

@@ -192,6 +192,7 @@ class TestOriginalsAreImmutable(EvidenceCase):
                 ("write", (original.ids, {"res_id": other.id})),
                 ("write", (original.ids, {"res_field": False})),
                 ("write", (original.ids, {"public": True})),
+                ("write", (original.ids, {"mimetype": "text/html"})),
                 ("unlink", (original.ids,)),
                 ("copy", (original.id,)),
                 (
