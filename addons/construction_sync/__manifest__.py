@@ -2,7 +2,7 @@
     "name": "Construction Sync",
     "summary": "Canonical cost codes and the synchronization hub between "
     "field platforms, estimating tools and Odoo",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Construction",
     "website": "https://github.com/construction-sync-suite/construction-sync-suite",
     "author": "Construction Sync Suite",

@@ -11,11 +11,19 @@ carrying the row and column a person must fix in the file.
 import csv
 import io
 import json
+import math
 import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 
 FORMATS = ("csv", "xlsx", "json")
+# An XLSX file is a zip archive: what it may hold once unpacked, checked from
+# its directory before anything is inflated. An estimate of 100,000 lines is
+# some 30 MB of XML; a "zip bomb" of a few kilobytes unpacks to gigabytes.
+MAX_XLSX_MEMBERS = 1000
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_XLSX_RATIO = 200  # unpacked / packed, per member (XML packs 10 to 30 times)
 
 # Canonical fields and the column name used when a profile names none.
 DEFAULT_COLUMNS = {
@@ -132,10 +140,38 @@ def _read_csv(content):
     return [(index + 2, row) for index, row in enumerate(reader) if any(row.values())]
 
 
+def check_xlsx_archive(content):
+    """Refuse an XLSX archive that would unpack to more than an estimate
+    needs, from the sizes its directory declares (Python's ``zipfile`` reads
+    no member past its declared size, so they bound what is inflated)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise EstimateFileError("the file is not an XLSX workbook") from error
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise EstimateFileError(
+            f"the workbook holds {len(members)} parts; an estimate needs far fewer "
+            f"(at most {MAX_XLSX_MEMBERS})"
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise EstimateFileError(
+            f"the workbook unpacks to {unpacked} bytes; the limit is {MAX_XLSX_UNPACKED_BYTES}"
+        )
+    for member in members:
+        if member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1024):
+            raise EstimateFileError(
+                f"part {member.filename} of the workbook unpacks {member.file_size} bytes "
+                f"from {member.compress_size}: more than a spreadsheet compresses"
+            )
+
+
 def _read_xlsx(content):
     # openpyxl is an optional dependency of Odoo itself; import it only when needed.
     import openpyxl
 
+    check_xlsx_archive(content)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:
@@ -182,14 +218,20 @@ def read_table(content, file_format, json_key="lines"):
 
 
 def _number(value):
+    """A finite number: ``NaN`` and infinities (which Python reads from
+    "nan" or "inf" text, JSON's NaN or 1e400) are not quantities or costs."""
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int | float):
-        return float(value)
-    text = re.sub(r"[\s$€£,]", "", str(value))
-    if text.startswith("(") and text.endswith(")"):
-        text = "-" + text[1:-1]
-    return float(text)
+        number = float(value)
+    else:
+        text = re.sub(r"[\s$€£,]", "", str(value))
+        if text.startswith("(") and text.endswith(")"):
+            text = "-" + text[1:-1]
+        number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
 
 
 def _boolean(value):

@@ -47,17 +47,20 @@ MATRIX_GROUPS = dict(
 # port: portal, api: field_api, sync: sync_manager, revw: reviewer, estim: estimator, ctrl:
 # controller, admin: administrator, equip: equipment_manager). Wizards are
 # for the roles whose buttons open them; SQL-view reports are read-only.
+# Field API service users are portal users: they reach the API's models
+# only, and change no evidence once sent; no one deletes a photo (only the
+# retention purge removes one).
 # fmt: off
 MATRIX = {
     #                                        port  user  api   sync  revw  estim ctrl  admin equip
     # construction_sync: canonical data
     "construction.cost.code":                "-     r     r     rwc   r     r     rwc   rwcu  r",
-    "construction.equipment.rate":           "-     r     r     r     r     r     rwcu  rwcu  rwcu",
+    "construction.equipment.rate":           "-     r     -     r     r     r     rwcu  rwcu  rwcu",
     # construction_sync: the engine
-    "construction.sync.system":              "-     r     r     rwcu  r     r     r     rwcu  r",
-    "construction.sync.system.mode":         "-     r     r     rwcu  r     r     r     rwcu  r",
-    "construction.sync.event.type":          "-     r     r     rwcu  r     r     r     rwcu  r",
-    "construction.sync.ownership":           "-     r     r     rwcu  r     r     r     rwcu  r",
+    "construction.sync.system":              "-     r     -     rwcu  r     r     r     rwcu  r",
+    "construction.sync.system.mode":         "-     r     -     rwcu  r     r     r     rwcu  r",
+    "construction.sync.event.type":          "-     r     -     rwcu  r     r     r     rwcu  r",
+    "construction.sync.ownership":           "-     r     -     rwcu  r     r     r     rwcu  r",
     "construction.sync.binding":             "-     -     -     rwcu  -     -     r     rwcu  -",
     "construction.sync.value.map":           "-     -     -     rwcu  -     -     r     rwcu  -",
     "construction.sync.event":               "-     -     -     rwu   -     -     r     rwu   -",
@@ -70,10 +73,10 @@ MATRIX = {
     "construction.site":                     "-     -     r     r     rwc   rwc   rwc   rwcu  -",
     "construction.photo.stage":              "-     -     r     r     r     r     rwc   rwcu  -",
     "construction.photo.tag":                "-     -     r     r     rwc   rwc   rwc   rwcu  -",
-    "construction.photo":                    "-     -     rwc   rwc   rwc   rwc   rwc   rwcu  -",
+    "construction.photo":                    "-     -     rc    r     rwc   rwc   rwc   rwc   -",
     "construction.defect.category":          "-     -     r     r     r     r     rwc   rwcu  -",
-    "construction.defect":                   "-     -     rwc   rwc   rwc   rwc   rwc   rwcu  -",
-    "construction.defect.annotation":        "-     -     rwc   rwc   rwcu  rwcu  rwcu  rwcu  -",
+    "construction.defect":                   "-     -     rc    r     rwc   rwc   rwc   rwcu  -",
+    "construction.defect.annotation":        "-     -     rc    r     rwcu  rwcu  rwcu  rwcu  -",
     "construction.share.link":               "-     -     -     -     rwc   rwc   rwc   rwcu  -",
     "construction.review.wizard":            "-     -     -     -     rwcu  rwcu  rwcu  rwcu  -",
     # construction_estimate_bridge

@@ -104,3 +104,19 @@ class TestEstimateApi(HttpCase, EstimateSyncCase):
             self.env.ref("construction_estimate_bridge.event_type_estimate_approved").payload_schema
         )["properties"]["lines"]["items"]["properties"]
         self.assertEqual(set(schemas["EstimateLineImport"]["properties"]), set(line))
+
+    def test_nan_in_an_estimate_is_invalid_json_and_imports_nothing(self):
+        before = self.count("construction.estimate")
+        body = json.dumps(estimate_payload()).replace('"quantity": 100', '"quantity": NaN', 1)
+        self.assertIn('"quantity": NaN', body)
+        response = self.opener.post(
+            self.base_url() + API + "/estimates",
+            data=body.encode(),
+            headers={
+                "Authorization": f"Bearer {self.api_key}",
+                "Content-Type": "application/json",
+            },
+            timeout=60,
+        )
+        self.assertProblem(response, 400, "invalid_json")
+        self.assertEqual(self.count("construction.estimate"), before)

@@ -1,4 +1,6 @@
+import io
 import json
+import zipfile
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
@@ -153,3 +155,23 @@ class TestEstimateImport(EstimateBridgeCase):
         wizard = self.make_wizard(b"{broken", "estimate.json")
         with self.assertRaisesRegex(UserError, "cannot be read"):
             wizard.action_preview()
+
+    def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(self):
+        # An estimator's upload: a workbook with one part of 300 MB of blanks,
+        # a few hundred kilobytes on the wire.
+        buffer = io.BytesIO()
+        with (
+            zipfile.ZipFile(io.BytesIO(to_xlsx(BASE_ROWS))) as source,
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb,
+        ):
+            for member in source.infolist():
+                bomb.writestr(member, source.read(member))
+            bomb.writestr("xl/worksheets/sheet9.xml", b" " * (300 << 20))
+        wizard = self.make_wizard(buffer.getvalue(), "estimate.xlsx")
+        estimates = self.env["construction.estimate"].search_count([])
+        with (
+            patch("openpyxl.load_workbook", side_effect=AssertionError("unpacked")),
+            self.assertRaisesRegex(UserError, "unpacks"),
+        ):
+            wizard.action_preview()
+        self.assertEqual(self.env["construction.estimate"].search_count([]), estimates)

@@ -14,10 +14,10 @@ from datetime import UTC
 from odoo import http
 from odoo.addons.construction_sync.controllers.api import (
     api_route,
-    check_text,
     current_system,
     json_response,
     max_bytes,
+    parse_json,
     raw_body,
     read_json,
 )
@@ -28,6 +28,7 @@ from odoo.http import request
 from odoo.tools import file_open
 
 from ..exceptions import EvidenceValidationError
+from ..models.ir_attachment import evidence_savepoint
 
 MAX_UPLOAD_BYTES = 40 * 1024 * 1024
 MAX_BATCH_BYTES = 200 * 1024 * 1024
@@ -103,6 +104,7 @@ class FieldApi(http.Controller):
         ``metadata`` (a JSON object)."""
         raw_body(max_bytes("construction_field_evidence.max_upload_bytes", MAX_UPLOAD_BYTES))
         system = current_system()
+        system._check_rate(1)
         upload = request.httprequest.files.get("image")
         if upload is None:
             raise ApiError(
@@ -110,13 +112,9 @@ class FieldApi(http.Controller):
                 "Send the photo as the multipart field 'image'.",
                 errors=[{"pointer": "/image", "message": "required"}],
             )
-        try:
-            metadata = json.loads(request.httprequest.form.get("metadata") or "{}")
-        except ValueError as error:
-            raise ApiError("invalid_json", f"metadata is not valid JSON: {error}") from error
+        metadata = parse_json(request.httprequest.form.get("metadata") or "{}", "metadata")
         if not isinstance(metadata, dict):
             raise ApiError("schema_violation", "metadata must be a JSON object.")
-        check_text(metadata)
         photo, created = self._store_photo(system, upload.read(), upload.mimetype, metadata, "")
         return json_response(photo_json(photo, duplicate=not created), 201 if created else 200)
 
@@ -125,19 +123,15 @@ class FieldApi(http.Controller):
         Event = request.env["construction.sync.event"].sudo()
         Event._admit(system, "photo.captured", metadata, pointer, payload_pointer=pointer)
         try:
-            with request.env.cr.savepoint():
-                photo = Photo._create_from_upload(image_bytes, mimetype, metadata, system)
-                if not photo.site_id:
-                    # no orphan uploads: rolled back with the savepoint
-                    raise ApiError(
-                        "unknown_site",
-                        "A field photo needs its site: send site_id, or GPS (in EXIF or the "
-                        "metadata) near a site.",
-                        errors=[{"pointer": f"{pointer}/site_id", "message": "required"}],
-                    )
+            with evidence_savepoint(request.env):
+                photo = Photo._create_from_upload(
+                    image_bytes, mimetype, metadata, system, require_site=True
+                )
                 # a photo found again was created by an earlier transaction
                 created = photo.create_date == request.env.cr.now()
         except ValidationError as error:
+            if getattr(error, "code", None) == "unknown_site":
+                pointer += "/site_id"
             raise evidence_problem(error, pointer) from error
         key = f"photo:{metadata.get('client_uuid') or photo.checksum}"
         payload = dict(metadata, checksum=photo.checksum, photo_id=photo.id)
@@ -174,6 +168,7 @@ class FieldApi(http.Controller):
                 "batch_too_large",
                 f"A batch holds at most {MAX_BATCH_ITEMS} photos and observations.",
             )
+        system._check_rate(len(photos) + len(observations))
         photo_results, by_uuid = [], {}
         for index, item in enumerate(photos):
             pointer = f"/photos/{index}"
@@ -392,7 +387,9 @@ class FieldApi(http.Controller):
                         "id": site.id,
                         "name": site.name,
                         "address": site.address or None,
-                        "project": site.project_id.name or None,
+                        # the site's project by name, for a service user
+                        # that may read no project of Odoo's
+                        "project": site.sudo().project_id.name or None,
                         "distance_m": round(distance, 1),
                     }
                     for site, distance in found

@@ -1,8 +1,14 @@
 """Inspection of uploaded images and generation of previews and thumbnails.
 
 The pixel count is read from the image header and checked before any pixel
-is decoded, so a "decompression bomb" costs nothing. JPEG previews decode
-at a reduced scale (``Image.draft``) instead of decoding full size first.
+is decoded, so a "decompression bomb" costs nothing; :func:`inspect` decodes
+no pixel at all. :func:`make_derivatives` decodes the image once: a PNG's
+compressed pixels are first inflated (and dropped) only as far as its header
+says they reach, so a stream that inflates to more, or a corrupt one, is
+refused before Pillow decodes it. JPEG previews decode at a reduced scale
+(``Image.draft``) instead of decoding full size first. PNG text chunks,
+which Pillow inflates while opening the file, are capped in number and
+size before it does.
 """
 
 import hashlib
@@ -22,6 +28,23 @@ MAX_PIXELS = 50_000_000
 PREVIEW_SIZE = 1000
 THUMBNAIL_SIZE = 256
 INFLATE_SLICE = 1024 * 1024  # bytes of PNG pixels inflated at a time while checking
+# Text chunks (tEXt, zTXt, iTXt) a PNG may carry: a camera or an app writes a
+# few short ones; Pillow would inflate up to 64 MB of them on opening.
+MAX_PNG_TEXT_CHUNKS = 64
+MAX_PNG_TEXT_BYTES = 256 * 1024
+PNG_TEXT_CHUNKS = {b"tEXt", b"zTXt", b"iTXt"}
+# Samples per pixel of each PNG colour type (PNG spec, 11.2.2 IHDR).
+PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+# Adam7 passes: (x start, y start, x step, y step).
+ADAM7 = (
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+)
 
 # Odoo stops Pillow from loading every plugin; these are the ones we read.
 PLUGINS = (JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
@@ -91,39 +114,82 @@ def _jpeg_complete(data):
     return False
 
 
-def _png_complete(data):
-    """True when the chunks, read by their lengths, reach IEND."""
+def _png_chunks(data):
+    """``(kind, start, length)`` of each chunk, read by their lengths; the
+    last may run past the end of a truncated file."""
     position = 8
     while position + 8 <= len(data):
         length = int.from_bytes(data[position : position + 4], "big")
-        kind = data[position + 4 : position + 8]
+        yield data[position + 4 : position + 8], position + 8, length
         position += 12 + length
-        if position > len(data):
+
+
+def _png_complete(data):
+    """True when the chunks, read by their lengths, reach IEND."""
+    for kind, start, length in _png_chunks(data):
+        if start + length + 4 > len(data):
             return False
         if kind == b"IEND":
             return True
     return False
 
 
+def _png_check_text(data):
+    """Refuse more text chunks than a photo carries, before Pillow inflates them."""
+    texts = [length for kind, _start, length in _png_chunks(data) if kind in PNG_TEXT_CHUNKS]
+    if len(texts) > MAX_PNG_TEXT_CHUNKS or sum(texts) > MAX_PNG_TEXT_BYTES:
+        raise EvidenceError(
+            "not_an_image",
+            f"The PNG carries {len(texts)} text chunks of {sum(texts)} bytes; a photo may "
+            f"carry {MAX_PNG_TEXT_CHUNKS} of {MAX_PNG_TEXT_BYTES} bytes at most.",
+        )
+
+
+def _png_exif(data):
+    """The PNG's EXIF as Pillow keeps it in ``info["exif"]`` (empty if none)."""
+    for kind, start, length in _png_chunks(data):
+        if kind == b"eXIf":
+            return b"Exif\x00\x00" + data[start : start + length]
+    return b""
+
+
+def _png_raw_size(data):
+    """Bytes the PNG's pixels inflate to, from its header: each row of each
+    (Adam7) pass is a filter byte and its packed samples."""
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    depth, colour, interlaced = data[24], data[25], data[28]
+    bits = depth * PNG_CHANNELS.get(colour, 4)
+    passes = ADAM7 if interlaced else ((0, 0, 1, 1),)
+    total = 0
+    for x0, y0, dx, dy in passes:
+        columns, rows = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        if columns > 0 and rows > 0:
+            total += rows * (1 + -(-(columns * bits) // 8))
+    return total
+
+
 def _png_pixels_intact(data):
     """True when the PNG's compressed pixels (its IDAT chunks) inflate
-    without error to their end. Odoo lets Pillow decode a corrupt stream
-    into a garbled picture without a word, so it is checked here, in
-    slices: the inflated bytes are dropped as they come."""
-    stream, position = zlib.decompressobj(), 8
+    without error to exactly the size its header announces. Odoo lets
+    Pillow decode a corrupt stream into a garbled picture without a word,
+    so it is checked here, in slices: the inflated bytes are dropped as
+    they come, and inflating stops as soon as it passes that size (a
+    stream that inflates to gigabytes costs no more than the image)."""
+    expected, inflated = _png_raw_size(data), 0
+    stream = zlib.decompressobj()
     try:
-        while position + 8 <= len(data):
-            length = int.from_bytes(data[position : position + 4], "big")
-            kind = data[position + 4 : position + 8]
-            if kind == b"IDAT":
-                pending = data[position + 8 : position + 8 + length]
-                while pending and not stream.eof:
-                    stream.decompress(pending, INFLATE_SLICE)
-                    pending = stream.unconsumed_tail
-            position += 12 + length
+        for kind, start, length in _png_chunks(data):
+            if kind != b"IDAT":
+                continue
+            pending = data[start : start + length]
+            while pending and not stream.eof:
+                inflated += len(stream.decompress(pending, INFLATE_SLICE))
+                if inflated > expected:
+                    return False
+                pending = stream.unconsumed_tail
     except zlib.error:
         return False
-    return stream.eof
+    return stream.eof and inflated == expected
 
 
 def is_complete(data, image_format):
@@ -166,6 +232,8 @@ def inspect(data, declared_mimetype=None, max_pixels=MAX_PIXELS):
         )
     if not is_complete(data, image_format):
         raise truncated("the file ends before the image does")
+    if image_format == "png":
+        _png_check_text(data)
     try:
         image = _open(data)
     except Image.DecompressionBombError as error:
@@ -173,7 +241,8 @@ def inspect(data, declared_mimetype=None, max_pixels=MAX_PIXELS):
             "too_many_pixels",
             f"The image has more than {max_pixels / 1e6:g} megapixels; resize it before upload.",
         ) from error
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        # ValueError: Pillow's own caps on what it inflates while opening
         raise EvidenceError(
             "not_an_image", f"The {image_format.upper()} image cannot be read: {error}"
         ) from error
@@ -184,10 +253,12 @@ def inspect(data, declared_mimetype=None, max_pixels=MAX_PIXELS):
             f"The image is {width}x{height} ({width * height / 1e6:.1f} megapixels); "
             f"the limit is {max_pixels / 1e6:g} megapixels.",
         )
-    if image_format == "png" and not _png_pixels_intact(data):
-        raise truncated("its compressed pixel data is corrupt")
+    if image_format == "png":
+        # Pillow decodes a whole PNG to look for EXIF after its pixels: hand
+        # it the eXIf chunk found by walking the chunks instead.
+        image.info.setdefault("exif", _png_exif(data))
     try:
-        exif = read_exif(image)  # PNG keeps EXIF after the pixels: Pillow reads them
+        exif = read_exif(image)
     except OSError as error:
         raise truncated(error) from error
     return ImageInfo(
@@ -227,10 +298,14 @@ def make_derivatives(data, orientation=1, sizes=(PREVIEW_SIZE, THUMBNAIL_SIZE)):
 
     Decodes the image once, JPEGs at the smallest scale still larger than
     the biggest rendition. Raises ``truncated_image`` when the bytes stop
-    before the image ends.
+    before the image ends or a PNG's compressed pixels are corrupt (or
+    inflate to more than its size).
     """
-    if not is_complete(data, sniff_format(data)):
+    image_format = sniff_format(data)
+    if not is_complete(data, image_format):
         raise truncated("the file ends before the image does")
+    if image_format == "png" and not _png_pixels_intact(data):
+        raise truncated("its compressed pixel data is corrupt or larger than the image")
     image = _open(data)
     largest = _fit(image.size, max(sizes))
     if isinstance(image, JpegImagePlugin.JpegImageFile):

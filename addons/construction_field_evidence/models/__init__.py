@@ -7,3 +7,5 @@ from . import construction_defect
 from . import construction_defect_annotation
 from . import construction_share_link
 from . import construction_sync_event_type
+from . import ir_attachment
+from . import res_config_settings

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..exceptions import evidence_errors
+from ..exceptions import check_review_vals, check_reviewer, evidence_errors
 from ..lib.exif import check_coordinates
 from ..lib.text import clean_notes
 
@@ -26,6 +26,9 @@ TRANSITIONS = {
     "rejected": {"new", "needs_review", "confirmed", "estimated", "scheduled"},
 }
 REVIEWED_STATES = {"confirmed", "estimated", "scheduled", "repaired", "verified"}
+# What the review decides: written by reviewers only (and by the routing of
+# a new detection, which the model does itself).
+REVIEW_FIELDS = {"state", "reject_reason", "reviewer_id", "review_reason"}
 SEVERITIES = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
 SOURCES = [("ai", "AI Detection"), ("crew", "Field Crew"), ("office", "Office")]
@@ -84,10 +87,13 @@ class ConstructionDefect(models.Model):
         string="Photos",
         check_company=True,
     )
+    # Computed as the reader: a platform sees no cover of another system's photo.
     cover_photo_id = fields.Many2one(
-        "construction.photo", compute="_compute_cover_photo_id", store=True
+        "construction.photo", compute="_compute_cover_photo_id", compute_sudo=False
     )
-    cover_thumbnail = fields.Binary(related="cover_photo_id.image_thumbnail", string="Cover")
+    cover_thumbnail = fields.Binary(
+        string="Cover", compute="_compute_cover_photo_id", compute_sudo=False
+    )
     annotation_ids = fields.One2many(
         "construction.defect.annotation", "defect_id", string="Annotations"
     )
@@ -111,7 +117,9 @@ class ConstructionDefect(models.Model):
     @api.depends("photo_ids")
     def _compute_cover_photo_id(self):
         for defect in self:
-            defect.cover_photo_id = defect.photo_ids[:1]
+            cover = defect.photo_ids._filtered_access("read")[:1]
+            defect.cover_photo_id = cover
+            defect.cover_thumbnail = cover.image_thumbnail
 
     @api.depends("uom_id")
     def _compute_measure(self):
@@ -233,6 +241,9 @@ class ConstructionDefect(models.Model):
     # ------------------------------------------------------------------
 
     def _prepare_vals(self, vals):
+        check_review_vals(self, vals, REVIEW_FIELDS)
+        if "photo_ids" in vals:
+            self.env["construction.photo"]._check_known(vals["photo_ids"])
         vals = dict(vals)
         if vals.get("notes"):
             vals["notes"] = clean_notes(vals["notes"])
@@ -253,7 +264,7 @@ class ConstructionDefect(models.Model):
             if vals.get("source") == "ai" and vals.get("state", "new") == "new":
                 vals.update(self._route_detection(vals))
             if vals.get("name", new_name) == new_name:
-                vals["name"] = self.env["ir.sequence"].next_by_code("construction.defect")
+                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("construction.defect")
             prepared.append(vals)
         return super().create(prepared)
 
@@ -280,6 +291,9 @@ class ConstructionDefect(models.Model):
 
     def _move_to(self, state, extra=None):
         labels = dict(STATES)
+        check_reviewer(
+            self.env, self.env._("move defects to %(state)s", state=labels[state].lower())
+        )
         wrong = self.filtered(lambda defect: defect.state not in TRANSITIONS[state])
         if wrong:
             raise UserError(
@@ -325,6 +339,7 @@ class ConstructionDefect(models.Model):
 
     def action_correct_category(self, category):
         """A reviewer's correction: the right category, then confirmed."""
+        check_reviewer(self.env, self.env._("correct the category of a defect"))
         self.write({"category_id": category.id, "uom_id": category.uom_id.id or False})
         self.action_confirm()
 

@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 from ..exceptions import evidence_errors
 from ..lib.geometry import check_bbox
@@ -34,11 +34,22 @@ class ConstructionDefectAnnotation(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.env["construction.photo"]._check_known(
+            [vals["photo_id"] for vals in vals_list if vals.get("photo_id")]
+        )
         annotations = super().create(vals_list)
         photos_by_defect = defaultdict(lambda: self.env["construction.photo"])
         for annotation in annotations:
             if annotation.photo_id not in annotation.defect_id.photo_ids:
                 photos_by_defect[annotation.defect_id] |= annotation.photo_id
         for defect, photos in photos_by_defect.items():
-            defect.photo_ids = [(4, photo.id) for photo in photos]
+            # The box is the user's and so is its photo (both checked above):
+            # filing the photo under the defect is part of drawing the box,
+            # for a platform too, which otherwise never changes a defect.
+            defect.sudo().photo_ids = [Command.link(photo.id) for photo in photos]
         return annotations
+
+    def write(self, vals):
+        if "photo_id" in vals:
+            self.env["construction.photo"]._check_known([vals["photo_id"]])
+        return super().write(vals)

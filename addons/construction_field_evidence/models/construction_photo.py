@@ -1,14 +1,23 @@
 import base64
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..exceptions import EvidenceValidationError, evidence_errors
+from ..exceptions import (
+    EvidenceValidationError,
+    check_review_vals,
+    check_reviewer,
+    evidence_errors,
+)
 from ..lib import geometry
 from ..lib import image as image_lib
 from ..lib.exif import check_coordinates, format_offset, to_utc
 from ..lib.text import build_caption, clean_notes
+from .ir_attachment import evidence_change, evidence_change_allowed
+
+_logger = logging.getLogger(__name__)
 
 STATES = [
     ("new", "New"),
@@ -27,6 +36,11 @@ GPS_SOURCES = [("exif", "EXIF"), ("device", "Device"), ("manual", "Manual")]
 SITE_SEARCH_RADIUS_M = 250.0
 # The original and its renditions, stored as attachments.
 IMAGE_FIELDS = ("image", "image_preview", "image_thumbnail")
+# What the original is: derived from its bytes, never written afterwards.
+ORIGINAL_FIELDS = {*IMAGE_FIELDS, "checksum", "mimetype", "width", "height", "file_size"}
+# What the review decides: written by reviewers only.
+REVIEW_FIELDS = {"state", "reject_reason"}
+RETENTION_PARAMETER = "construction_field_evidence.photo_retention_days"
 
 
 class ConstructionPhoto(models.Model):
@@ -247,21 +261,24 @@ class ConstructionPhoto(models.Model):
         that Odoo's attachments apply to large images on the way in
         (base.image_autoresize_max_px), for the original is evidence and
         stays byte for byte what the camera wrote."""
-        self.env["ir.attachment"].sudo().with_context(image_no_postprocess=True).create(
-            [
-                {
-                    "name": field,
-                    "res_model": self._name,
-                    "res_field": field,
-                    "res_id": photo.id,
-                    "type": "binary",
-                    "raw": data,
-                    "mimetype": photo.mimetype if field == "image" else "image/jpeg",
-                }
-                for photo, images in zip(self, images_list, strict=True)
-                for field, data in images.items()
-            ]
-        )
+        Attachment = self.env["ir.attachment"].sudo()
+        Attachment._hold_files([data for images in images_list for data in images.values()])
+        with evidence_change("create", self.ids):
+            Attachment.with_context(image_no_postprocess=True).create(
+                [
+                    {
+                        "name": field,
+                        "res_model": self._name,
+                        "res_field": field,
+                        "res_id": photo.id,
+                        "type": "binary",
+                        "raw": data,
+                        "mimetype": photo.mimetype if field == "image" else "image/jpeg",
+                    }
+                    for photo, images in zip(self, images_list, strict=True)
+                    for field, data in images.items()
+                ]
+            )
         self.invalidate_recordset(list(IMAGE_FIELDS))
 
     def _check_location_vals(self, vals):
@@ -324,6 +341,12 @@ class ConstructionPhoto(models.Model):
         company_of_site = {site.id: site.company_id.id for site in sites}
         prepared, images_list = [], []
         for vals in vals_list:
+            check_review_vals(self, vals, REVIEW_FIELDS)
+            if not vals.get("image"):
+                raise ValidationError(self.env._("A photo needs its image."))
+            if vals.get("source_system_id"):
+                # what a platform sends waits for a reviewer
+                vals = dict(vals, state=vals.get("state") or "needs_review")
             vals, images = self._prepare_image_vals(vals)
             if vals.get("site_id") and "company_id" not in vals:
                 vals["company_id"] = company_of_site[vals["site_id"]]
@@ -336,13 +359,14 @@ class ConstructionPhoto(models.Model):
         return photos
 
     def write(self, vals):
-        if "image" in vals:
+        if ORIGINAL_FIELDS & vals.keys():
             raise UserError(
                 self.env._(
                     "The original of a photo is evidence and cannot be replaced; "
                     "upload the new image as another photo."
                 )
             )
+        check_review_vals(self, vals, REVIEW_FIELDS)
         vals = self._clean_vals(vals)
         if {"latitude", "longitude", "gps_source"} & vals.keys():
             for photo in self:
@@ -355,12 +379,71 @@ class ConstructionPhoto(models.Model):
                 )
         return super().write(vals)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_evidence(self):
+        if not evidence_change_allowed("unlink", self.ids):
+            raise AccessError(
+                self.env._(
+                    "Photos are evidence: they are removed only by the retention purge "
+                    "(Settings > Construction > Photo retention). Reject a photo to keep "
+                    "it out of reviews and share links."
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Retention
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_purge_expired(self):
+        """Remove the photos uploaded before the retention period, with their
+        original and renditions. No period (0, the default) keeps every
+        photo. Returns how many were removed."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAMETER) or 0)
+        if days <= 0:
+            return 0
+        expired = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("create_date", "<", fields.Datetime.now() - timedelta(days=days))])
+        )
+        expired._purge(self.env._("kept longer than the %(days)s days of retention", days=days))
+        return len(expired)
+
+    def _purge(self, reason):
+        """Remove the photos and their images, the only way they go: each
+        leaves its trace, who, when and the SHA-256 of its original, on its
+        site's chatter and in the log."""
+        now = fields.Datetime.now()
+        for photo in self.sudo():
+            trace = self.env._(
+                "Photo %(name)s (#%(id)s) was removed by the retention purge (%(reason)s) on "
+                "%(now)s UTC by %(user)s: SHA-256 of its original %(checksum)s, %(size)s "
+                "bytes, uploaded %(uploaded)s UTC by %(uploader)s.",
+                name=photo.name,
+                id=photo.id,
+                reason=reason,
+                now=now,
+                user=self.env.user.name,
+                checksum=photo.checksum,
+                size=photo.file_size,
+                uploaded=photo.create_date,
+                uploader=photo.uploader_id.name or "-",
+            )
+            _logger.info("%s", trace)
+            if photo.site_id:
+                photo.site_id.message_post(body=trace, subtype_xmlid="mail.mt_note")
+        with evidence_change("unlink", self.ids):
+            self.sudo().unlink()
+
     # ------------------------------------------------------------------
     # Field upload (called by the field API)
     # ------------------------------------------------------------------
 
     @api.model
-    def _create_from_upload(self, image_bytes, declared_mimetype, metadata, system=None):
+    def _create_from_upload(
+        self, image_bytes, declared_mimetype, metadata, system=None, require_site=False
+    ):
         """The photo for one upload from a field platform.
 
         ``metadata`` keys (all optional): client_uuid, site_id, stage (code
@@ -369,9 +452,12 @@ class ConstructionPhoto(models.Model):
         timezone, latitude, longitude, gps_accuracy, filename, note.
 
         Returns the existing photo when the same client UUID of ``system``
-        or the same bytes were uploaded before by a source the caller may
-        read (nothing is changed then); the same bytes from a source it may
-        not read raise ``duplicate_image`` without naming that photo.
+        was uploaded before with the same bytes, or the same bytes by a
+        source the caller may read (nothing is changed then); the same
+        client UUID with other bytes raises ``client_uuid_conflict``, the
+        same bytes from a source it may not read raise ``duplicate_image``
+        without naming that photo. With ``require_site``, a photo no site
+        can be found for raises ``unknown_site`` before anything is stored.
         Raises :class:`EvidenceValidationError` with a ``code`` on bad input.
         """
         system = system or self.env["construction.sync.system"]
@@ -382,6 +468,17 @@ class ConstructionPhoto(models.Model):
                 [("source_system_id", "=", system.id), ("client_uuid", "=", client_uuid)], limit=1
             )
             if existing:
+                if existing.checksum != image_lib.sha256(image_bytes):
+                    raise EvidenceValidationError(
+                        "client_uuid_conflict",
+                        self.env._(
+                            "Client UUID %(uuid)s was first used for other bytes (photo "
+                            "%(id)s); a client UUID names one photo: give a new photo a "
+                            "new UUID.",
+                            uuid=client_uuid,
+                            id=existing.id,
+                        ),
+                    )
                 return existing
         with evidence_errors():
             info = image_lib.inspect(image_bytes, declared_mimetype)
@@ -398,7 +495,6 @@ class ConstructionPhoto(models.Model):
             "name": metadata.get("filename") or self.env._("Photo"),
             "image": base64.b64encode(image_bytes),
             "mimetype": declared_mimetype,
-            "state": "needs_review",
             "source_system_id": system.id,
             "client_uuid": client_uuid or False,
             "note": metadata.get("note") or False,
@@ -428,6 +524,15 @@ class ConstructionPhoto(models.Model):
         site = self._upload_site(metadata, vals, info.exif)
         if site:
             vals["site_id"] = site.id
+        elif require_site:
+            # refused before the images are stored: nothing reaches the filestore
+            raise EvidenceValidationError(
+                "unknown_site",
+                self.env._(
+                    "A field photo needs its site: send site_id, or GPS (in EXIF or the "
+                    "metadata) near a site."
+                ),
+            )
         return self.create(vals)
 
     def _device_time_vals(self, metadata, exif):
@@ -465,6 +570,29 @@ class ConstructionPhoto(models.Model):
             return Site
         nearest = Site._find_nearest(latitude, longitude, SITE_SEARCH_RADIUS_M)
         return nearest[0][0] if nearest else Site
+
+    @api.model
+    def _check_known(self, commands):
+        """Refuse the photos ``commands`` (of an x2many field, or ids) name
+        that do not exist or that the user may not read, with one answer for
+        both: an id tells a platform nothing of another system's photos."""
+        ids = set()
+        for command in commands or ():
+            if isinstance(command, int):
+                ids.add(command)
+            elif command[0] == Command.SET:
+                ids.update(command[2])
+            elif command[0] in (Command.LINK, Command.UPDATE):
+                ids.add(command[1])
+        photos = self.browse(ids)
+        unknown = photos - photos.exists()._filtered_access("read")
+        if unknown:
+            raise AccessError(
+                self.env._(
+                    "No photo %(ids)s that you may use: check the photo ids.",
+                    ids=", ".join(f"#{photo_id}" for photo_id in sorted(unknown.ids)),
+                )
+            )
 
     @api.model
     def _find_or_create_tags(self, names):
@@ -508,6 +636,7 @@ class ConstructionPhoto(models.Model):
         return self.env["construction.review.wizard"]._open_for(self)
 
     def _check_state(self, allowed, verb):
+        check_reviewer(self.env, verb)
         wrong = self.filtered(lambda photo: photo.state not in allowed)
         if wrong:
             labels = dict(STATES)

@@ -1,9 +1,17 @@
+import hashlib
 import secrets
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 DEFAULT_VALIDITY_DAYS = 30
+
+
+def token_hash(token):
+    """What is stored of a share token: its SHA-256. The token itself is
+    shown once, when the link is made, as Odoo shows a new API key."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ConstructionShareLink(models.Model):
@@ -17,13 +25,15 @@ class ConstructionShareLink(models.Model):
         "construction.site", required=True, index=True, ondelete="cascade", check_company=True
     )
     company_id = fields.Many2one(related="site_id.company_id", store=True, index=True)
-    token = fields.Char(
+    token_hash = fields.Char(
+        string="Token SHA-256",
         required=True,
         readonly=True,
         copy=False,
         index=True,
-        default=lambda self: secrets.token_urlsafe(32),
+        default=lambda self: token_hash(secrets.token_urlsafe(32)),
         groups="construction_sync.group_construction_sync_reviewer",
+        help="SHA-256 of the link's token; the token itself is not stored.",
     )
     expires_at = fields.Datetime(
         required=True,
@@ -34,12 +44,11 @@ class ConstructionShareLink(models.Model):
         [("valid", "Valid"), ("expired", "Expired"), ("revoked", "Revoked")],
         compute="_compute_state",
     )
-    url = fields.Char(string="Link", compute="_compute_url")
     view_count = fields.Integer(readonly=True, copy=False)
     last_viewed_at = fields.Datetime(readonly=True, copy=False)
     note = fields.Char(help="Whom the link was sent to, for your records.")
 
-    _sql_constraints = [("token_uniq", "unique (token)", "Share link tokens are unique.")]
+    _sql_constraints = [("token_hash_uniq", "unique (token_hash)", "Share link tokens are unique.")]
 
     @api.depends("expires_at", "revoked_at")
     def _compute_state(self):
@@ -52,11 +61,21 @@ class ConstructionShareLink(models.Model):
             else:
                 link.state = "valid"
 
-    @api.depends("token")
-    def _compute_url(self):
-        base = self.get_base_url()
-        for link in self:
-            link.url = f"{base}/construction/share/{link.sudo().token}"
+    def write(self, vals):
+        if "token_hash" in vals:
+            raise AccessError(self.env._("A share link's token cannot be changed."))
+        if "revoked_at" in vals and (not vals["revoked_at"] or self.filtered("revoked_at")):
+            raise AccessError(
+                self.env._("A revoked share link stays revoked: make a new link instead.")
+            )
+        return super().write(vals)
+
+    @api.model
+    def _issue(self, vals):
+        """A new link and its URL, the one time the URL can be known."""
+        token = secrets.token_urlsafe(32)
+        link = self.create(dict(vals, token_hash=token_hash(token)))
+        return link, f"{link.get_base_url()}/construction/share/{token}"
 
     def action_revoke(self):
         self.filtered(lambda link: not link.revoked_at).write({"revoked_at": fields.Datetime.now()})
@@ -66,7 +85,18 @@ class ConstructionShareLink(models.Model):
         """The valid link of ``token`` (sudo), or an empty recordset."""
         if not token or len(token) > 128:
             return self.browse()
-        link = self.sudo().search([("token", "=", token)], limit=1)
+        link = self.sudo().search([("token_hash", "=", token_hash(token))], limit=1)
         if not link or link.state != "valid" or not link.site_id.active:
             return self.browse()
         return link
+
+
+class ConstructionShareLinkShow(models.AbstractModel):
+    """Shows a new link's URL once (nothing of it is stored)."""
+
+    _name = "construction.share.link.show"
+    _description = "New Client Share Link"
+
+    # the client needs an id to render the form of values it was given
+    id = fields.Id()
+    url = fields.Char(string="Link", readonly=True)

@@ -294,13 +294,14 @@ class ConstructionSite(models.Model):
         return self._action_open("construction.defect", self.env._("Defects"))
 
     def action_share(self):
-        """Create a share link for the client and show it."""
+        """Create a share link for the client and show its URL, once."""
         self.ensure_one()
-        link = self.env["construction.share.link"].create({"site_id": self.id})
+        _link, url = self.env["construction.share.link"]._issue({"site_id": self.id})
         return {
             "type": "ir.actions.act_window",
-            "res_model": "construction.share.link",
-            "res_id": link.id,
-            "view_mode": "form",
+            "name": self.env._("Share with the client"),
+            "res_model": "construction.share.link.show",
+            "views": [(False, "form")],
             "target": "new",
+            "context": {"default_url": url},
         }

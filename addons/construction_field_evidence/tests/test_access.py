@@ -6,9 +6,9 @@ from .common import FieldEvidenceCase
 
 
 class TestAccess(FieldEvidenceCase):
-    def test_share_token_is_hidden_from_the_field_api(self):
+    def test_share_token_hash_is_hidden_from_the_field_api(self):
         link = self.env["construction.share.link"].create({"site_id": self.site.id})
-        self.assertTrue(link.with_user(self.users["reviewer"]).token)
+        self.assertTrue(link.with_user(self.users["reviewer"]).token_hash)
         self.assertFalse(
-            link._fields["token"].is_accessible(self.env(user=self.users["field_api"]))
+            link._fields["token_hash"].is_accessible(self.env(user=self.users["field_api"]))
         )

@@ -95,8 +95,9 @@ class TestPhotoUpload(FieldEvidenceCase):
         self.assertEqual(other.checksum, first.checksum)
 
     def test_client_uuid_is_idempotent_per_system(self):
-        first = self.upload(client_uuid="same-uuid")
-        again = self.upload(self.image(), client_uuid="same-uuid")
+        data = self.image()
+        first = self.upload(data, client_uuid="same-uuid")
+        again = self.upload(data, client_uuid="same-uuid")
         self.assertEqual(first, again)
         other_system = self.env["construction.sync.system"].create(
             {"name": "Other app", "code": "other_app_test"}

@@ -1,6 +1,9 @@
+import hashlib
+import xmlrpc.client
 from datetime import timedelta
 
 from odoo import fields
+from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import INSIDE, FieldEvidenceCase
@@ -30,7 +33,8 @@ class TestShareLink(FieldEvidenceCase, HttpCase):
         cls.other_site = cls.Site.create({"name": "Other client's lot"})
         cls.other_photo = cls._accepted(cls.before, cls.other_site)
         cls.Link = cls.env["construction.share.link"]
-        cls.link = cls.Link.create({"site_id": cls.site.id})
+        cls.link, url = cls.Link._issue({"site_id": cls.site.id})
+        cls.token = url.rsplit("/", 1)[1]
 
     @classmethod
     def _accepted(cls, stage, site=None):
@@ -43,22 +47,32 @@ class TestShareLink(FieldEvidenceCase, HttpCase):
         photo.action_accept()
         return photo
 
-    def page(self, link_or_token):
-        token = link_or_token if isinstance(link_or_token, str) else link_or_token.token
+    def issue(self, **vals):
+        """A new link of the site and its token."""
+        link, url = self.Link._issue(dict(vals, site_id=self.site.id))
+        return link, url.rsplit("/", 1)[1]
+
+    def page(self, token):
         return self.url_open(f"/construction/share/{token}")
 
     def photo_url(self, photo, size="preview", token=None):
-        return f"/construction/share/{token or self.link.token}/photo/{photo.id}/{size}"
+        return f"/construction/share/{token or self.token}/photo/{photo.id}/{size}"
 
-    def test_token_is_long_and_random(self):
-        other = self.Link.create({"site_id": self.site.id})
-        self.assertGreaterEqual(len(self.link.token), 43)
-        self.assertNotEqual(other.token, self.link.token)
+    def test_token_is_long_and_random_and_only_its_hash_is_stored(self):
+        other, other_token = self.issue()
+        self.assertGreaterEqual(len(self.token), 43)
+        self.assertNotEqual(other_token, self.token)
         self.assertEqual(self.link.state, "valid")
-        self.assertTrue(self.link.url.endswith(f"/construction/share/{self.link.token}"))
+        self.assertEqual(self.link.token_hash, hashlib.sha256(self.token.encode()).hexdigest())
+        # Whoever reads the table (a backup, a reviewer over RPC) cannot open the page.
+        self.env.flush_all()
+        self.env.cr.execute("SELECT * FROM construction_share_link WHERE id = %s", other.ids)
+        self.assertNotIn(other_token, repr(self.env.cr.fetchall()))
+        self.assertEqual(self.page(other.token_hash).status_code, 404)
+        self.assertEqual(self.page(other_token).status_code, 200)
 
     def test_valid_link_shows_the_site_without_login(self):
-        response = self.page(self.link)
+        response = self.page(self.token)
         self.assertEqual(response.status_code, 200)
         self.assertIn("Lakeside Lot", response.text)
         self.assertIn("Pothole", response.text)
@@ -96,17 +110,15 @@ class TestShareLink(FieldEvidenceCase, HttpCase):
         self.assertNotEqual(response.headers["Content-Type"], "image/jpeg")
 
     def test_expired_revoked_and_unknown_links_answer_404(self):
-        expired = self.Link.create(
-            {"site_id": self.site.id, "expires_at": fields.Datetime.now() - timedelta(minutes=1)}
-        )
-        revoked = self.Link.create({"site_id": self.site.id})
-        self.assertEqual(self.page(revoked).status_code, 200)
+        expired, expired_token = self.issue(expires_at=fields.Datetime.now() - timedelta(minutes=1))
+        revoked, revoked_token = self.issue()
+        self.assertEqual(self.page(revoked_token).status_code, 200)
         revoked.action_revoke()
         self.assertEqual((expired.state, revoked.state), ("expired", "revoked"))
-        for link in (expired, revoked):
+        for link, token in ((expired, expired_token), (revoked, revoked_token)):
             with self.subTest(state=link.state):
-                self.assertEqual(self.page(link).status_code, 404)
-                response = self.url_open(self.photo_url(self.before_photo, token=link.token))
+                self.assertEqual(self.page(token).status_code, 404)
+                response = self.url_open(self.photo_url(self.before_photo, token=token))
                 self.assertEqual(response.status_code, 404)
         self.assertEqual(self.page("not-a-token").status_code, 404)
 
@@ -121,12 +133,42 @@ class TestShareLink(FieldEvidenceCase, HttpCase):
         self.assertNotIn("/construction/share/", html)
 
     def test_share_page_tour(self):
-        self.start_tour(f"/construction/share/{self.link.token}", "construction_share_page")
+        self.start_tour(f"/construction/share/{self.token}", "construction_share_page")
 
-    def test_share_action_creates_a_link(self):
+    def test_share_action_creates_a_link_and_shows_its_url_once(self):
         action = self.site.action_share()
-        link = self.Link.browse(action["res_id"])
+        url = action["context"]["default_url"]
+        link = self.Link.search([("site_id", "=", self.site.id)], limit=1)
         self.assertEqual((link.site_id, link.state), (self.site, "valid"))
+        self.assertEqual(self.page(url.rsplit("/", 1)[1]).status_code, 200)
+        self.assertNotIn("url", self.Link._fields)
+
+    def test_a_reviewer_cannot_unrevoke_a_link_over_rpc(self):
+        reviewer = new_test_user(
+            self.env,
+            login="share_reviewer",
+            password="share_reviewer",
+            groups="construction_sync.group_construction_sync_reviewer",
+        )
+        link, token = self.issue()
+        link.with_user(reviewer).action_revoke()
+        uid = self.xmlrpc_common.authenticate(
+            self.env.cr.dbname, "share_reviewer", "share_reviewer", {}
+        )
+        for vals in ({"revoked_at": False}, {"token_hash": self.link.token_hash}):
+            with self.subTest(vals=vals), self.assertRaises(xmlrpc.client.Fault) as caught:
+                self.xmlrpc_object.execute_kw(
+                    self.env.cr.dbname,
+                    uid,
+                    "share_reviewer",
+                    "construction.share.link",
+                    "write",
+                    [link.ids, vals],
+                )
+            self.assertEqual(caught.exception.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
+        self.env.invalidate_all()
+        self.assertEqual(link.state, "revoked")
+        self.assertEqual(self.page(token).status_code, 404)
 
 
 @tagged("post_install", "-at_install")

@@ -2,7 +2,8 @@
 in: the photos, defects and bounding boxes of another platform of the same
 company are as out of reach through its API key (XML-RPC, the ORM) as they
 are through the field API, and a duplicate of another source's image is
-refused without naming the photo it duplicates."""
+refused without naming the photo it duplicates. Its own evidence it reads,
+and changes no more than the field API lets it: not at all once sent."""
 
 import base64
 import json
@@ -89,13 +90,15 @@ class TestSystemScope(FieldApiCase):
     # Through the ORM, as the service user
     # ------------------------------------------------------------------
 
-    def test_service_user_reads_and_writes_its_own_systems_records_only(self):
+    def test_service_user_reads_its_own_systems_records_only_and_changes_none(self):
         for own, foreign, field, value in self.records():
             with self.subTest(model=own._name):
                 mine = own.with_user(self.service_a)
                 self.assertEqual(mine.search([("id", "in", (own | foreign).ids)]), own)
-                mine.write({field: value})
-                self.assertEqual(mine.read([field])[0][field], value)
+                self.assertEqual(mine.read([field])[0][field], own[field])
+                with self.assertRaises(AccessError), self.env.cr.savepoint():
+                    mine.write({field: value})
+                self.assertNotEqual(own[field], value)
                 theirs = foreign.with_user(self.service_a)
                 for method, args in (
                     ("read", ([field],)),
@@ -144,7 +147,7 @@ class TestSystemScope(FieldApiCase):
     # Over XML-RPC, with the platform's API key
     # ------------------------------------------------------------------
 
-    def test_api_key_over_xmlrpc_reaches_its_own_systems_records_only(self):
+    def test_api_key_over_xmlrpc_reads_its_own_systems_records_only(self):
         db, uid = self.env.cr.dbname, self.service_a.id
 
         def call(model, method, *args, **kwargs):
@@ -157,17 +160,17 @@ class TestSystemScope(FieldApiCase):
                 found = call(own._name, "search", [("id", "in", (own | foreign).ids)])
                 self.assertEqual(found, own.ids)
                 self.assertEqual(call(own._name, "read", own.ids, [field])[0][field], own[field])
-                self.assertTrue(call(own._name, "write", own.ids, {field: value}))
-                for method, args in (
-                    ("read", (foreign.ids, [field])),
-                    ("write", (foreign.ids, {field: value})),
-                    ("unlink", (foreign.ids,)),
+                for target, method, args in (
+                    (own, "write", (own.ids, {field: value})),
+                    (foreign, "read", (foreign.ids, [field])),
+                    (foreign, "write", (foreign.ids, {field: value})),
+                    (foreign, "unlink", (foreign.ids,)),
                 ):
                     with self.assertRaises(xmlrpc.client.Fault) as caught:
-                        call(foreign._name, method, *args)
+                        call(target._name, method, *args)
                     self.assertEqual(caught.exception.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
                 self.env.invalidate_all()
-                self.assertEqual(own[field], value)
+                self.assertNotEqual(own[field], value)
                 self.assertTrue(foreign.exists())
                 self.assertNotEqual(foreign[field], value)
 

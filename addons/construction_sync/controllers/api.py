@@ -71,10 +71,17 @@ def read_json(limit):
             "unsupported_media_type",
             f"Send JSON with Content-Type: application/json, not {request.httprequest.mimetype!r}.",
         )
+    return parse_json(body, "The body")
+
+
+def parse_json(text, what):
+    """``text`` received from a client, parsed as strict JSON (no ``NaN``
+    or ``Infinity``: see :func:`schema.loads`) with no NUL in its strings;
+    ``what`` names it in the problem."""
     try:
-        document = json.loads(body)
-    except ValueError as error:
-        raise ApiError("invalid_json", f"The body is not valid JSON: {error}") from error
+        document = schema.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise ApiError("invalid_json", f"{what} is not valid JSON: {error}") from error
     check_text(document)
     return document
 

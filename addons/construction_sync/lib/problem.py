@@ -21,6 +21,7 @@ ERROR_CODES = {
     "method_not_allowed": (405, "Method not allowed"),
     "idempotency_conflict": (409, "The idempotency key was used with another payload"),
     "duplicate_image": (409, "The same image was already uploaded"),
+    "client_uuid_conflict": (409, "The client UUID names another photo"),
     "payload_too_large": (413, "The request is too large"),
     "unsupported_media_type": (415, "Unsupported media type"),
     "unknown_event_type": (422, "Unknown event type"),

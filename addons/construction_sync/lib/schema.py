@@ -1,7 +1,9 @@
-"""Payload validation with JSON Schema (draft 2020-12)."""
+"""Payload validation with JSON Schema (draft 2020-12), and the one parser
+of JSON that comes in from outside."""
 
 import functools
 import json
+import math
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -19,6 +21,28 @@ ENVELOPE_SCHEMA = {
     },
     "additionalProperties": False,
 }
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a JSON number (RFC 8259 has no NaN or Infinity)")
+
+
+def _finite_float(text):
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large for a JSON number this API accepts")
+    return number
+
+
+def loads(text):
+    """Parse JSON received from outside; raise ``ValueError`` with the reason.
+
+    Python's ``json`` accepts ``NaN``, ``Infinity`` and ``-Infinity``, and
+    reads ``1e400`` as infinity: none of them is JSON (RFC 8259), PostgreSQL's
+    ``jsonb`` refuses them, and a non-finite number slips through every
+    ``minimum`` / ``maximum`` of a schema. They are refused here, where JSON
+    enters, rather than found later where the payload is used."""
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def check_schema(schema_text):

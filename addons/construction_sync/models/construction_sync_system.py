@@ -4,7 +4,7 @@ from datetime import timedelta
 import requests
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib.problem import ApiError
 
@@ -388,6 +388,38 @@ class ConstructionSyncSystem(models.Model):
     def _signature_secret(self):
         self.ensure_one()
         return self.sudo().webhook_secret
+
+    def action_new_api_key(self):
+        """Issue an API key for the service user and show it once (Odoo's
+        own "API Key Ready" window): a service user is a portal user, who
+        cannot make keys itself. Only settings administrators may, for a key
+        acts as its user; the chatter says who issued one, never the key."""
+        self.ensure_one()
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(self.env._("Only administrators issue API keys."))
+        if not self.service_user_id:
+            raise UserError(self.env._("Choose the service user of %s first.", self.name))
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(self.service_user_id)
+            .sudo()
+            ._generate(None, self.env._("%s integration", self.code), None)
+        )
+        self.message_post(
+            body=self.env._(
+                "%(admin)s issued a new API key for the service user %(user)s.",
+                admin=self.env.user.name,
+                user=self.service_user_id.name,
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("API Key Ready"),
+            "res_model": "res.users.apikeys.show",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_key": key},
+        }
 
     def action_open_events(self):
         return self._open_related("construction.sync.event", self.env._("Events"))

@@ -19,9 +19,14 @@ class TestAccess(ConstructionCase):
 
     def test_implied_hierarchy(self):
         administrator = self.users["administrator"]
-        for role in ("controller", "estimator", "reviewer", "sync_manager", "field_api"):
+        for role in ("controller", "estimator", "reviewer", "sync_manager"):
             with self.subTest(role=role):
                 self.assertTrue(administrator.has_group(ROLE_GROUPS[role]))
+        # A service user is no employee, and no employee is a service user.
+        self.assertFalse(administrator.has_group(ROLE_GROUPS["field_api"]))
+        self.assertFalse(self.users["sync_manager"].has_group(ROLE_GROUPS["field_api"]))
+        self.assertTrue(self.users["field_api"].has_group("base.group_portal"))
+        self.assertFalse(self.users["field_api"]._is_internal())
         self.assertTrue(self.users["controller"].has_group("analytic.group_analytic_accounting"))
         self.assertFalse(self.users["estimator"].has_group(ROLE_GROUPS["controller"]))
         self.assertFalse(self.users["sync_manager"].has_group(ROLE_GROUPS["reviewer"]))

@@ -2,6 +2,7 @@ import json
 import logging
 import time
 
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from ..lib import signature
@@ -249,6 +250,38 @@ class TestSyncApi(HttpCase, SyncCase):
     def test_health_and_openapi_are_public(self):
         health = self.url_open(API + "/health")
         self.assertEqual(health.json()["status"], "ok")
+        # Anyone may ask; the answer names nothing of the server.
+        self.assertEqual(set(health.json()), {"status", "time"})
+        self.assertNotIn(self.env.cr.dbname, health.text)
         document = self.url_open(API + "/openapi.json").json()
         self.assertEqual(document["openapi"], "3.1.0")
         self.assertIn("/events", document["paths"])
+
+    def test_nan_and_infinity_are_refused_and_the_kpis_still_read(self):
+        # Python's json reads them; PostgreSQL's jsonb (the KPI view casts
+        # every payload) and JSON itself do not, and they pass any "minimum".
+        bodies = [
+            '{"event_type": "cost_code.upserted", "idempotency_key": "nan-1", '
+            '"payload": {"code": "32 12 16", "name": "Paving", "quantity": NaN}}',
+            '{"event_type": "cost_code.upserted", "idempotency_key": "inf-1", '
+            '"payload": {"code": "32 12 16", "name": "Paving", "quantity": 1e999}}',
+        ]
+        for body in bodies:
+            with self.subTest(body=body):
+                self.assertProblem(self.call("/events", raw=body.encode()), 400, "invalid_json")
+        batch = '{"events": [' + bodies[0] + "]}"
+        self.assertProblem(self.call("/events/batch", raw=batch.encode()), 400, "invalid_json")
+        self.assertEqual(self.count_events(), 0)
+        self.env.flush_all()
+        self.assertIsInstance(self.env["construction.sync.kpi"].search_count([]), int)
+
+    def test_an_administrator_issues_the_service_users_key_and_sees_it_once(self):
+        # A service user is a portal user: it cannot make a key itself.
+        self.assertFalse(self.service_user._is_internal())
+        action = self.system.with_user(self.env.ref("base.user_admin")).action_new_api_key()
+        key = action["context"]["default_key"]
+        self.assertEqual(action["res_model"], "res.users.apikeys.show")
+        self.assertEqual(self.call("/cost-codes", key=key).status_code, 200)
+        self.assertNotIn(key, " ".join(self.system.message_ids.mapped("body")))
+        with self.assertRaises(AccessError):
+            self.system.with_user(self.users["sync_manager"]).action_new_api_key()

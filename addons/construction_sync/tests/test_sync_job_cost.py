@@ -154,9 +154,12 @@ class TestSyncJobCost(FieldActualsCase):
 
     def test_rates_follow_the_roles(self):
         rate = self.excavator.construction_rate_ids[:1]
-        self.assertTrue(rate.with_user(self.service_user).read(["hourly_rate"]))
+        # A platform's key reads no rate: its service user is no employee.
         with self.assertRaises(AccessError):
-            rate.with_user(self.service_user).write({"hourly_rate": 1.0})
+            rate.with_user(self.service_user).read(["hourly_rate"])
+        self.assertTrue(rate.with_user(self.users["user"]).read(["hourly_rate"]))
+        with self.assertRaises(AccessError):
+            rate.with_user(self.users["user"]).write({"hourly_rate": 1.0})
         rate.with_user(self.users["controller"]).write({"hourly_rate": 82.0})
         self.assertEqual(rate.hourly_rate, 82.0)
 

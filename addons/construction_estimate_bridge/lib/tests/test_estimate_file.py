@@ -1,5 +1,6 @@
 import io
 import json
+import zipfile
 
 import openpyxl
 import pytest
@@ -165,3 +166,55 @@ def test_records_of_an_api_payload_number_rows_from_one():
     assert lines[0].amount == 95.0
     assert (lines[1].alternate, lines[1].included) == (True, False)
     assert [(issue.row, issue.column) for issue in issues] == [(2, "quantity")]
+
+
+def xlsx_bytes(rows):
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def with_member(content, name, data):
+    """``content`` (an XLSX archive) with one more member, deflated."""
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            target.writestr(member, source.read(member))
+        target.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_xlsx_zip_bomb_is_refused_before_it_is_unpacked():
+    good = xlsx_bytes([["line_id", "cost_code", "quantity", "unit_cost"], ["X1", "32", 1, 2]])
+    # 300 MB of blanks in a sheet part: a few hundred kilobytes on the wire.
+    bomb = with_member(good, "xl/worksheets/sheet2.xml", b" " * (300 << 20))
+    assert len(bomb) < 1 << 20
+    with pytest.raises(EstimateFileError, match="unpacks"):
+        parse(bomb, "xlsx")
+    # One part packed far tighter than a spreadsheet packs, under the total cap too.
+    dense = with_member(good, "xl/media/blob.bin", bytes(50 << 20))
+    with pytest.raises(EstimateFileError, match="more than a spreadsheet compresses"):
+        parse(dense, "xlsx")
+    assert parse(good, "xlsx")[0][0].line_id == "X1"
+
+
+def test_xlsx_with_too_many_parts_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for index in range(1001):
+            archive.writestr(f"part{index}.xml", b"")
+    with pytest.raises(EstimateFileError, match="parts"):
+        parse(buffer.getvalue(), "xlsx")
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-Infinity", float("nan"), 1e400])
+def test_numbers_that_are_not_finite_are_cell_problems(value):
+    lines, issues = parse_records([{"line_id": "L1", "quantity": value, "unit_cost": value}])
+    assert [(issue.row, issue.column) for issue in issues] == [(1, "quantity"), (1, "unit_cost")]
+    assert (lines[0].quantity, lines[0].unit_cost) == (0.0, None)

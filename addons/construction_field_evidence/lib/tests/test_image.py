@@ -8,7 +8,7 @@ from PIL import Image, ImageFile
 from .. import image as image_lib
 from ..errors import EvidenceError
 from ..image import inspect, make_derivatives, sha256, sniff_format
-from .images import corrupt_png, huge_png_header, make_exif, make_image
+from .images import corrupt_png, huge_png_header, make_exif, make_image, png_chunk
 
 PNG_WITHOUT_HEADER = (
     b"\x89PNG\r\n\x1a\n" + bytes(4) + b"IEND" + zlib.crc32(b"IEND").to_bytes(4, "big")
@@ -97,7 +97,54 @@ def test_jpeg_with_exif_thumbnail_and_trailer_is_complete():
 def test_png_with_corrupt_pixel_data_is_refused(monkeypatch, lenient):
     # Under Odoo (lenient) Pillow decodes the noise into a garbled picture.
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", lenient)
-    assert code_of(inspect, corrupt_png(), "image/png") == "truncated_image"
+    assert code_of(make_derivatives, corrupt_png()) == "truncated_image"
+
+
+def with_pixels(png, compressed):
+    """``png`` with its pixel data replaced by ``compressed`` (one IDAT)."""
+    pixels_at = png.index(b"IDAT") - 4
+    return png[:pixels_at] + png_chunk(b"IDAT", compressed) + png_chunk(b"IEND", b"")
+
+
+def test_png_whose_pixels_inflate_past_its_size_is_refused_early():
+    # A 4 x 4 header over a stream that inflates to 256 MB: the check stops
+    # after the first slice instead of inflating it all.
+    bomb = with_pixels(make_image((4, 4), image_format="PNG"), zlib.compress(bytes(256 << 20), 9))
+    assert len(bomb) < 300_000
+    assert inspect(bomb, "image/png").pixels == 16  # the header is all inspect reads
+    inflate = zlib.decompressobj
+    with mock.patch.object(image_lib.zlib, "decompressobj", wraps=inflate) as made:
+        assert code_of(make_derivatives, bomb) == "truncated_image"
+    made.assert_called_once()
+
+
+@pytest.mark.parametrize(
+    ("mode", "options"),
+    [("RGB", {"interlace": 1}), ("P", {}), ("I;16", {}), ("1", {}), ("LA", {"interlace": 1})],
+)
+def test_png_pixel_check_knows_every_layout(mode, options):
+    image = Image.new(mode, (13, 7))
+    output = io.BytesIO()
+    image.save(output, "PNG", **options)
+    preview, _thumbnail = make_derivatives(output.getvalue())
+    assert Image.open(io.BytesIO(preview)).size == (13, 7)
+
+
+def test_png_text_chunks_are_capped_before_pillow_inflates_them():
+    png = make_image((4, 4), image_format="PNG")
+    text = png_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(bytes(1 << 20)))
+    many = png[:33] + text * (image_lib.MAX_PNG_TEXT_CHUNKS + 1) + png[33:]
+    assert code_of(inspect, many, "image/png") == "not_an_image"
+    assert inspect(png[:33] + text + png[33:], "image/png").pixels == 16
+
+
+def test_inspect_decodes_no_pixel():
+    data = make_image((400, 300), image_format="PNG")
+    with (
+        mock.patch.object(Image.Image, "load", side_effect=AssertionError("decoded")),
+        mock.patch.object(image_lib, "_png_pixels_intact", side_effect=AssertionError("inflated")),
+    ):
+        assert inspect(data, "image/png").pixels == 120_000
 
 
 @pytest.mark.parametrize("lenient", [False, True])

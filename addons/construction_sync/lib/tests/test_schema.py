@@ -5,6 +5,7 @@ import pytest
 from ..schema import (
     ENVELOPE_VALIDATOR,
     check_schema,
+    loads,
     nul_violations,
     pointer,
     validator_for,
@@ -65,3 +66,21 @@ def test_nul_characters_are_found_in_keys_and_values_at_any_depth():
         "/deep/x/0/y",
     ]
     assert nul_violations({"clean": ["text", 1, 2.5, True, None]}) == []
+
+
+@pytest.mark.parametrize(
+    "text", ['{"hours": NaN}', '{"hours": Infinity}', "[-Infinity]", '{"hours": 1e400}', "-1E999"]
+)
+def test_numbers_json_does_not_have_are_refused(text):
+    # Python's json reads all of them; none is JSON, and each passes "minimum": 0.
+    with pytest.raises(ValueError):
+        loads(text)
+
+
+def test_ordinary_json_parses_as_usual():
+    assert loads('{"hours": 7.5, "count": 3, "big": 1e300, "ok": [true, null]}') == {
+        "hours": 7.5,
+        "count": 3,
+        "big": 1e300,
+        "ok": [True, None],
+    }
