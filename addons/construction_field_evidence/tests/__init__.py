@@ -5,3 +5,4 @@ from . import test_share
 from . import test_site
 from . import test_field_api
 from . import test_system_scope
+from . import test_field_signature

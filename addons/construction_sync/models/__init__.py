@@ -9,6 +9,7 @@ from . import construction_sync_ownership
 from . import construction_sync_event
 from . import construction_sync_event_link
 from . import construction_sync_delivery
+from . import construction_sync_signature
 from . import construction_sync_monitor
 from . import ir_http
 from . import res_config_settings

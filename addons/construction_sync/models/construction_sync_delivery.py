@@ -98,7 +98,7 @@ class ConstructionSyncDelivery(models.Model):
             )._job_deliver()
 
     def _request(self):
-        """Body and headers of the signed POST."""
+        """Body and headers of the signed POST (signature v2)."""
         self.ensure_one()
         body = json.dumps(
             {
@@ -113,15 +113,16 @@ class ConstructionSyncDelivery(models.Model):
         ).encode()
         headers = {
             "Content-Type": "application/json",
-            "Idempotency-Key": self.idempotency_key,
+            signature.IDEMPOTENCY_HEADER: self.idempotency_key,
             "X-Construction-Event": self.event_type_id.code,
             "X-Construction-Correlation-Id": self.correlation_id or "",
         }
         system = self.system_id.sudo()
         if system.outbound_secret:
-            now = int(time.time())
-            headers[signature.TIMESTAMP_HEADER] = str(now)
-            headers[signature.SIGNATURE_HEADER] = signature.sign(system.outbound_secret, now, body)
+            signed = signature.SignedRequest.from_url(
+                "POST", system.outbound_url, body, self.idempotency_key
+            )
+            headers |= signature.signed_headers(system.outbound_secret, signed, time.time())
         return body, headers
 
     def _job_deliver(self):

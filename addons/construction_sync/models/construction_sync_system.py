@@ -59,8 +59,19 @@ class ConstructionSyncSystem(models.Model):
     webhook_secret = fields.Char(
         groups="base.group_system",
         copy=False,
-        help="When set, every request must carry an HMAC-SHA256 signature of "
-        "its body made with this secret.",
+        help="When set, every request must carry an HMAC-SHA256 signature (v2) of "
+        "its method, path, query, Idempotency-Key and body made with this secret; "
+        "a signature is good for one request.",
+    )
+    signature_v1_accepted = fields.Boolean(
+        "Accept v1 Signatures",
+        groups="base.group_system",
+        tracking=True,
+        copy=False,
+        help="For a transition only: also accept the legacy v1 signature (sha256=), "
+        "which covers the timestamp and body alone, so that one captured request "
+        "authorizes others with the same body for five minutes. Untick it once the "
+        "platform signs with v2.",
     )
     rate_limit = fields.Integer(
         default=6000, help="Events accepted per minute from this system; 0 means no limit."
