@@ -22,7 +22,7 @@
         "maintenance",
         "queue_job",
     ],
-    "external_dependencies": {"python": ["jsonschema", "requests"]},
+    "external_dependencies": {"python": ["jsonschema", "urllib3", "certifi"]},
     "data": [
         "security/construction_sync_security.xml",
         "security/ir.model.access.csv",

@@ -3,15 +3,17 @@ import logging
 import time
 import uuid
 
-import requests
-
 from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
 
-from ..lib import backoff, signature
+from ..lib import backoff, http_client, signature
 
 _logger = logging.getLogger(__name__)
+
+# What is read of a receiver's answer: its status decides; the body is only
+# kept as an excerpt.
+ANSWER_BYTES = 16 * 1024
 
 DELIVERY_STATES = [
     ("pending", "Pending"),
@@ -133,14 +135,19 @@ class ConstructionSyncDelivery(models.Model):
         body, headers = self._request()
         system = self.system_id
         try:
-            response = requests.post(
-                system.outbound_url, data=body, headers=headers, timeout=system.timeout
+            response = system._http_request(
+                "POST", system.outbound_url, headers=headers, body=body, max_bytes=ANSWER_BYTES
             )
-        except requests.RequestException as error:
-            status, error_text, wait = 0, f"{type(error).__name__}: {error}", None
+        except http_client.OutboundError as error:
+            if not error.transient:
+                # refused before it left (an address inside the network, a bad
+                # URL): trying again cannot help, the system's owner must act
+                self._bury(0, str(error), attempt)
+                return
+            status, error_text, wait = 0, str(error), None
         else:
-            status, error_text = response.status_code, response.text[:2000]
-            wait = backoff.retry_after(response.headers.get("Retry-After"), time.time())
+            status, error_text = response.status, response.summary()
+            wait = backoff.retry_after(response.header("Retry-After"), time.time())
         if 200 <= status < 300:
             self.write(
                 {
@@ -178,10 +185,11 @@ class ConstructionSyncDelivery(models.Model):
                 user_id=self.system_id.owner_id.id,
                 summary=self.env._("Delivery to %s failed", self.system_id.name),
                 note=self.env._(
-                    "%(event)s could not be delivered after %(attempts)s attempts. "
+                    "%(event)s could not be delivered after %(attempts)s attempts: %(error)s. "
                     "Check the receiving system, then replay.",
                     event=self.event_type_id.code,
                     attempts=attempt,
+                    error=error_text,
                 ),
             )
 

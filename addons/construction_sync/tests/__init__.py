@@ -3,3 +3,4 @@ from . import test_cost_code
 from . import test_cost_code_analytic
 from . import test_sync_system
 from . import test_sync_signature
+from . import test_sync_outbound_http

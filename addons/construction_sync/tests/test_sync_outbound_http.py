@@ -1,0 +1,201 @@
+import json
+import socket
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from ..lib import http_client
+from .common import LocalServer, SyncCase
+from .test_sync_pipeline import JobRunnerMixin
+
+ALLOWED = "construction_sync.outbound_allowed_hosts"
+
+
+class Receiver(LocalServer):
+    """Answers every request with ``(status, headers, body)``."""
+
+    def __init__(self, status=200, headers=None, body=b"{}"):
+        self.answer = (status, headers or {}, body)
+        super().__init__(lambda request: self.answer, "/hooks/odoo")
+
+
+def loopback_name(url):
+    """``url`` with its address written as a name that resolves to it."""
+    return url.replace("127.0.0.1", "localhost")
+
+
+@tagged("post_install", "-at_install")
+class TestSyncOutboundHttp(JobRunnerMixin, SyncCase):
+    """Outbound calls reach public addresses only (and what an administrator
+    listed), follow no redirect, read a bounded answer and keep a bounded
+    excerpt of it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.changed_type = cls.env.ref("construction_sync.event_type_cost_code_changed")
+        cls.Delivery = cls.env["construction.sync.delivery"]
+        cls.parameters = cls.env["ir.config_parameter"]
+
+    def subscribe(self, system, url):
+        system.write({"outbound_url": url, "outbound_event_type_ids": [(4, self.changed_type.id)]})
+
+    def deliveries(self, system):
+        return self.Delivery.search([("system_id", "=", system.id)])
+
+    def deliver(self, system):
+        """Run the delivery job of ``system``'s one delivery; the delivery."""
+        delivery = self.deliveries(system)
+        self.assertEqual(len(delivery), 1)
+        self.run_job(self.jobs_of(delivery, "_job_deliver"))
+        return delivery
+
+    # ------------------------------------------------------------------
+    # Where outbound calls may go
+    # ------------------------------------------------------------------
+
+    def test_a_sync_manager_cannot_point_a_system_inside_the_network(self):
+        manager_view = self.system.with_user(self.owner)
+        manager_view.write({"outbound_url": "https://hooks.bidmaster.example/odoo"})
+        for field, url in (
+            ("outbound_url", "http://169.254.169.254/latest/meta-data/iam/"),
+            ("outbound_url", "http://10.0.0.8:5432/"),
+            ("base_url", "http://[::1]:8069/web"),
+            ("base_url", "http://0x7f000002/"),
+            ("base_url", "http://admin:hunter2@api.example.com/"),
+            ("outbound_url", "file:///etc/passwd"),
+        ):
+            with self.subTest(url=url), self.assertRaises(ValidationError) as caught:
+                manager_view.write({field: url})
+            self.assertNotIn("hunter2", str(caught.exception))
+        self.assertEqual(
+            (self.system.outbound_url, self.system.base_url),
+            ("https://hooks.bidmaster.example/odoo", False),
+        )
+        # The list of hosts inside the network is the administrator's.
+        with self.assertRaises(AccessError):
+            self.parameters.with_user(self.owner).set_param(ALLOWED, "10.0.0.0/8")
+        self.parameters.set_param(ALLOWED, "127.0.0.1, 10.0.0.0/8")
+        manager_view.write({"outbound_url": "http://10.0.0.8:8080/hooks"})
+        self.assertEqual(self.system.outbound_url, "http://10.0.0.8:8080/hooks")
+
+    def test_a_delivery_to_a_name_inside_the_network_is_dead_and_never_sent(self):
+        """A name is checked at each call with every address it resolves
+        to: ``localhost`` is not written as an address, but is one."""
+        self.parameters.set_param(ALLOWED, "")
+        with Receiver() as receiver:
+            url = loopback_name(receiver.url)
+            self.subscribe(self.system, url)
+            self.create_codes("32 31 13")
+            delivery = self.deliver(self.system)
+            self.assertEqual((delivery.state, delivery.attempts), ("dead", 1))
+            self.assertIn("not a public address", delivery.last_error)
+            self.assertEqual(delivery.activity_ids.user_id, self.owner)
+            self.assertIn("not a public address", delivery.activity_ids.note)
+            self.assertEqual(receiver.requests, [], "nothing reached the address")
+
+            # An administrator lists the host; the owner replays.
+            self.parameters.set_param(ALLOWED, "localhost")
+            delivery.with_user(self.owner).action_replay()
+            self.assertEqual(delivery.state, "pending")
+            self.assertFalse(delivery.activity_ids)
+            replay = self.jobs_of(delivery, "_job_deliver").filtered(
+                lambda job: job.state == "pending"
+            )
+            self.assertIsNone(self.run_job(replay))
+        self.assertEqual(delivery.state, "sent")
+        self.assertEqual(len(receiver.requests), 1)
+        self.assertEqual(receiver.requests[0].headers["Host"], url.split("/")[2])
+
+    def test_the_connection_goes_to_the_address_that_was_checked(self):
+        """The name is resolved once, by the check; the connection goes to
+        that address and the name travels only in the Host header, so a
+        second DNS answer (rebinding) has nothing to redirect."""
+        with Receiver(body=b'{"ok": true}') as receiver:
+            port = receiver.server.server_address[1]
+            resolved = []
+
+            def dns(host, port, type=0):
+                resolved.append(host)
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+            allowed = http_client.AllowList.parse("127.0.0.1")
+            url = f"http://hooks.partner.invalid:{port}/hooks/odoo"
+            answer = http_client.request("GET", url, allowed=allowed, getaddrinfo=dns)
+            self.assertEqual((answer.status, answer.json()), (200, {"ok": True}))
+            self.assertEqual(resolved, ["hooks.partner.invalid"])
+            self.assertEqual(receiver.requests[0].headers["Host"], f"hooks.partner.invalid:{port}")
+
+            def rebinding(host, port, type=0):
+                return [
+                    (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port)),
+                    (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+                ]
+
+            with self.assertRaises(http_client.OutboundError) as caught:
+                http_client.request("GET", url, getaddrinfo=rebinding)
+            self.assertEqual(caught.exception.code, "blocked_address")
+        self.assertEqual(len(receiver.requests), 1)
+
+    def test_redirects_are_not_followed(self):
+        with Receiver(302, {"Location": "/hooks/elsewhere"}) as receiver:
+            receiver.answer = (302, {"Location": receiver.url + "/elsewhere"}, b"")
+            self.subscribe(self.system, receiver.url)
+            self.create_codes("32 31 13")
+            delivery = self.deliver(self.system)
+        self.assertEqual((delivery.state, delivery.last_status), ("needs_review", 302))
+        self.assertIn("redirect", delivery.last_error)
+        self.assertEqual([request.path for request in receiver.requests], ["/hooks/odoo"])
+
+    def test_an_answer_is_read_up_to_a_cap_and_kept_as_a_short_printable_excerpt(self):
+        hostile = b"\x00\x1b[2J<script>" + b"A" * (4 * 1024 * 1024)
+        with Receiver(422, {"Content-Type": "text/html"}, hostile) as receiver:
+            self.subscribe(self.system, receiver.url)
+            self.create_codes("32 31 13")
+            delivery = self.deliver(self.system)
+            answer = http_client.request(
+                "GET",
+                receiver.url,
+                max_bytes=1000,
+                allowed=http_client.AllowList.parse("127.0.0.1"),
+            )
+        self.assertEqual((delivery.state, delivery.last_status), ("needs_review", 422))
+        self.assertLess(len(delivery.last_error), 600)
+        self.assertNotIn("\x00", delivery.last_error)
+        self.assertNotIn("\x1b", delivery.last_error)
+        self.assertEqual((len(answer.body), answer.complete), (1000, False))
+        with self.assertRaises(http_client.OutboundError) as caught:
+            answer.json()
+        self.assertEqual(caught.exception.code, "response_too_large")
+
+    def test_reconciliation_sends_no_credentials_inside_the_network_and_reads_a_bounded_answer(
+        self,
+    ):
+        self.parameters.set_param(ALLOWED, "")
+        self.system.sudo().api_token = "totals-token"
+        Variance = self.env["construction.sync.variance"]
+        self.System.search([]).write({"reconcile_totals": False})
+        with Receiver(body=json.dumps({"totals": []}).encode()) as receiver:
+            self.system.write({"base_url": loopback_name(receiver.url), "reconcile_totals": True})
+            Variance._cron_reconcile("2026-03")
+            self.assertEqual(receiver.requests, [], "the token went nowhere")
+            self.assertIn("not a public address", self.system.message_ids[0].body)
+
+            # Listed, a system whose answer is larger than a megabyte is
+            # read no further and its totals are not used.
+            self.parameters.set_param(ALLOWED, "localhost")
+            huge = {"totals": [{"project": "JOB-100", "cost_code": "31 23 16.26", "hours": 1}]}
+            huge["padding"] = "x" * (2 * 1024 * 1024)
+            receiver.answer = (200, {"Content-Type": "application/json"}, json.dumps(huge).encode())
+            Variance._cron_reconcile("2026-03")
+            self.assertEqual(len(receiver.requests), 1)
+            self.assertEqual(receiver.requests[0].headers["Authorization"], "Bearer totals-token")
+            self.assertIn("larger than", self.system.message_ids[0].body)
+            self.assertFalse(Variance.search([("system_id", "=", self.system.id)]))
+
+            receiver.answer = (500, {}, b"\x00Internal error " + b"e" * 100000)
+            Variance._cron_reconcile("2026-03")
+            message = self.system.message_ids[0].body
+            self.assertIn("answered 500", message)
+            self.assertLess(len(message), 800)
+            self.assertNotIn("totals-token", message)
