@@ -55,8 +55,14 @@ class ConstructionSyncDelivery(models.Model):
 
     @api.model
     def _emit(self, event_code, payloads):
-        """Queue ``payloads`` of outbound event ``event_code`` to every system
-        subscribed to it, except the system the change came from."""
+        """Queue outbound event ``event_code`` to the systems subscribed to
+        it, except the system the change came from.
+
+        ``payloads`` are ``(company, payload)`` pairs: a payload goes to the
+        systems that may read the record it tells of, as their service users
+        may, i.e. a company's record to that company's systems only, and a
+        shared record (no company) to the systems of every company, each of
+        which reads shared records anyway (``GET /cost-codes`` lists them)."""
         event_type = (
             self.env["construction.sync.event.type"]
             .sudo()
@@ -84,8 +90,9 @@ class ConstructionSyncDelivery(models.Model):
                     "correlation_id": correlation_id or str(uuid.uuid4()),
                     "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
                 }
+                for company, payload in payloads
                 for system in systems
-                for payload in payloads
+                if not company or system.company_id == company
             ]
         )
         deliveries._enqueue()

@@ -28,7 +28,7 @@ def loopback_name(url):
 class TestSyncOutboundHttp(JobRunnerMixin, SyncCase):
     """Outbound calls reach public addresses only (and what an administrator
     listed), follow no redirect, read a bounded answer and keep a bounded
-    excerpt of it."""
+    excerpt of it; deliveries stay within the company."""
 
     @classmethod
     def setUpClass(cls):
@@ -199,3 +199,36 @@ class TestSyncOutboundHttp(JobRunnerMixin, SyncCase):
             self.assertIn("answered 500", message)
             self.assertLess(len(message), 800)
             self.assertNotIn("totals-token", message)
+
+    # ------------------------------------------------------------------
+    # Who receives a change
+    # ------------------------------------------------------------------
+
+    def test_a_cost_code_change_goes_only_to_the_systems_that_may_read_it(self):
+        theirs = self.System.create(
+            {"name": "Northside ERP", "code": "northside_erp", "company_id": self.other_company.id}
+        )
+        ours = self.System.create({"name": "Our ERP", "code": "our_erp"})
+        for system in (self.system, theirs, ours):
+            self.subscribe(system, f"http://127.0.0.1:9/{system.code}")
+
+        # A platform of this company creates a code through the event API:
+        # it is told to this company's other systems, never to another's.
+        event = self.receive("scope-1", code="32 31 13", name="Chain Link Fences")
+        event._job_apply()
+        self.assertEqual(event.state, "done")
+        self.assertEqual(len(self.deliveries(ours)), 1)
+        self.assertFalse(self.deliveries(theirs), "another company's system heard nothing")
+        self.assertFalse(self.deliveries(self.system), "nor the system it came from")
+
+        self.create_codes("32 31 23", company_id=self.other_company.id)
+        self.assertEqual(len(self.deliveries(theirs)), 1)
+        self.assertEqual(len(self.deliveries(ours)), 1)
+        self.assertNotIn("32 31 13", self.deliveries(theirs).payload)
+
+        # A shared code is every company's: each company's systems read it
+        # (GET /cost-codes lists it to their platforms), so each hears of it.
+        self.create_codes("32 31 33", company_id=False)
+        for system in (self.system, theirs, ours):
+            shared = self.deliveries(system).filtered(lambda d: "32 31 33" in d.payload)
+            self.assertEqual(len(shared), 1, system.code)
