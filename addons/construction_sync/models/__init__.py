@@ -12,6 +12,7 @@ from . import construction_sync_delivery
 from . import construction_sync_signature
 from . import construction_sync_monitor
 from . import ir_http
+from . import queue_job
 from . import res_config_settings
 from . import construction_equipment_rate
 from . import account_analytic_line

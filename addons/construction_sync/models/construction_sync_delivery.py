@@ -48,6 +48,16 @@ class ConstructionSyncDelivery(models.Model):
     last_status = fields.Integer("Last HTTP Status", readonly=True)
     last_error = fields.Text(readonly=True)
     sent_at = fields.Datetime(readonly=True)
+    job_id = fields.Many2one(
+        "queue.job",
+        "Current Job",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The queue job that sends the delivery now: a job that failed or was "
+        "found dead leaves the delivery dead, never pending for ever.",
+    )
 
     _sql_constraints = [
         ("idempotency_uniq", "unique (idempotency_key)", "A delivery key is unique."),
@@ -100,11 +110,13 @@ class ConstructionSyncDelivery(models.Model):
 
     def _enqueue(self):
         for delivery in self:
-            delivery.with_delay(
+            job = delivery.with_delay(
                 channel="root.construction_outbound",
                 max_retries=delivery.system_id.max_attempts,
                 description=f"Send {delivery.event_type_id.code} to {delivery.system_id.code}",
             )._job_deliver()
+            # not stored when jobs are trapped or run at once
+            delivery.job_id = job.db_record() if job else False
 
     def _request(self):
         """Body and headers of the signed POST (signature v2)."""
@@ -210,3 +222,16 @@ class ConstructionSyncDelivery(models.Model):
         replayable.activity_unlink(["mail.mail_activity_data_todo"])
         replayable._enqueue()
         return True
+
+    @api.model
+    def _cron_bury_lost(self):
+        """Deliveries still pending whose job failed or was cancelled: dead,
+        with the job's error and an activity for the system owner, to be
+        replayed (see the events' own ``_cron_bury_lost``)."""
+        deliveries = self.search(
+            [("state", "=", "pending"), ("job_id.state", "in", ["failed", "cancelled"])]
+        )
+        for delivery in deliveries:
+            job = delivery.job_id
+            delivery._bury(0, job._construction_failure_reason(), max(delivery.attempts, job.retry))
+        return len(deliveries)

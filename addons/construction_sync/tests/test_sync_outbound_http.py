@@ -1,6 +1,9 @@
 import json
 import socket
+import traceback
 
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+from odoo.addons.queue_job.job import Job
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
@@ -28,7 +31,8 @@ def loopback_name(url):
 class TestSyncOutboundHttp(JobRunnerMixin, SyncCase):
     """Outbound calls reach public addresses only (and what an administrator
     listed), follow no redirect, read a bounded answer and keep a bounded
-    excerpt of it; deliveries stay within the company."""
+    excerpt of it; deliveries stay within the company and never wait for
+    ever."""
 
     @classmethod
     def setUpClass(cls):
@@ -232,3 +236,59 @@ class TestSyncOutboundHttp(JobRunnerMixin, SyncCase):
         for system in (self.system, theirs, ours):
             shared = self.deliveries(system).filtered(lambda d: "32 31 33" in d.payload)
             self.assertEqual(len(shared), 1, system.code)
+
+    # ------------------------------------------------------------------
+    # Deliveries never wait for ever
+    # ------------------------------------------------------------------
+
+    def fail_job(self, job_record):
+        """Run the job to its failure and store it failed, as queue_job's
+        runner does when an error is not retried."""
+        with self.assertRaises(FailedJobError) as caught:
+            self.run_job(job_record)
+        job = Job.load(self.env, job_record.uuid)
+        job.set_failed(
+            exc_name="odoo.addons.queue_job.exception.FailedJobError",
+            exc_message=str(caught.exception),
+            exc_info="".join(traceback.format_exception(caught.exception)),
+        )
+        job.store()
+
+    def test_a_delivery_whose_job_failed_goes_dead_with_an_activity_and_is_replayed(self):
+        with Receiver(503) as receiver:
+            self.subscribe(self.system, receiver.url)
+            self.system.max_attempts = 2
+            self.create_codes("32 31 13")
+            delivery = self.deliveries(self.system)
+            job = self.jobs_of(delivery, "_job_deliver")
+            self.assertEqual(delivery.job_id, job)
+            # The retry policy is raised while the delivery waits: its job
+            # gives up after its own 2 tries, before the delivery's check.
+            self.system.max_attempts = 5
+            self.assertIsInstance(self.run_job(job), RetryableJobError)
+            self.fail_job(job)
+            self.assertEqual(job.state, "failed")
+            self.assertEqual(delivery.state, "pending")
+
+            self.assertEqual(self.Delivery._cron_bury_lost(), 1)
+            self.assertEqual(delivery.state, "dead")
+            self.assertIn("failed", delivery.last_error)
+            self.assertEqual(delivery.activity_ids.user_id, self.owner)
+            self.assertEqual(self.Delivery._cron_bury_lost(), 0, "buried once")
+
+            receiver.answer = (200, {}, b"{}")
+            delivery.with_user(self.owner).action_replay()
+            replay = delivery.job_id
+            self.assertNotEqual(replay, job)
+            self.assertIsNone(self.run_job(replay))
+        self.assertEqual(delivery.state, "sent")
+        self.assertFalse(delivery.activity_ids)
+
+    def test_a_cancelled_delivery_job_leaves_the_delivery_dead(self):
+        self.subscribe(self.system, "http://127.0.0.1:9/hooks")
+        self.create_codes("32 31 13")
+        delivery = self.deliveries(self.system)
+        delivery.job_id.button_cancelled()
+        self.Delivery._cron_bury_lost()
+        self.assertEqual(delivery.state, "dead")
+        self.assertIn("cancelled", delivery.last_error)
