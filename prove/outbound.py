@@ -28,6 +28,7 @@ from sync_events import code_number, xmlrpc_caller
 
 SIGNATURE_LIB = Path(__file__).resolve().parent.parent / "addons/construction_sync/lib/signature.py"
 SECRET = "prove-outbound-secret"
+ALLOWED_HOSTS = "construction_sync.outbound_allowed_hosts"
 
 
 def signature_lib():
@@ -74,7 +75,9 @@ class Receiver:
                 SECRET,
                 handler.headers.get(self.signature.TIMESTAMP_HEADER),
                 handler.headers.get(self.signature.SIGNATURE_HEADER),
-                body,
+                self.signature.SignedRequest.from_url(
+                    "POST", handler.path, body, handler.headers.get("Idempotency-Key", "")
+                ),
                 time.time(),
             )
             signed = True
@@ -123,6 +126,11 @@ def main():
     rpc = xmlrpc_caller(args)
     port = free_port()
     receiver = Receiver(port, args.throttle_seconds, args.retry_after)
+    # Outbound calls reach no address inside the network unless an
+    # administrator lists it: the receiver runs on this machine.
+    allowed = rpc("ir.config_parameter", "get_param", ALLOWED_HOSTS) or ""
+    if "127.0.0.1" not in allowed.replace(",", " ").split():
+        rpc("ir.config_parameter", "set_param", ALLOWED_HOSTS, f"{allowed} 127.0.0.1".strip())
     changed_type = rpc(
         "construction.sync.event.type",
         "search",
