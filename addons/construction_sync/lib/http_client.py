@@ -26,7 +26,7 @@ bounded, printable text of an answer to store for people to read.
 """
 
 import ipaddress
-import json
+import json as jsonlib
 import socket
 import time
 from dataclasses import dataclass
@@ -34,6 +34,7 @@ from urllib.parse import urlencode, urlsplit
 
 import certifi
 import urllib3
+from urllib3._collections import HTTPHeaderDict
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
@@ -182,11 +183,12 @@ def resolve(host, port, allowed=None, getaddrinfo=socket.getaddrinfo):
 
 @dataclass(frozen=True)
 class Response:
-    """An answer: ``body`` holds at most the ``max_bytes`` asked for;
-    ``complete`` is false when the answer was longer and cut."""
+    """An answer: ``headers`` is case-insensitive; ``body`` holds at most
+    the ``max_bytes`` asked for; ``complete`` is false when the answer was
+    longer and cut."""
 
     status: int
-    headers: dict
+    headers: HTTPHeaderDict
     body: bytes
     complete: bool
 
@@ -195,7 +197,7 @@ class Response:
         return 200 <= self.status < 300
 
     def header(self, name):
-        return self.headers.get(name.lower())
+        return self.headers.get(name)
 
     def summary(self):
         """The status and a bounded excerpt of the body (where a redirect
@@ -219,7 +221,7 @@ class Response:
         return self.body
 
     def json(self):
-        return json.loads(self.content())
+        return jsonlib.loads(self.content())
 
     def excerpt(self, limit=EXCERPT_CHARS):
         """At most ``limit`` printable characters of the body, to store."""
@@ -242,13 +244,18 @@ def request(
     params=None,
     headers=None,
     body=None,
+    json=None,
     timeout=10,
     max_bytes=DEFAULT_MAX_BYTES,
     allowed=None,
     getaddrinfo=socket.getaddrinfo,
 ):
     """Send one request (see the module's docstring) and return its
-    :class:`Response`; ``params`` are added to the URL's query."""
+    :class:`Response`; ``params`` are added to the URL's query, ``json``
+    (instead of ``body`` bytes) is sent as an ``application/json`` body."""
+    if json is not None:
+        body = jsonlib.dumps(json).encode()
+        headers = {"Content-Type": "application/json", **(headers or {})}
     if params:
         url += ("&" if urlsplit(url).query else "?") + urlencode(params, doseq=True)
     target = check_url(url, allowed)
@@ -337,8 +344,7 @@ def _read(answer, max_bytes, deadline, host, timeout):
         raise OutboundError(
             "connection_failed", f"{host} broke off its answer: {_reason(error)}"
         ) from error
-    headers = {name.lower(): value for name, value in answer.headers.items()}
-    return Response(answer.status, headers, bytes(body), complete)
+    return Response(answer.status, HTTPHeaderDict(answer.headers), bytes(body), complete)
 
 
 def _reason(error):

@@ -216,6 +216,7 @@ class ConstructionSyncSystem(models.Model):
         params=None,
         headers=None,
         body=None,
+        json=None,
         max_bytes=http_client.DEFAULT_MAX_BYTES,
     ):
         """Every call to this system goes out here: ``lib/http_client.py``'s
@@ -229,6 +230,7 @@ class ConstructionSyncSystem(models.Model):
             params=params,
             headers=headers,
             body=body,
+            json=json,
             timeout=self.timeout or 10,
             max_bytes=max_bytes,
             allowed=self._outbound_allowed_hosts(),

@@ -141,6 +141,22 @@ class TestSyncOutboundHttp(JobRunnerMixin, SyncCase):
             self.assertEqual(caught.exception.code, "blocked_address")
         self.assertEqual(len(receiver.requests), 1)
 
+    def test_a_system_call_sends_json_within_its_timeout_and_reads_any_header_case(self):
+        """What connectors get from ``_http_request``."""
+        with Receiver(429, {"Retry-After": "7"}, b'{"error": "slow down"}') as receiver:
+            self.system.timeout = 3
+            answer = self.system._http_request("POST", receiver.url, json={"page": 2})
+        request = receiver.requests[0]
+        self.assertEqual(json.loads(request.body), {"page": 2})
+        self.assertEqual(request.headers["Content-Type"], "application/json")
+        self.assertEqual((answer.status, answer.header("retry-after")), (429, "7"))
+        self.assertEqual(answer.headers["RETRY-AFTER"], "7")
+        with self.assertRaises(http_client.OutboundError) as caught:
+            answer.raise_for_status()
+        self.assertEqual((caught.exception.code, caught.exception.status), ("http_status", 429))
+        self.assertTrue(caught.exception.transient)
+        self.assertIn("slow down", str(caught.exception))
+
     def test_redirects_are_not_followed(self):
         with Receiver(302, {"Location": "/hooks/elsewhere"}) as receiver:
             receiver.answer = (302, {"Location": receiver.url + "/elsewhere"}, b"")
