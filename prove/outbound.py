@@ -13,7 +13,6 @@ port stays closed for ``--down-seconds``; it then answers ``429`` with
         --db construction_prove --api-key KEY --events 200
 """
 
-import importlib.util
 import json
 import socket
 import threading
@@ -21,22 +20,11 @@ import time
 from collections import Counter, defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
-from pathlib import Path
 
-from proof import Verdict, proof_parser, wait_until
+from proof import ALLOWED_HOSTS, Verdict, proof_parser, signature_lib, wait_until
 from sync_events import code_number, xmlrpc_caller
 
-SIGNATURE_LIB = Path(__file__).resolve().parent.parent / "addons/construction_sync/lib/signature.py"
 SECRET = "prove-outbound-secret"
-ALLOWED_HOSTS = "construction_sync.outbound_allowed_hosts"
-
-
-def signature_lib():
-    """The suite's own signature module (plain Python, no Odoo)."""
-    spec = importlib.util.spec_from_file_location("construction_signature", SIGNATURE_LIB)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Receiver:
