@@ -25,6 +25,7 @@ says whether trying again later may help. :meth:`Response.excerpt` is the
 bounded, printable text of an answer to store for people to read.
 """
 
+import contextlib
 import ipaddress
 import json as jsonlib
 import socket
@@ -143,10 +144,8 @@ def _literal_address(host):
     """The address ``host`` is written as, also in the IPv4 shorthands the
     system's resolver reads as one (``2130706433``, ``0x7f.1``, ``127.1``);
     None for a name."""
-    try:
+    with contextlib.suppress(ValueError):
         return ipaddress.ip_address(host)
-    except ValueError:
-        pass
     try:
         return ipaddress.IPv4Address(socket.inet_aton(host))
     except (OSError, UnicodeError):
@@ -155,10 +154,11 @@ def _literal_address(host):
 
 def _check_address(host, address, allowed):
     if not (public(address) or allowed.allows_name(host) or allowed.allows_address(address)):
+        named = host if host == str(address) else f"{host} is {address},"
         raise OutboundError(
             "blocked_address",
-            f"{host} is {address}, not a public address; an administrator may list "
-            "the host among the allowed outbound hosts",
+            f"{named} not a public address; an administrator may list the host among "
+            "the outbound hosts inside the network",
         )
 
 
@@ -167,7 +167,7 @@ def resolve(host, port, allowed=None, getaddrinfo=socket.getaddrinfo):
     :func:`check_url`); a host name on the allow list may resolve to any."""
     allowed = allowed or AllowList()
     try:
-        infos = getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = getaddrinfo(host, port, 0, socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
         raise OutboundError("unresolved_host", f"{host} cannot be resolved: {error}") from None
     addresses = []

@@ -27,13 +27,14 @@ class IrHttp(models.AbstractModel):
         upload) before Odoo parses it for the route: parsing consumes the
         stream, and the request signature covers those bytes. The form is
         then parsed from the kept bytes."""
-        super()._pre_dispatch(rule, args)
+        result = super()._pre_dispatch(rule, args)
         httprequest = request.httprequest
         if httprequest.path.startswith(API_PREFIX + "/") and httprequest.mimetype in (
             "multipart/form-data",
             "application/x-www-form-urlencoded",
         ):
             httprequest.get_data(cache=True, parse_form_data=False)
+        return result
 
     @classmethod
     def _match(cls, path_info):

@@ -119,7 +119,7 @@ class TestSyncOutboundHttp(JobRunnerMixin, SyncCase):
             port = receiver.server.server_address[1]
             resolved = []
 
-            def dns(host, port, type=0):
+            def dns(host, port, *_options):
                 resolved.append(host)
                 return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
 
@@ -130,7 +130,7 @@ class TestSyncOutboundHttp(JobRunnerMixin, SyncCase):
             self.assertEqual(resolved, ["hooks.partner.invalid"])
             self.assertEqual(receiver.requests[0].headers["Host"], f"hooks.partner.invalid:{port}")
 
-            def rebinding(host, port, type=0):
+            def rebinding(host, port, *_options):
                 return [
                     (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port)),
                     (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),

@@ -9,7 +9,7 @@ from ..http_client import AllowList, OutboundError, Response, check_url, excerpt
 def resolver(*addresses):
     """A getaddrinfo that answers ``addresses`` for any name."""
 
-    def getaddrinfo(host, port, type=0):
+    def getaddrinfo(host, port, *_options):
         family = {4: socket.AF_INET, 6: socket.AF_INET6}
         return [
             (family[ipaddress.ip_address(a).version], socket.SOCK_STREAM, 6, "", (a, port))
@@ -111,7 +111,7 @@ def test_the_allow_list_lets_listed_names_addresses_and_networks_through():
 
 
 def test_an_unresolvable_name_is_a_transient_error():
-    def fails(host, port, type=0):
+    def fails(host, port, *_options):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     with pytest.raises(OutboundError) as caught:
