@@ -133,6 +133,16 @@ class Abuse:
         self.code_serial += 1
         return code_number(self.code_serial, 0)
 
+    def code_event(self, what):
+        """``(key, body)`` of a new ``cost_code.upserted`` event."""
+        key = self.key(what)
+        envelope = {
+            "event_type": "cost_code.upserted",
+            "idempotency_key": key,
+            "payload": {"code": self.code(), "name": f"Abuse {what}"},
+        }
+        return key, json.dumps(envelope).encode()
+
     def key(self, what):
         self.serial += 1
         return f"{self.run}-{what}-{self.serial}"
@@ -282,14 +292,7 @@ class Abuse:
 
         self.write_system({"webhook_secret": SECRET})
         try:
-            key = self.key("signed")
-            body = json.dumps(
-                {
-                    "event_type": "cost_code.upserted",
-                    "idempotency_key": key,
-                    "payload": {"code": self.code(), "name": "Abuse signed"},
-                }
-            ).encode()
+            key, body = self.code_event("signed")
             post_headers = signed("POST", "/events", body)
             first = self.call("POST", "/events", body=body, headers=post_headers)
             event_id = first.json().get("id") if first.status_code == 202 else None
@@ -310,14 +313,7 @@ class Abuse:
 
             # The same signed request from 8 clients at once, served by
             # different workers: one passes.
-            key = self.key("race")
-            body = json.dumps(
-                {
-                    "event_type": "cost_code.upserted",
-                    "idempotency_key": key,
-                    "payload": {"code": self.code(), "name": "Abuse race"},
-                }
-            ).encode()
+            key, body = self.code_event("race")
             race_headers = signed("POST", "/events", body)
             with ThreadPoolExecutor(8) as pool:
                 outcomes = list(
@@ -353,14 +349,7 @@ class Abuse:
             )
 
             now = int(time.time())
-            v1_key = self.key("v1")
-            v1_body = json.dumps(
-                {
-                    "event_type": "cost_code.upserted",
-                    "idempotency_key": v1_key,
-                    "payload": {"code": self.code(), "name": "Abuse v1"},
-                }
-            ).encode()
+            v1_key, v1_body = self.code_event("v1")
             legacy = {
                 sig.TIMESTAMP_HEADER: str(now),
                 sig.SIGNATURE_HEADER: sig.sign_v1(SECRET, now, v1_body),
