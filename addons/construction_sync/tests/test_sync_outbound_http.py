@@ -1,6 +1,14 @@
 import json
 import socket
+import ssl
+import tempfile
 import traceback
+from datetime import UTC, datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import Job
@@ -156,6 +164,58 @@ class TestSyncOutboundHttp(JobRunnerMixin, SyncCase):
         self.assertEqual((caught.exception.code, caught.exception.status), ("http_status", 429))
         self.assertTrue(caught.exception.transient)
         self.assertIn("slow down", str(caught.exception))
+
+    def test_https_to_the_checked_address_still_checks_the_certificate_of_the_name(self):
+        """Connecting to an address does not weaken TLS: the name goes in
+        SNI and the certificate must be one a public authority signed for
+        it, so a self-signed one is refused before anything is sent."""
+        host = "hooks.partner.invalid"
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+        now = datetime.now(UTC)
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .sign(key, hashes.SHA256())
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            cert_file, key_file = f"{folder}/cert.pem", f"{folder}/key.pem"
+            with open(cert_file, "wb") as handle:
+                handle.write(certificate.public_bytes(serialization.Encoding.PEM))
+            with open(key_file, "wb") as handle:
+                handle.write(
+                    key.private_bytes(
+                        serialization.Encoding.PEM,
+                        serialization.PrivateFormat.PKCS8,
+                        serialization.NoEncryption(),
+                    )
+                )
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert_file, key_file)
+        receiver = Receiver()
+        receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+        port = receiver.server.server_address[1]
+
+        def dns(host, port, *_options):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+        with receiver, self.assertRaises(http_client.OutboundError) as caught:
+            http_client.request(
+                "POST",
+                f"https://{host}:{port}/hooks/odoo",
+                body=b"{}",
+                allowed=http_client.AllowList.parse("127.0.0.1"),
+                getaddrinfo=dns,
+            )
+        self.assertEqual(caught.exception.code, "connection_failed")
+        self.assertIn("CERTIFICATE_VERIFY_FAILED", str(caught.exception))
+        self.assertEqual(receiver.requests, [])
 
     def test_redirects_are_not_followed(self):
         with Receiver(302, {"Location": "/hooks/elsewhere"}) as receiver:
