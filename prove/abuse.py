@@ -110,18 +110,27 @@ class Abuse:
     # -- helpers ---------------------------------------------------------
 
     def find_system(self):
-        """The system whose service user holds the API key: the one whose
-        login the key opens over XML-RPC."""
+        """The system whose service user holds the API key: the one system
+        with a service user, else the one whose login the key opens over
+        XML-RPC."""
         systems = self.admin(
             "construction.sync.system",
             "search_read",
             [("service_user_id", "!=", False)],
             ["service_user_id", "company_id"],
         )
+        logins = {
+            user["id"]: user["login"]
+            for user in self.admin(
+                "res.users",
+                "read",
+                [system["service_user_id"][0] for system in systems],
+                ["login"],
+            )
+        }
         for system in systems:
-            user = self.admin("res.users", "read", [system["service_user_id"][0]], ["login"])
-            login = user[0]["login"]
-            if rpc_as(self.args, login, self.args.api_key):
+            login = logins[system["service_user_id"][0]]
+            if len(systems) == 1 or rpc_as(self.args, login, self.args.api_key):
                 return system, login
         raise SystemExit("no external system has the service user of this API key")
 
