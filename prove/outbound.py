@@ -13,7 +13,6 @@ port stays closed for ``--down-seconds``; it then answers ``429`` with
         --db construction_prove --api-key KEY --events 200
 """
 
-import importlib.util
 import json
 import socket
 import threading
@@ -21,21 +20,11 @@ import time
 from collections import Counter, defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
-from pathlib import Path
 
-from proof import Verdict, proof_parser, wait_until
+from proof import ALLOWED_HOSTS, Verdict, proof_parser, signature_lib, wait_until
 from sync_events import code_number, xmlrpc_caller
 
-SIGNATURE_LIB = Path(__file__).resolve().parent.parent / "addons/construction_sync/lib/signature.py"
 SECRET = "prove-outbound-secret"
-
-
-def signature_lib():
-    """The suite's own signature module (plain Python, no Odoo)."""
-    spec = importlib.util.spec_from_file_location("construction_signature", SIGNATURE_LIB)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Receiver:
@@ -74,7 +63,9 @@ class Receiver:
                 SECRET,
                 handler.headers.get(self.signature.TIMESTAMP_HEADER),
                 handler.headers.get(self.signature.SIGNATURE_HEADER),
-                body,
+                self.signature.SignedRequest.from_url(
+                    "POST", handler.path, body, handler.headers.get("Idempotency-Key", "")
+                ),
                 time.time(),
             )
             signed = True
@@ -123,6 +114,11 @@ def main():
     rpc = xmlrpc_caller(args)
     port = free_port()
     receiver = Receiver(port, args.throttle_seconds, args.retry_after)
+    # Outbound calls reach no address inside the network unless an
+    # administrator lists it: the receiver runs on this machine.
+    allowed = rpc("ir.config_parameter", "get_param", ALLOWED_HOSTS) or ""
+    if "127.0.0.1" not in allowed.replace(",", " ").split():
+        rpc("ir.config_parameter", "set_param", ALLOWED_HOSTS, f"{allowed} 127.0.0.1".strip())
     changed_type = rpc(
         "construction.sync.event.type",
         "search",

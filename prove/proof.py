@@ -6,8 +6,10 @@ The options and the XML-RPC caller are the benchmarks' (``bench/sync_events.py``
 """
 
 import http.client
+import importlib.util
 import time
 import urllib.error
+from pathlib import Path
 
 import psycopg2
 from sync_events import post, server_parser
@@ -15,6 +17,18 @@ from sync_events import post, server_parser
 # Answers after which a client sends the same request again: the server did
 # not say anything about the events (a worker died, a restart, overload).
 RESEND_STATUSES = {429, 500, 502, 503, 504}
+SIGNATURE_LIB = Path(__file__).resolve().parent.parent / "addons/construction_sync/lib/signature.py"
+# The system parameter listing the hosts inside the network that outbound
+# calls may reach (an administrator's).
+ALLOWED_HOSTS = "construction_sync.outbound_allowed_hosts"
+
+
+def signature_lib():
+    """The suite's own signature module (plain Python, no Odoo)."""
+    spec = importlib.util.spec_from_file_location("construction_signature", SIGNATURE_LIB)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def proof_parser(description, events=None, apply_timeout=1800):

@@ -25,7 +25,7 @@
     "external_dependencies": {
         # jsonschema checks "format": "date-time" (occurred_at) only when
         # rfc3339-validator is installed; without it any string passes.
-        "python": ["jsonschema", "requests", "rfc3339-validator"],
+        "python": ["jsonschema", "rfc3339-validator", "urllib3", "certifi"],
     },
     "data": [
         "security/construction_sync_security.xml",

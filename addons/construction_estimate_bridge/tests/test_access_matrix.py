@@ -66,6 +66,7 @@ MATRIX = {
     "construction.sync.event":               "-     -     -     rwu   -     -     r     rwu   -",
     "construction.sync.event.link":          "-     -     -     r     -     -     r     r     -",
     "construction.sync.delivery":            "-     -     -     rwu   -     -     r     rwu   -",
+    "construction.sync.signature":           "-     -     -     -     -     -     -     r     -",
     "construction.sync.variance":            "-     -     -     rw    -     -     rw    rwcu  -",
     "construction.sync.monitor":             "-     -     -     r     -     -     r     r     -",
     "construction.sync.kpi":                 "-     -     -     r     -     -     r     r     -",
@@ -130,6 +131,7 @@ WRITE_VALUES = {
     "construction.sync.event": {"error_message": "seen"},
     "construction.sync.event.link": {"res_id": 1},
     "construction.sync.delivery": {"last_error": "seen"},
+    "construction.sync.signature": {"digest": "0" * 64},
     "construction.sync.variance": {"note": "seen"},
     "construction.sync.monitor": {"queue_depth": 0},
     "construction.sync.kpi": {"review_count": 0},
@@ -295,6 +297,14 @@ class AccessMatrixCase(FieldEvidenceCase):
         add(
             "construction.sync.delivery",
             lambda k: {"system_id": system.id, "event_type_id": event_type.id, "payload": "{}"},
+        )
+        add(
+            "construction.sync.signature",
+            lambda k: {
+                "system_id": system.id,
+                "digest": f"{n:060d}{k:04d}",
+                "expires_at": "2030-01-01",
+            },
         )
         projects = triple(
             "project.project", lambda k: {"name": f"Lot {n}-{k}", "company_id": company.id}

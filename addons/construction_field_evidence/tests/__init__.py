@@ -7,3 +7,4 @@ from . import test_field_api
 from . import test_system_scope
 from . import test_evidence_integrity
 from . import test_field_api_abuse
+from . import test_field_signature

@@ -103,8 +103,8 @@ def current_system():
     From here on the request works in the system's company only, even when
     its service user may enter others: a platform reaches what its
     company holds, never another company's sites, photos or projects.
-    When the system has a webhook secret, the raw body must carry its
-    signature.
+    When the system has a webhook secret, the request must carry its
+    signature (:func:`check_signature`).
     """
     user = request.env.user
     system = request.env["construction.sync.system"]._for_user(user)
@@ -119,17 +119,40 @@ def current_system():
             f"User {user.login} serves {system.code} but may not work in its company.",
         )
     request.update_context(allowed_company_ids=system.company_id.ids)
-    secret = system._signature_secret()
-    if secret:
-        headers = request.httprequest.headers
-        try:
-            signature.verify(
-                secret,
-                headers.get(signature.TIMESTAMP_HEADER),
-                headers.get(signature.SIGNATURE_HEADER),
-                request.httprequest.get_data(cache=True),
-                time.time(),
-            )
-        except signature.SignatureError as error:
-            raise ApiError(error.code, str(error)) from error
+    check_signature(system)
     return system
+
+
+def check_signature(system):
+    """Refuse the request unless it carries a good, fresh signature of its
+    method, path, query, Idempotency-Key and body made with the system's
+    webhook secret (v2; v1 only where an administrator still accepts it),
+    and that signature was not used before (``replayed_signature``)."""
+    secret = system._signature_secret()
+    if not secret:
+        return
+    httprequest = request.httprequest
+    headers = httprequest.headers
+    signed = signature.SignedRequest(
+        httprequest.method,
+        httprequest.path,
+        tuple(httprequest.args.items(multi=True)),
+        headers.get(signature.IDEMPOTENCY_HEADER, ""),
+        httprequest.get_data(cache=True),
+    )
+    try:
+        verified = signature.verify(
+            secret,
+            headers.get(signature.TIMESTAMP_HEADER),
+            headers.get(signature.SIGNATURE_HEADER),
+            signed,
+            time.time(),
+            accept_v1=system.sudo().signature_v1_accepted,
+        )
+    except signature.SignatureError as error:
+        raise ApiError(error.code, str(error)) from error
+    if not request.env["construction.sync.signature"].sudo()._spend(system, verified):
+        raise ApiError(
+            "replayed_signature",
+            "This signature was used before; sign each request anew, with its own timestamp.",
+        )

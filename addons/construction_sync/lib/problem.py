@@ -12,6 +12,7 @@ ERROR_CODES = {
     "unauthorized": (401, "Authentication required"),
     "invalid_signature": (401, "The request signature does not match"),
     "stale_timestamp": (401, "The request timestamp is outside the allowed window"),
+    "replayed_signature": (401, "The request signature was used before"),
     "forbidden": (403, "Not allowed"),
     "no_system": (403, "The API user is not the service user of any external system"),
     "system_mismatch": (403, "A service user may only post as its own system"),

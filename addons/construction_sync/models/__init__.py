@@ -10,8 +10,10 @@ from . import construction_sync_resolver
 from . import construction_sync_event
 from . import construction_sync_event_link
 from . import construction_sync_delivery
+from . import construction_sync_signature
 from . import construction_sync_monitor
 from . import ir_http
+from . import queue_job
 from . import res_config_settings
 from . import construction_equipment_rate
 from . import account_analytic_line

@@ -306,19 +306,23 @@ class ConstructionCostCode(models.Model):
     # ------------------------------------------------------------------
 
     def _publish(self):
-        """Announce the new state of these codes to subscribed systems."""
+        """Announce the new state of these codes to the subscribed systems
+        that may read them: their company's, every company's for a shared code."""
         self.env["construction.sync.delivery"]._emit(
             "cost_code.changed",
             [
-                {
-                    "id": record.id,
-                    "code": record.code,
-                    "name": record.name,
-                    "parent": record.parent_id.code or None,
-                    "cost_type": record.cost_type or None,
-                    "unit": record.uom_id.name or None,
-                    "active": record.active,
-                }
+                (
+                    record.company_id,
+                    {
+                        "id": record.id,
+                        "code": record.code,
+                        "name": record.name,
+                        "parent": record.parent_id.code or None,
+                        "cost_type": record.cost_type or None,
+                        "unit": record.uom_id.name or None,
+                        "active": record.active,
+                    },
+                )
                 for record in self
             ],
         )

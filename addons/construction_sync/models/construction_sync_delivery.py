@@ -3,15 +3,17 @@ import logging
 import time
 import uuid
 
-import requests
-
 from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
 
-from ..lib import backoff, signature
+from ..lib import backoff, http_client, signature
 
 _logger = logging.getLogger(__name__)
+
+# What is read of a receiver's answer: its status decides; the body is only
+# kept as an excerpt.
+ANSWER_BYTES = 16 * 1024
 
 DELIVERY_STATES = [
     ("pending", "Pending"),
@@ -46,6 +48,16 @@ class ConstructionSyncDelivery(models.Model):
     last_status = fields.Integer("Last HTTP Status", readonly=True)
     last_error = fields.Text(readonly=True)
     sent_at = fields.Datetime(readonly=True)
+    job_id = fields.Many2one(
+        "queue.job",
+        "Current Job",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The queue job that sends the delivery now: a job that failed or was "
+        "found dead leaves the delivery dead, never pending for ever.",
+    )
 
     _sql_constraints = [
         ("idempotency_uniq", "unique (idempotency_key)", "A delivery key is unique."),
@@ -53,8 +65,14 @@ class ConstructionSyncDelivery(models.Model):
 
     @api.model
     def _emit(self, event_code, payloads):
-        """Queue ``payloads`` of outbound event ``event_code`` to every system
-        subscribed to it, except the system the change came from."""
+        """Queue outbound event ``event_code`` to the systems subscribed to
+        it, except the system the change came from.
+
+        ``payloads`` are ``(company, payload)`` pairs: a payload goes to the
+        systems that may read the record it tells of, as their service users
+        may, i.e. a company's record to that company's systems only, and a
+        shared record (no company) to the systems of every company, each of
+        which reads shared records anyway (``GET /cost-codes`` lists them)."""
         event_type = (
             self.env["construction.sync.event.type"]
             .sudo()
@@ -82,8 +100,9 @@ class ConstructionSyncDelivery(models.Model):
                     "correlation_id": correlation_id or str(uuid.uuid4()),
                     "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
                 }
+                for company, payload in payloads
                 for system in systems
-                for payload in payloads
+                if not company or system.company_id == company
             ]
         )
         deliveries._enqueue()
@@ -93,13 +112,15 @@ class ConstructionSyncDelivery(models.Model):
         for delivery in self:
             # The channel and retry pattern are the job function's data; the
             # number of attempts is the system's setting, kept per job.
-            delivery.with_delay(
+            job = delivery.with_delay(
                 max_retries=delivery.system_id.max_attempts,
                 description=f"Send {delivery.event_type_id.code} to {delivery.system_id.code}",
             )._job_deliver()
+            # not stored when jobs are trapped or run at once
+            delivery.job_id = job.db_record() if job else False
 
     def _request(self):
-        """Body and headers of the signed POST."""
+        """Body and headers of the signed POST (signature v2)."""
         self.ensure_one()
         body = json.dumps(
             {
@@ -114,15 +135,16 @@ class ConstructionSyncDelivery(models.Model):
         ).encode()
         headers = {
             "Content-Type": "application/json",
-            "Idempotency-Key": self.idempotency_key,
+            signature.IDEMPOTENCY_HEADER: self.idempotency_key,
             "X-Construction-Event": self.event_type_id.code,
             "X-Construction-Correlation-Id": self.correlation_id or "",
         }
         system = self.system_id.sudo()
         if system.outbound_secret:
-            now = int(time.time())
-            headers[signature.TIMESTAMP_HEADER] = str(now)
-            headers[signature.SIGNATURE_HEADER] = signature.sign(system.outbound_secret, now, body)
+            signed = signature.SignedRequest.from_url(
+                "POST", system.outbound_url, body, self.idempotency_key
+            )
+            headers |= signature.signed_headers(system.outbound_secret, signed, time.time())
         return body, headers
 
     def _job_deliver(self):
@@ -133,14 +155,19 @@ class ConstructionSyncDelivery(models.Model):
         body, headers = self._request()
         system = self.system_id
         try:
-            response = requests.post(
-                system.outbound_url, data=body, headers=headers, timeout=system.timeout
+            response = system._http_request(
+                "POST", system.outbound_url, headers=headers, body=body, max_bytes=ANSWER_BYTES
             )
-        except requests.RequestException as error:
-            status, error_text, wait = 0, f"{type(error).__name__}: {error}", None
+        except http_client.OutboundError as error:
+            if not error.transient:
+                # refused before it left (an address inside the network, a bad
+                # URL): trying again cannot help, the system's owner must act
+                self._bury(0, str(error), attempt)
+                return
+            status, error_text, wait = 0, str(error), None
         else:
-            status, error_text = response.status_code, response.text[:2000]
-            wait = backoff.retry_after(response.headers.get("Retry-After"), time.time())
+            status, error_text = response.status, response.summary()
+            wait = backoff.retry_after(response.header("Retry-After"), time.time())
         if 200 <= status < 300:
             self.write(
                 {
@@ -178,10 +205,11 @@ class ConstructionSyncDelivery(models.Model):
                 user_id=self.system_id.owner_id.id,
                 summary=self.env._("Delivery to %s failed", self.system_id.name),
                 note=self.env._(
-                    "%(event)s could not be delivered after %(attempts)s attempts. "
+                    "%(event)s could not be delivered after %(attempts)s attempts: %(error)s. "
                     "Check the receiving system, then replay.",
                     event=self.event_type_id.code,
                     attempts=attempt,
+                    error=error_text,
                 ),
             )
 
@@ -195,3 +223,16 @@ class ConstructionSyncDelivery(models.Model):
         replayable.activity_unlink(["mail.mail_activity_data_todo"])
         replayable._enqueue()
         return True
+
+    @api.model
+    def _cron_bury_lost(self):
+        """Deliveries still pending whose job failed or was cancelled: dead,
+        with the job's error and an activity for the system owner, to be
+        replayed (see the events' own ``_cron_bury_lost``)."""
+        deliveries = self.search(
+            [("state", "=", "pending"), ("job_id.state", "in", ["failed", "cancelled"])]
+        )
+        for delivery in deliveries:
+            job = delivery.job_id
+            delivery._bury(0, job._construction_failure_reason(), max(delivery.attempts, job.retry))
+        return len(deliveries)

@@ -533,15 +533,11 @@ class ConstructionSyncEvent(models.Model):
         )
         for event in events:
             job = event.job_id
-            if job.state == "cancelled":
-                reason = self.env._("its job %(job)s was cancelled", job=job.uuid)
-            else:
-                reason = self.env._(
-                    "its job %(job)s failed: %(error)s",
-                    job=job.uuid,
-                    error=" ".join(filter(None, [job.exc_name, job.exc_message])) or job.exc_info,
-                )
-            event._bury(reason, max(event.attempts, job.retry), code="job_failed")
+            event._bury(
+                job._construction_failure_reason(),
+                max(event.attempts, job.retry),
+                code="job_failed",
+            )
         return len(events)
 
     @api.model

@@ -1,12 +1,15 @@
 import re
 from datetime import timedelta
 
-import requests
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..lib import http_client
 from ..lib.problem import ApiError
+
+# Hosts outbound calls may reach although they are not public (see
+# lib/http_client.py): a system parameter, which only administrators write.
+ALLOWED_HOSTS_PARAMETER = "construction_sync.outbound_allowed_hosts"
 
 SYSTEM_KINDS = [
     ("field_evidence", "Field Evidence"),
@@ -59,8 +62,19 @@ class ConstructionSyncSystem(models.Model):
     webhook_secret = fields.Char(
         groups="base.group_system",
         copy=False,
-        help="When set, every request must carry an HMAC-SHA256 signature of "
-        "its body made with this secret.",
+        help="When set, every request must carry an HMAC-SHA256 signature (v2) of "
+        "its method, path, query, Idempotency-Key and body made with this secret; "
+        "a signature is good for one request.",
+    )
+    signature_v1_accepted = fields.Boolean(
+        "Accept v1 Signatures",
+        groups="base.group_system",
+        tracking=True,
+        copy=False,
+        help="For a transition only: also accept the legacy v1 signature (sha256=), "
+        "which covers the timestamp and body alone, so that one captured request "
+        "authorizes others with the same body for five minutes. Untick it once the "
+        "platform signs with v2.",
     )
     inbound_event_type_ids = fields.Many2many(
         "construction.sync.event.type",
@@ -308,29 +322,28 @@ class ConstructionSyncSystem(models.Model):
                     )
                 )
 
-    @api.constrains("base_url")
-    def _check_base_url(self):
-        for system in self.filtered("base_url"):
-            if not system.base_url.startswith(("https://", "http://")):
-                raise ValidationError(
-                    self.env._(
-                        "Base URL %(url)r of %(system)s must start with https:// or http://.",
-                        url=system.base_url,
-                        system=system.name,
-                    )
-                )
-
-    @api.constrains("outbound_url")
-    def _check_outbound_url(self):
-        for system in self.filtered("outbound_url"):
-            if not system.outbound_url.startswith(("https://", "http://")):
-                raise ValidationError(
-                    self.env._(
-                        "Webhook URL %(url)r of %(system)s must start with https:// or http://.",
-                        url=system.outbound_url,
-                        system=system.name,
-                    )
-                )
+    @api.constrains("base_url", "outbound_url")
+    def _check_urls(self):
+        """Only http(s) URLs, without credentials, and not written as an
+        address inside the network unless an administrator listed it; a host
+        name is checked again, with every address it resolves to, on each
+        call (:meth:`_http_request`)."""
+        allowed = self._outbound_allowed_hosts()
+        for system in self:
+            for name in ("base_url", "outbound_url"):
+                if not system[name]:
+                    continue
+                try:
+                    http_client.check_url(system[name], allowed)
+                except http_client.OutboundError as error:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of %(system)s is refused: %(reason)s.",
+                            field=system._fields[name]._description_string(self.env),
+                            system=system.name,
+                            reason=str(error),
+                        )
+                    ) from error
 
     def _compute_counts(self):
         for field, model in (
@@ -370,17 +383,51 @@ class ConstructionSyncSystem(models.Model):
                 headers={"Retry-After": "60"},
             )
 
+    @api.model
+    def _outbound_allowed_hosts(self):
+        return http_client.AllowList.parse(
+            self.env["ir.config_parameter"].sudo().get_param(ALLOWED_HOSTS_PARAMETER)
+        )
+
+    def _http_request(
+        self,
+        method,
+        url,
+        *,
+        params=None,
+        headers=None,
+        body=None,
+        json=None,
+        max_bytes=http_client.DEFAULT_MAX_BYTES,
+    ):
+        """Every call to this system goes out here: ``lib/http_client.py``'s
+        :func:`~..lib.http_client.request` with the system's timeout and the
+        hosts an administrator allowed. Returns its ``Response``; raises its
+        ``OutboundError``."""
+        self.ensure_one()
+        return http_client.request(
+            method,
+            url,
+            params=params,
+            headers=headers,
+            body=body,
+            json=json,
+            timeout=self.timeout or 10,
+            max_bytes=max_bytes,
+            allowed=self._outbound_allowed_hosts(),
+        )
+
     def _fetch_totals(self, period):
         """The system's totals for ``period`` (YYYY-MM) as JSON: GET
         ``<base_url>/totals?period=`` with the system's credentials."""
         self.ensure_one()
         token = self.sudo().api_token
-        response = requests.get(
+        response = self._http_request(
+            "GET",
             self.base_url.rstrip("/") + "/totals",
             params={"period": period},
             headers={"Accept": "application/json"}
             | ({"Authorization": f"Bearer {token}"} if token else {}),
-            timeout=self.timeout,
         )
         response.raise_for_status()
         return response.json()

@@ -1,10 +1,8 @@
 import logging
 
-import requests
-
 from odoo import api, fields, models
 
-from ..lib import reconcile
+from ..lib import http_client, reconcile
 
 _logger = logging.getLogger(__name__)
 
@@ -73,7 +71,7 @@ class ConstructionSyncVariance(models.Model):
         for system in systems:
             try:
                 rows = reconcile.parse_totals(system._fetch_totals(period))
-            except (requests.RequestException, ValueError) as error:
+            except (http_client.OutboundError, ValueError) as error:
                 _logger.warning(
                     "Reconciliation of %s for %s failed: %s", system.code, period, error
                 )

@@ -22,6 +22,21 @@ class IrHttp(models.AbstractModel):
         return super()._handle_error(exception)
 
     @classmethod
+    def _pre_dispatch(cls, rule, args):
+        """On API paths, keep the raw bytes of a form body (a multipart
+        upload) before Odoo parses it for the route: parsing consumes the
+        stream, and the request signature covers those bytes. The form is
+        then parsed from the kept bytes."""
+        result = super()._pre_dispatch(rule, args)
+        httprequest = request.httprequest
+        if httprequest.path.startswith(API_PREFIX + "/") and httprequest.mimetype in (
+            "multipart/form-data",
+            "application/x-www-form-urlencoded",
+        ):
+            httprequest.get_data(cache=True, parse_form_data=False)
+        return result
+
+    @classmethod
     def _match(cls, path_info):
         """On API paths a wrong method becomes a 404 that remembers it was a
         405: Odoo serves a NotFound through ``_handle_error`` (hence as a

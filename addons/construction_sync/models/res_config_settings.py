@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .construction_sync_system import ALLOWED_HOSTS_PARAMETER
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -29,4 +31,12 @@ class ResConfigSettings(models.TransientModel):
         string="Largest Event (bytes)",
         config_parameter="construction_sync.max_event_bytes",
         default=1048576,
+    )
+    construction_sync_outbound_allowed_hosts = fields.Char(
+        string="Outbound Hosts Inside the Network",
+        config_parameter=ALLOWED_HOSTS_PARAMETER,
+        groups="base.group_system",
+        help="Host names, addresses or networks (e.g. erp.lan, 10.20.0.0/16) that webhook "
+        "and base URLs may reach although they are not public Internet addresses. "
+        "Anything else inside the network is refused.",
     )

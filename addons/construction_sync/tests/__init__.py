@@ -13,3 +13,5 @@ from . import test_sync_pipeline
 from . import test_sync_reconcile
 from . import test_sync_security
 from . import test_sync_engine_security
+from . import test_sync_signature
+from . import test_sync_outbound_http

@@ -144,6 +144,7 @@ class TestSyncApi(HttpCase, SyncCase):
         self.system.sudo().webhook_secret = "whsec-topsecret"
         body = json.dumps(self.envelope("sig-1")).encode()
         now = int(time.time())
+        signed = signature.SignedRequest("POST", API + "/events", body=body)
         unsigned = self.call("/events", raw=body)
         self.assertProblem(unsigned, 401, "invalid_signature")
         forged = self.call(
@@ -151,7 +152,7 @@ class TestSyncApi(HttpCase, SyncCase):
             raw=body,
             headers={
                 signature.TIMESTAMP_HEADER: str(now),
-                signature.SIGNATURE_HEADER: signature.sign("guess", now, body),
+                signature.SIGNATURE_HEADER: signature.sign("guess", now, signed),
             },
         )
         self.assertProblem(forged, 401, "invalid_signature")
@@ -160,7 +161,7 @@ class TestSyncApi(HttpCase, SyncCase):
             raw=body,
             headers={
                 signature.TIMESTAMP_HEADER: str(now - 301),
-                signature.SIGNATURE_HEADER: signature.sign("whsec-topsecret", now - 301, body),
+                signature.SIGNATURE_HEADER: signature.sign("whsec-topsecret", now - 301, signed),
             },
         )
         self.assertProblem(stale, 401, "stale_timestamp")
@@ -170,7 +171,7 @@ class TestSyncApi(HttpCase, SyncCase):
                 raw=body,
                 headers={
                     signature.TIMESTAMP_HEADER: str(now),
-                    signature.SIGNATURE_HEADER: signature.sign("whsec-topsecret", now, body),
+                    signature.SIGNATURE_HEADER: signature.sign("whsec-topsecret", now, signed),
                 },
             )
             logging.getLogger("odoo").debug("signed request done")

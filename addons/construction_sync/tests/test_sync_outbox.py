@@ -58,14 +58,17 @@ class TestSyncOutbox(JobRunnerMixin, SyncCase):
         self.assertEqual(len(receiver.requests), 3)
         keys = {request.headers["Idempotency-Key"] for request in receiver.requests}
         self.assertEqual(keys, {delivery.idempotency_key}, "one idempotency key for every attempt")
-        headers, body = receiver.requests[-1].headers, receiver.requests[-1].body
+        last = receiver.requests[-1]
         signature.verify(
             "out-secret",
-            headers[signature.TIMESTAMP_HEADER],
-            headers[signature.SIGNATURE_HEADER],
-            body,
+            last.headers[signature.TIMESTAMP_HEADER],
+            last.headers[signature.SIGNATURE_HEADER],
+            signature.SignedRequest.from_url(
+                "POST", last.path, last.body, last.headers["Idempotency-Key"]
+            ),
             time.time(),
         )
+        body = last.body
         sent = json.loads(body)
         self.assertEqual(sent["event_type"], "cost_code.changed")
         self.assertEqual(sent["payload"]["code"], "32 31 13")

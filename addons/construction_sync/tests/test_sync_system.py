@@ -12,5 +12,5 @@ class TestSyncSystem(ConstructionCase):
         self.assertEqual(system.owner_id, self.env.user)
         with self.assertRaisesRegex(ValidationError, "lowercase letters"):
             System.create({"name": "Bad", "code": "Heavy Job"})
-        with self.assertRaisesRegex(ValidationError, "must start with https://"):
+        with self.assertRaisesRegex(ValidationError, "not an http:// or https:// URL"):
             system.base_url = "ftp://files.example.com"
