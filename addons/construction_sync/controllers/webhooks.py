@@ -14,7 +14,7 @@ MAX_WEBHOOK_BYTES = 1024 * 1024
 
 
 class ConnectorWebhooks(http.Controller):
-    @api_route("/webhooks/<string:webhook_uuid>", ["POST"], auth="none")
+    @api_route("/webhooks/<string:webhook_uuid>", ["POST"], auth="none", readonly=False)
     def vendor_webhook(self, webhook_uuid):
         body = raw_body(max_bytes("construction_sync.max_webhook_bytes", MAX_WEBHOOK_BYTES))
         env = request.env(su=True)

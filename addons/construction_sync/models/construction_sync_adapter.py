@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from odoo import models
 from odoo.exceptions import UserError
@@ -17,13 +17,16 @@ class PulledPage:
     its dedupe ``idempotency_key``); ``cursor``: where the next page starts,
     or, when ``done``, where the next run starts (the vendor's cursor or a
     high-water mark); ``item_count``: items the vendor sent; ``request``:
-    method and path asked (no credential), kept on the page's exchange."""
+    method and path asked (no credential), kept on the page's exchange;
+    ``unmapped``: ``(reason, item)`` of the items the adapter could not map,
+    kept as events to review."""
 
     envelopes: list
     cursor: object
     done: bool
     item_count: int = 0
     request: str = ""
+    unmapped: list = field(default_factory=list)
 
 
 class ConstructionSyncAdapter(models.AbstractModel):
@@ -102,17 +105,25 @@ class ConstructionSyncAdapter(models.AbstractModel):
             self.env._("%(platform)s cannot be pulled.", platform=pull.system_id.platform)
         )
 
-    def _fetch(self, system, resource, external_id):
-        """``(envelopes, request)``: the envelopes of one object fetched from
-        the vendor (fetch after notify, or a reference nobody has seen) and
-        the method and path asked."""
+    def _fetch(self, system, event_type, external_id):
+        """``(envelopes, request)``: the envelopes of the one object behind a
+        canonical reference (``event_type`` names what is wanted, e.g.
+        ``site.upserted`` for the platform's project ``external_id``) and the
+        method and path asked. Called by handlers for a reference no event
+        has brought yet, in their job."""
         raise UserError(
             self.env._(
-                "%(platform)s cannot fetch a single %(resource)s.",
+                "%(platform)s cannot fetch a single %(what)s.",
                 platform=system.platform,
-                resource=resource,
+                what=event_type,
             )
         )
+
+    def _fetch_details(self, system, event_type, payload):
+        """What a notification did not carry (fetch after notify), as payload
+        keys to add, e.g. a photo's tags; called by the handler of
+        ``event_type`` in its job. Nothing by default."""
+        return {}
 
     def _test_connection(self, system):
         """A sentence saying who the credentials are at the vendor."""

@@ -1,12 +1,16 @@
 import hashlib
 import json
 import logging
+import math
 
 from odoo import api, fields, models
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
 
+from ..lib import backoff
 from ..lib import schema as schema_lib
 from ..lib.problem import ApiError
+from ..lib.vendor_http import VendorError
 from .construction_sync_adapter import UnmappableError
 
 _logger = logging.getLogger(__name__)
@@ -113,17 +117,21 @@ class ConstructionSyncExchange(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _fetch_and_apply(self, system, resource, external_id):
-        """Fetch one object from the platform (a reference no event has
-        brought yet), receive its events and apply them at once, in the job
-        that needs the object; returns the events. Called by handlers, never
-        in a request."""
-        envelopes, request = system._adapter()._fetch(system, resource, external_id)
+    def _fetch_and_apply(self, system, event_type, external_id):
+        """Fetch the object behind a canonical reference from the platform
+        (one no event has brought yet), receive its events and apply them at
+        once, in the job that needs the object; returns the events. Called by
+        handlers, never in a request. A vendor error becomes the job's retry
+        or a reason to review (:meth:`_job_error`)."""
+        try:
+            envelopes, request = system._adapter()._fetch(system, event_type, external_id)
+        except VendorError as error:
+            raise self._job_error(error) from error
         exchange = self.create(
             {
                 "system_id": system.id,
                 "kind": "fetch",
-                "resource": resource,
+                "resource": event_type,
                 "request": request,
                 "item_count": len(envelopes),
             }
@@ -132,6 +140,21 @@ class ConstructionSyncExchange(models.Model):
         for event in events.filtered(lambda event: event.state in ("received", "queued")):
             event._apply_one()
         return events
+
+    @api.model
+    def _job_error(self, error):
+        """The exception a job raises for a vendor error met while applying
+        an event: a retry after the seconds the vendor asked (else backoff)
+        for what may pass, a business error (the event waits for review)
+        for what will not."""
+        if error.retryable:
+            attempt = self.env["construction.sync.event"]._current_attempt()
+            seconds = getattr(error, "seconds", None)
+            return RetryableJobError(
+                str(error),
+                seconds=math.ceil(seconds if seconds is not None else backoff.delay(attempt)),
+            )
+        return UserError(str(error))
 
     # ------------------------------------------------------------------
     # Intake of canonical events

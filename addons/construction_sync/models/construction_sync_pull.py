@@ -1,6 +1,5 @@
 import json
 import logging
-import math
 import time
 import uuid
 from datetime import timedelta
@@ -9,8 +8,8 @@ from psycopg2 import OperationalError, errorcodes
 
 from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.exceptions import UserError
 
-from ..lib import backoff
 from ..lib.vendor_http import VendorError
 
 _logger = logging.getLogger(__name__)
@@ -140,6 +139,9 @@ class ConstructionSyncPull(models.Model):
             page = adapter._pull_page(self, cursor)
         except VendorError as error:
             return self._failed_page(error, attempt, max_attempts)
+        except UserError as error:
+            self._fail(str(error))
+            return f"failed: {error}"
         self.last_request_at = fields.Datetime.now()
         exchange = self.env["construction.sync.exchange"].create(
             {
@@ -155,6 +157,8 @@ class ConstructionSyncPull(models.Model):
             }
         )
         exchange._ingest(page.envelopes)
+        for reason, item in page.unmapped:
+            exchange._store_unmapped(reason, item)
         vals = {
             "cursor": exchange.next_cursor,
             "run_page_count": self.run_page_count + 1,
@@ -176,11 +180,7 @@ class ConstructionSyncPull(models.Model):
         else the run fails with the error, and the scheduled action starts
         it again from the same cursor."""
         if error.retryable and attempt < max_attempts:
-            seconds = getattr(error, "seconds", None)
-            raise RetryableJobError(
-                f"{self.system_id.code} {self.resource}: {error}",
-                seconds=math.ceil(seconds if seconds is not None else backoff.delay(attempt)),
-            ) from error
+            raise self.env["construction.sync.exchange"]._job_error(error) from error
         self._fail(str(error))
         return f"failed: {error}"
 

@@ -203,7 +203,7 @@ class LocalServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = answer
+            do_GET = do_POST = do_PUT = do_DELETE = answer
 
             def log_message(self, *args):
                 return
