@@ -154,3 +154,26 @@ class TestCompanyCamPull(CompanyCamCase):
         self.assertEqual(len(self.photos()), 1)
         unmapped = self.events("connector.unmapped")
         self.assertEqual((unmapped.state, unmapped.exchange_id.kind), ("needs_review", "pull"))
+
+    def test_dashboard_shows_webhooks_pulls_items_behind_and_the_last_error(self):
+        self.add_photos(3)
+        for photo in self.double.photos[:2]:
+            self.post_webhook(delivery("photo.created", photo))
+        self.pull("projects")._start()
+        self.run_job(self.pull("projects").job_id)
+        Monitor = self.env["construction.sync.monitor"]
+        monitor = Monitor.search([("system_id", "=", self.system.id)])
+        self.assertEqual(
+            (monitor.webhooks_received, monitor.pulls_run, monitor.items_behind),
+            (2, 1, 3),
+            "two photos and the pulled project wait to be applied",
+        )
+        self.assertFalse(monitor.last_error)
+
+        self.system.sudo().api_token = "revoked-token"
+        self.pull("photos")._start()
+        self.run_jobs()
+        self.env.invalidate_all()
+        monitor = Monitor.search([("system_id", "=", self.system.id)])
+        self.assertEqual(monitor.items_behind, 0)
+        self.assertIn("answered 401", monitor.last_error)
