@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from photo_upload import unique
+from photo_upload import json_rpc_caller, unique
 from PIL import Image, ImageFilter
 from summary import rate_figure, record
 from sync_events import p95, run_parallel, xmlrpc_caller
@@ -286,27 +286,7 @@ def main():
         rpc("queue.job", "button_cancelled", job_ids)
 
     # 2. Backfill: the plain script first, then Backfill since… in Odoo.
-    session = {"id": 0}
-
-    def json_rpc(service, method, *call_args):
-        session["id"] += 1
-        body = json.dumps(
-            {
-                "jsonrpc": "2.0",
-                "method": "call",
-                "id": session["id"],
-                "params": {"service": service, "method": method, "args": list(call_args)},
-            }
-        ).encode()
-        request = urllib.request.Request(
-            args.url + "/jsonrpc", data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=300) as response:
-            answer = json.loads(response.read())
-        if "error" in answer:
-            raise RuntimeError(answer["error"])
-        return answer["result"]
-
+    json_rpc = json_rpc_caller(args.url)
     uid = json_rpc("common", "login", args.db, args.login, args.password)
 
     def plain_photo(photo):
