@@ -24,6 +24,12 @@ class TestCompanyCamPull(CompanyCamCase):
     def test_each_resource_has_a_pull_with_its_cursor(self):
         self.assertEqual(sorted(self.system.pull_ids.mapped("resource")), ["photos", "projects"])
         self.assertEqual(set(self.system.pull_ids.mapped("state")), {"idle"})
+        self.assertEqual(
+            self.system.queue_channel_id.complete_name, "root.construction_pull.companycam_test"
+        )
+        pull = self.pull("photos")
+        pull._start()
+        self.assertEqual(pull.job_id.channel, "root.construction_pull.companycam_test")
 
     def test_backfill_of_three_pages_through_429s_and_a_500_takes_every_photo_once(self):
         photos = self.add_photos(230)

@@ -5,7 +5,6 @@ import re
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
-
 # Delta seconds with a fraction, e.g. "0.5" or "1.25".
 FRACTION = re.compile(r"\d+\.\d+")
 
