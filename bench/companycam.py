@@ -211,75 +211,82 @@ def main():
         [system_id],
         {"api_token": API_TOKEN, "webhook_secret": WEBHOOK_TOKEN},
     )
-    # Pulls of this system run when the bench says so, not on the hour.
-    pulls = rpc("construction.sync.pull", "search", [("system_id", "=", system_id)])
-    rpc("construction.sync.pull", "write", pulls, {"active": False})
+    # The bench server runs no scheduled actions: pulls start when the bench says so.
+    pulls = rpc(
+        "construction.sync.pull",
+        "search",
+        [("system_id", "=", system_id), ("resource", "=", "photos")],
+    )
     [webhook_uuid] = [
         row["webhook_uuid"]
         for row in rpc("construction.sync.system", "read", [system_id], ["webhook_uuid"])
     ]
     hook_url = f"{args.url}/construction/api/v1/webhooks/{webhook_uuid}"
 
-    # 1. Webhooks: the plain way first, then signed deliveries.
-    def plain_create(index):
-        started = time.perf_counter()
-        rpc("construction.site", "create", {"name": f"Plain CompanyCam project {run}-{index}"})
-        return time.perf_counter() - started, None
+    # 1. Webhooks (--webhooks 0 skips them): the plain way first, then signed deliveries.
+    if args.webhooks:
 
-    plain_seconds, plain_latencies, _ = run_parallel(
-        args.clients, [lambda i=i: plain_create(i) for i in range(args.plain)]
-    )
-    deliveries = []
-    for index in range(args.webhooks):
-        photo = double.photo(str(8_000_000 + index), b"x", CAPTURED + index)
-        photo["project_id"] = "unserved"
-        photo["uris"][0]["uri"] = photo["uris"][0]["url"] = f"{double.url}/none/{index}.jpg"
-        deliveries.append(signed_delivery(photo))
-    hook_seconds, hook_latencies, _ = run_parallel(
-        args.clients,
-        [lambda d=d: post_webhook(hook_url, *d) for d in deliveries],
-    )
-    plain_rate, hook_rate = args.plain / plain_seconds, args.webhooks / hook_seconds
-    accepted = rpc(
-        "construction.sync.event",
-        "search_count",
-        [("system_id", "=", system_id), ("event_type_id.code", "=", "photo.published")],
-    )
-    if accepted != args.webhooks:
-        raise RuntimeError(f"{accepted} events for {args.webhooks} webhooks")
-    print(f"\nCompanyCam webhooks, one per request, {args.clients} clients, database {args.db}")
-    print(f"{'way':<58} {'records':>8} {'seconds':>8} {'per s':>8} {'p95 ms':>7} {'vs plain':>9}")
-    for name, count, seconds, rate, latencies in (
-        (
-            "plain: XML-RPC create of one record",
-            args.plain,
-            plain_seconds,
-            plain_rate,
-            plain_latencies,
-        ),
-        (
-            "suite: signed photo.created webhook",
-            args.webhooks,
-            hook_seconds,
-            hook_rate,
-            hook_latencies,
-        ),
-    ):
-        ratio = rate / plain_rate
-        print(
-            f"{name:<58} {count:>8} {seconds:>8.1f} {rate:>8.1f} {p95(latencies) * 1000:>7.0f} "
-            f"{ratio:>8.1f}x"
+        def plain_create(index):
+            started = time.perf_counter()
+            rpc("construction.site", "create", {"name": f"Plain CompanyCam project {run}-{index}"})
+            return time.perf_counter() - started, None
+
+        plain_seconds, plain_latencies, _ = run_parallel(
+            args.clients, [lambda i=i: plain_create(i) for i in range(args.plain)]
         )
-        record("CompanyCam webhooks", name, rate_figure(rate, p95(latencies)), ratio)
-    # Their jobs find no such project at the double and wait for review:
-    # let them settle so that they do not compete with the backfill.
-    started = time.perf_counter()
-    while time.perf_counter() - started < args.timeout and rpc(
-        "construction.sync.event",
-        "search_count",
-        [("system_id", "=", system_id), ("state", "in", ["received", "queued"])],
-    ):
-        time.sleep(2)
+        deliveries = []
+        for index in range(args.webhooks):
+            photo = double.photo(str(8_000_000 + index), b"x", CAPTURED + index)
+            photo["project_id"] = "unserved"
+            photo["uris"][0]["uri"] = photo["uris"][0]["url"] = f"{double.url}/none/{index}.jpg"
+            deliveries.append(signed_delivery(photo))
+        hook_seconds, hook_latencies, _ = run_parallel(
+            args.clients,
+            [lambda d=d: post_webhook(hook_url, *d) for d in deliveries],
+        )
+        plain_rate, hook_rate = args.plain / plain_seconds, args.webhooks / hook_seconds
+        accepted = rpc(
+            "construction.sync.event",
+            "search_count",
+            [("system_id", "=", system_id), ("event_type_id.code", "=", "photo.published")],
+        )
+        if accepted != args.webhooks:
+            raise RuntimeError(f"{accepted} events for {args.webhooks} webhooks")
+        print(f"\nCompanyCam webhooks, one per request, {args.clients} clients, database {args.db}")
+        print(
+            f"{'way':<58} {'records':>8} {'seconds':>8} {'per s':>8} {'p95 ms':>7} {'vs plain':>9}"
+        )
+        for name, count, seconds, rate, latencies in (
+            (
+                "plain: XML-RPC create of one record",
+                args.plain,
+                plain_seconds,
+                plain_rate,
+                plain_latencies,
+            ),
+            (
+                "suite: signed photo.created webhook",
+                args.webhooks,
+                hook_seconds,
+                hook_rate,
+                hook_latencies,
+            ),
+        ):
+            ratio = rate / plain_rate
+            print(
+                f"{name:<58} {count:>8} {seconds:>8.1f} {rate:>8.1f} {p95(latencies) * 1000:>7.0f} "
+                f"{ratio:>8.1f}x"
+            )
+            record("CompanyCam webhooks", name, rate_figure(rate, p95(latencies)), ratio)
+        # Their jobs find no such project at the double and wait for review:
+        # let them settle so that they do not compete with the backfill.
+        started = time.perf_counter()
+        while time.perf_counter() - started < args.timeout and rpc(
+            "construction.sync.event",
+            "search_count",
+            [("system_id", "=", system_id), ("state", "in", ["received", "queued"])],
+        ):
+            time.sleep(2)
 
     # 2. Backfill: the plain script first, then Backfill since… in Odoo.
     json_rpc = json_rpc_caller(args.url)
