@@ -123,6 +123,21 @@ class TestCompanyCamWebhook(CompanyCamCase):
         self.assertEqual(response.status_code, 401)
         self.assertEqual(self.counts(), before, "nothing written")
 
+    def test_a_delivery_costs_a_fixed_number_of_queries(self):
+        """The webhook's hot path: verify, keep, map, receive and queue."""
+        self.double.add_project(12)
+        first, second = (self.double.add_photo(120 + n, 12, serial=9 + n) for n in range(2))
+        for photo, queries in ((first, 200), (second, 12)):
+            body = delivery("photo.created", photo)
+            headers = {"X-CompanyCam-Signature": sign(WEBHOOK_TOKEN, body)}
+            self.env.flush_all()
+            with self.assertQueryCount(queries):
+                status, _headers, _answer = self.Exchange._receive_webhook(
+                    self.system, headers, body
+                )
+                self.env.flush_all()
+            self.assertEqual(status, 200)
+
     def test_body_past_the_limit_is_refused_before_anything_is_read(self):
         before = self.counts()
         body = b'{"event_type": "photo.created", "pad": "' + b"x" * (1024 * 1024) + b'"}'
