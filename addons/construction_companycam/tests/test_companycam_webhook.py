@@ -196,12 +196,31 @@ class TestCompanyCamWebhook(CompanyCamCase):
         self.assertFalse(self.events("site.upserted"))
 
     def test_replaying_an_unmapped_body_maps_it_again(self):
+        site_type = self.env.ref("construction_field_evidence.event_type_site_upserted")
+        site_type.active = False  # an administrator switched the event type off
         project = self.double.add_project(6, name="Replayed")
+        self.post_webhook(delivery("project.updated", project))
+        unmapped = self.events("connector.unmapped")
+        self.assertEqual(unmapped.state, "needs_review")
+        self.assertIn("'site.upserted' is not known", unmapped.error_message)
+
+        site_type.active = True
+        unmapped.action_replay()
+        self.run_jobs()
+        self.assertEqual(unmapped.state, "done")
+        site_event = self.events("site.upserted")
+        self.assertEqual(unmapped.link_ids.res_id, site_event.id, "the replay's event is linked")
+        self.assertEqual(
+            site_event.exchange_id, unmapped.exchange_id, "brought by the same delivery"
+        )
+        self.assertEqual(self.bound("construction.site", "6").name, "Replayed")
+
+    def test_replaying_a_body_still_unmappable_keeps_it_to_review_with_the_reason(self):
+        project = self.double.add_project(16)
         del project["id"]
         self.post_webhook(delivery("project.updated", project))
         unmapped = self.events("connector.unmapped")
         self.assertIn("needs its id", unmapped.error_message)
-        # nothing can change a stored body: replaying it still fails, with the reason
         unmapped.action_replay()
         self.run_jobs()
         self.assertEqual((unmapped.state, unmapped.error_code), ("needs_review", "business_rule"))
