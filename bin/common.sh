@@ -5,7 +5,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 # Every command runs in the repository's own environment, made by bin/setup.
 VENV="$REPO/.venv"
-MODULES="${CONSTRUCTION_MODULES:-construction_sync,construction_field_evidence,construction_estimate_bridge}"
+MODULES="${CONSTRUCTION_MODULES:-construction_sync,construction_field_evidence,construction_estimate_bridge,construction_companycam}"
 TEST_DB="${CONSTRUCTION_TEST_DB:-construction_test}"
 DEMO_DB="${CONSTRUCTION_DEMO_DB:-construction_demo}"
 mkdir -p var/log
@@ -107,7 +107,7 @@ start_server() {
     local db="$1" port="$2"
     server_config
     say "Starting a server with 2 workers and the job runner on port $port (master password in var/admin-passwd)"
-    ODOO_QUEUE_JOB_CHANNELS="${ODOO_QUEUE_JOB_CHANNELS:-root:2,root.construction_inbound:2,root.construction_outbound:1,root.construction_batch:1}" \
+    ODOO_QUEUE_JOB_CHANNELS="${ODOO_QUEUE_JOB_CHANNELS:-root:2,root.construction_inbound:2,root.construction_outbound:1,root.construction_batch:1,root.construction_pull:1}" \
         "$PYTHON" "$ODOO_BIN" -c "$SERVER_CONF" --addons-path="$ADDONS_PATH" \
         -d "$db" --db-filter="^$db\$" --http-port="$port" --gevent-port="$((port + 1))" \
         --workers=2 --max-cron-threads="${CONSTRUCTION_CRON_THREADS:-0}" \

@@ -29,8 +29,8 @@ from odoo.tools import file_open
 
 from ..exceptions import EvidenceValidationError
 from ..models.ir_attachment import evidence_savepoint
+from ..models.construction_photo import MAX_UPLOAD_BYTES
 
-MAX_UPLOAD_BYTES = 40 * 1024 * 1024
 MAX_BATCH_BYTES = 200 * 1024 * 1024
 MAX_BATCH_ITEMS = 200
 MAX_SITES = 50

@@ -1,3 +1,4 @@
 from . import api
 from . import events
 from . import export
+from . import webhooks

@@ -1,8 +1,12 @@
 """Retry delays: exponential backoff with jitter, and ``Retry-After``."""
 
 import random
+import re
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+
+# Delta seconds with a fraction, e.g. "0.5" or "1.25".
+FRACTION = re.compile(r"\d+\.\d+")
 
 
 def delay(attempt, base=10, cap=3600, rng=random.random):
@@ -13,16 +17,18 @@ def delay(attempt, base=10, cap=3600, rng=random.random):
 
 
 def retry_after(header, now):
-    """Seconds from a ``Retry-After`` header (delta seconds or an HTTP
-    date), or ``None`` when absent or unreadable."""
+    """Seconds from a ``Retry-After`` header (delta seconds, whole or
+    fractional, or an HTTP date), or ``None`` when absent or unreadable."""
     if not header:
         return None
     header = header.strip()
     if header.isdigit():
         return int(header)
+    if FRACTION.fullmatch(header):
+        return float(header)
     try:
         when = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

@@ -11,6 +11,9 @@ from . import construction_sync_event
 from . import construction_sync_event_link
 from . import construction_sync_delivery
 from . import construction_sync_signature
+from . import construction_sync_adapter
+from . import construction_sync_exchange
+from . import construction_sync_pull
 from . import construction_sync_monitor
 from . import ir_http
 from . import queue_job

@@ -1,10 +1,14 @@
 import re
+import secrets
+import time
+import uuid
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..lib import http_client
+from ..lib import http_client, vendor_http
 from ..lib.problem import ApiError
 
 # Hosts outbound calls may reach although they are not public (see
@@ -127,6 +131,59 @@ class ConstructionSyncSystem(models.Model):
         domain=[("direction", "=", "outbound")],
     )
     timeout = fields.Integer(default=10, help="Seconds to wait for the system to answer.")
+    # Connector: the platform's own dialect
+    platform = fields.Selection(
+        [("suite", "Suite API")],
+        required=True,
+        default="suite",
+        tracking=True,
+        help="Suite API: the system speaks the suite's own event API. A platform "
+        "(installed by its addon) connects in its own dialect: its webhooks, "
+        "verified by its signature, and scheduled pulls.",
+    )
+    webhook_uuid = fields.Char(
+        "Webhook Path",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: str(uuid.uuid4()),
+        help="The random part of this system's webhook URL.",
+    )
+    webhook_url = fields.Char(
+        "Inbound Webhook URL",
+        compute="_compute_webhook_url",
+        help="Where the platform posts its webhooks; each is verified by the "
+        "platform's own signature, made with the webhook secret.",
+    )
+    webhook_status = fields.Selection(
+        [
+            ("none", "Not Registered"),
+            ("registered", "Registered"),
+            ("failed", "Registration Failed"),
+        ],
+        required=True,
+        default="none",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    webhook_external_id = fields.Char(
+        "Vendor Webhook ID",
+        readonly=True,
+        copy=False,
+        help="The subscription's id at the platform.",
+    )
+    webhook_registered_at = fields.Datetime(readonly=True, copy=False)
+    webhook_error = fields.Text(readonly=True, copy=False)
+    pull_ids = fields.One2many("construction.sync.pull", "system_id", "Pulls")
+    queue_channel_id = fields.Many2one(
+        "queue.job.channel",
+        "Pull Channel",
+        help="queue_job channel of this system's pull jobs, made with the system "
+        "(root.construction_pull.<code>): give it its own capacity in the job "
+        "runner's configuration to bound the system's concurrency. Empty: the "
+        "shared construction_pull channel.",
+    )
     max_attempts = fields.Integer(
         default=5,
         help="Attempts before an event or a delivery is declared dead.",
@@ -154,6 +211,7 @@ class ConstructionSyncSystem(models.Model):
         ),
         ("service_user_uniq", "unique (service_user_id)", "A service user serves one system."),
         ("max_attempts_positive", "check (max_attempts > 0)", "Attempts must be at least 1."),
+        ("webhook_uuid_uniq", "unique (webhook_uuid)", "A webhook path is unique."),
     ]
 
     @api.model_create_multi
@@ -179,7 +237,9 @@ class ConstructionSyncSystem(models.Model):
                     )
             if vals.get("shared_records") and not administrator:
                 self._refuse(self.env._("let a system change shared records"))
-        return super().create(vals_list)
+        systems = super().create(vals_list)
+        systems._ensure_pulls()
+        return systems
 
     def write(self, vals):
         if not self._is_administrator():
@@ -192,6 +252,8 @@ class ConstructionSyncSystem(models.Model):
         moved._forget_credentials()
         if {"inbound_event_type_ids", "company_id"} & vals.keys():
             self.filtered("handler_user_id")._sync_handler_user()
+        if "platform" in vals:
+            self._ensure_pulls()
         return result
 
     def unlink(self):
@@ -345,6 +407,15 @@ class ConstructionSyncSystem(models.Model):
                         )
                     ) from error
 
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for system in self:
+            system.webhook_url = (
+                f"{base.rstrip('/')}/construction/api/v1/webhooks/{system.webhook_uuid}"
+                if system.platform != "suite"
+                else False
+            )
+
     def _compute_counts(self):
         for field, model in (
             ("event_count", "construction.sync.event"),
@@ -467,6 +538,138 @@ class ConstructionSyncSystem(models.Model):
             "target": "new",
             "context": {"default_key": key},
         }
+
+    # ------------------------------------------------------------------
+    # Connector layer
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _for_webhook(self, webhook_uuid):
+        """The active platform system whose webhook path is ``webhook_uuid``."""
+        system = self.sudo().search(
+            [("webhook_uuid", "=", webhook_uuid), ("platform", "!=", "suite")], limit=1
+        )
+        if not system:
+            raise ApiError("not_found", "No system receives webhooks at this address.")
+        return system
+
+    def _adapter(self):
+        """The platform's adapter (an AbstractModel named after it)."""
+        self.ensure_one()
+        name = f"construction.sync.adapter.{self.platform}"
+        return self.env[name if name in self.env else "construction.sync.adapter"].sudo()
+
+    def _vendor_http(self, method, url, *, params=None, json=None, headers=None, max_bytes=None):
+        """Every request to a platform: :meth:`_http_request` (public
+        addresses only unless an administrator listed the host, no redirects,
+        a bounded answer), its answer read as the connector needs it. Returns
+        a :class:`~odoo.addons.construction_sync.lib.vendor_http.VendorResponse`;
+        raises a :class:`~odoo.addons.construction_sync.lib.vendor_http.VendorError`
+        that names the method, path and status, never a credential."""
+        self.ensure_one()
+        path = urlsplit(url).path
+        limit = max_bytes or vendor_http.DEFAULT_MAX_BYTES
+        try:
+            response = self._http_request(
+                method, url, params=params, json=json, headers=headers, max_bytes=limit
+            )
+        except http_client.OutboundError as error:
+            refusal = vendor_http.VendorUnavailable if error.transient else vendor_http.VendorRefused
+            raise refusal(f"{method} {path}: {error}", 0) from None
+        vendor_http.check_status(method, path, response.status, response.headers, time.time())
+        if not response.complete:
+            raise vendor_http.VendorTooLarge(f"{method} {path}: more than {limit} bytes", 200)
+        return vendor_http.VendorResponse(response.status, response.headers, response.body)
+
+    def _generate_webhook_token(self):
+        return secrets.token_urlsafe(32)
+
+    def action_test_connection(self):
+        """Ask the platform who the credentials are (its who-am-I call)."""
+        self.ensure_one()
+        self._check_platform()
+        try:
+            message = self._adapter()._test_connection(self)
+        except vendor_http.VendorError as error:
+            raise UserError(
+                self.env._(
+                    "%(system)s cannot be reached with its credentials: %(error)s",
+                    system=self.name,
+                    error=error,
+                )
+            ) from error
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": self.name, "message": message, "type": "success"},
+        }
+
+    def action_register_webhook(self):
+        """Subscribe this system's webhook URL at the platform with a new
+        secret token (replacing an earlier subscription)."""
+        self.ensure_one()
+        self._check_platform()
+        token = self._generate_webhook_token()
+        try:
+            external_id = self._adapter()._webhook_register(self, self.webhook_url, token)
+        except vendor_http.VendorError as error:
+            self.write({"webhook_status": "failed", "webhook_error": str(error)})
+            return False
+        self.sudo().webhook_secret = token
+        self.write(
+            {
+                "webhook_status": "registered",
+                "webhook_external_id": external_id,
+                "webhook_registered_at": fields.Datetime.now(),
+                "webhook_error": False,
+            }
+        )
+        return True
+
+    def action_open_backfill(self):
+        self.ensure_one()
+        self._check_platform()
+        self._ensure_pulls()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Backfill %(system)s", system=self.name),
+            "res_model": "construction.sync.backfill",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_system_id": self.id},
+        }
+
+    def _ensure_pulls(self):
+        """A pull per resource the platform offers, created once, and the
+        system's own pull channel (root.construction_pull.<code>): give it a
+        capacity in the job runner's configuration to bound the system's
+        concurrency; without one it shares the construction_pull slots."""
+        Pull = self.env["construction.sync.pull"].sudo()
+        Channel = self.env["queue.job.channel"].sudo()
+        parent = self.env.ref("construction_sync.queue_channel_pull")
+        for system in self.filtered(lambda system: system.platform != "suite"):
+            if not system.queue_channel_id:
+                channel = Channel.search(
+                    [("parent_id", "=", parent.id), ("name", "=", system.code)], limit=1
+                ) or Channel.create({"name": system.code, "parent_id": parent.id})
+                system.sudo().queue_channel_id = channel
+            known = set(system.pull_ids.mapped("resource"))
+            Pull.create(
+                [
+                    {"system_id": system.id, "resource": resource}
+                    for resource, _label in system._adapter()._pull_resources()
+                    if resource not in known
+                ]
+            )
+
+    def _check_platform(self):
+        if self.platform == "suite":
+            raise UserError(
+                self.env._(
+                    "%(system)s speaks the suite's own API: choose its platform first.",
+                    system=self.name,
+                )
+            )
 
     def action_open_events(self):
         return self._open_related("construction.sync.event", self.env._("Events"))

@@ -237,7 +237,7 @@ class LocalServer:
                 except (BrokenPipeError, ConnectionResetError):
                     return  # the client read what it wanted and hung up
 
-            do_GET = do_POST = answer
+            do_GET = do_POST = do_PUT = do_DELETE = answer
 
             def log_message(self, *args):
                 return
