@@ -121,7 +121,10 @@ def parse_page(body):
         series = {
             kind: _readings(item[kind], f"{here}/{kind}")
             for kind in ENGINE_SECONDS_TYPES
-            if item.get(kind)
+            if item.get(kind) is not None
         }
-        assets.append(AssetStats(asset_id, str(item.get("name") or asset_id), series))
+        name = str(item.get("name") or asset_id)
+        assets.append(
+            AssetStats(asset_id, name, {kind: seq for kind, seq in series.items() if seq})
+        )
     return FeedPage(tuple(assets), end_cursor, has_next_page)
