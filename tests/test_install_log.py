@@ -1,6 +1,6 @@
 """The install log of the suite on a fresh database is clean.
 
-``bin/test`` installs the three modules, demo data included, into a new
+``bin/test`` installs the suite's modules, demo data included, into a new
 database and keeps the log; a warning or error that names one of our
 modules (in its logger or its message) fails the run.
 """
@@ -17,7 +17,13 @@ LOG = Path(
     )
 )
 LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (?P<level>[A-Z]+) \S+ (?P<logger>\S+): ")
-MODULES = ("construction_sync", "construction_field_evidence", "construction_estimate_bridge")
+MODULES = (
+    "construction_sync",
+    "construction_field_evidence",
+    "construction_estimate_bridge",
+    "construction_companycam",
+    "construction_samsara",
+)
 
 
 def records(text):

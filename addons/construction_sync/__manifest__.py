@@ -35,11 +35,13 @@
         "views/construction_sync_system_views.xml",
         "views/construction_sync_event_views.xml",
         "views/construction_sync_delivery_views.xml",
+        "views/construction_sync_connector_views.xml",
         "views/construction_sync_config_views.xml",
         "views/construction_sync_variance_views.xml",
         "views/account_analytic_line_views.xml",
         "views/maintenance_equipment_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/construction_sync_backfill_views.xml",
         "views/construction_sync_menus.xml",
     ],
     "demo": [

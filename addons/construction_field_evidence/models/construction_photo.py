@@ -1,7 +1,10 @@
 import base64
+import hashlib
 from datetime import UTC, datetime
 
 from odoo import api, fields, models
+from odoo.addons.construction_sync.lib.vendor_http import VendorError
+from odoo.addons.construction_sync.models.construction_sync_event import UnknownReferenceError
 from odoo.exceptions import UserError, ValidationError
 
 from ..exceptions import EvidenceValidationError, evidence_errors
@@ -25,6 +28,8 @@ CAPTURE_SOURCES = [
 GPS_SOURCES = [("exif", "EXIF"), ("device", "Device"), ("manual", "Manual")]
 # How far from the nearest site a photo may be taken and still be filed under it.
 SITE_SEARCH_RADIUS_M = 250.0
+# Largest original accepted, from a field upload or a platform's URL.
+MAX_UPLOAD_BYTES = 40 * 1024 * 1024
 # The original and its renditions, stored as attachments.
 IMAGE_FIELDS = ("image", "image_preview", "image_thumbnail")
 
@@ -116,6 +121,13 @@ class ConstructionPhoto(models.Model):
         copy=False,
         index=True,
         help="Identifier given by the field app, unique per source system.",
+    )
+    source_md5 = fields.Char(
+        "Source MD5",
+        readonly=True,
+        copy=False,
+        help="MD5 of the original as the source platform gave it; the downloaded "
+        "bytes were checked against it.",
     )
     defect_ids = fields.Many2many(
         "construction.defect",
@@ -469,6 +481,99 @@ class ConstructionPhoto(models.Model):
         existing = Tag.with_context(active_test=False).search([("name", "in", names)])
         known = set(existing.mapped("name"))
         return existing | Tag.sudo().create([{"name": name} for name in names if name not in known])
+
+    # ------------------------------------------------------------------
+    # Platforms (photo.published)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sync_apply_published(self, event):
+        """Handler of ``photo.published``, in its queue job: the photo bound
+        to the platform's photo id. The first version downloads the
+        original and stores it the way a field upload is stored, on the site
+        bound to the platform's project (fetched from the platform first when
+        no event brought it yet), waiting for review; a later version changes
+        its note and tags, never its original."""
+        data = event._payload()
+        system = event.system_id
+        binding, photo = event._bound_record(self._name, data["external_id"])
+        event._lock_binding(binding)
+        event._check_sequence(binding)
+        Exchange = self.env["construction.sync.exchange"]
+        try:
+            data = dict(data, **system._adapter()._fetch_details(system, "photo.published", data))
+        except VendorError as error:
+            raise Exchange._job_error(error) from error
+        tags = self._find_or_create_tags(data.get("tags") or [])
+        if photo:
+            photo.write({"note": data.get("note") or False, "tag_ids": [(6, 0, tags.ids)]})
+        else:
+            photo = self._create_published(event, data)
+        event._bind(binding, photo, data["external_id"])
+        return photo
+
+    def _create_published(self, event, data):
+        system = event.system_id
+        site = self._published_site(event, data["site_external_id"])
+        limit = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("construction_field_evidence.max_upload_bytes", MAX_UPLOAD_BYTES)
+        )
+        try:
+            response = system._vendor_http("GET", data["image_url"], max_bytes=limit)
+        except VendorError as error:
+            raise self.env["construction.sync.exchange"]._job_error(error) from error
+        image = response.content
+        md5 = (data.get("md5") or "").lower()
+        if md5 and hashlib.md5(image, usedforsecurity=False).hexdigest() != md5:
+            raise UserError(
+                self.env._(
+                    "The original of %(system)s photo %(photo)s does not match the MD5 the "
+                    "platform gave (%(md5)s): it was not stored. Replay the event to "
+                    "download it again.",
+                    system=system.name,
+                    photo=data["external_id"],
+                    md5=md5,
+                )
+            )
+        metadata = {
+            "client_uuid": data["external_id"],
+            "site_id": site.id,
+            "captured_at": data.get("captured_at"),
+            "latitude": data.get("latitude"),
+            "longitude": data.get("longitude"),
+            "note": data.get("note"),
+            "tags": data.get("tags") or [],
+            "filename": data.get("filename"),
+        }
+        mimetype = (response.headers.get("Content-Type") or "").split(";")[0].strip()
+        photo = self.with_company(site.company_id)._create_from_upload(
+            image, mimetype, metadata, system
+        )
+        if md5 and not photo.source_md5:
+            photo.source_md5 = md5
+        return photo
+
+    def _published_site(self, event, site_external_id):
+        """The site bound to the platform's project; a project no event has
+        brought yet is fetched from the platform and applied first."""
+        _binding, site = event._bound_record("construction.site", site_external_id)
+        if not site:
+            self.env["construction.sync.exchange"]._fetch_and_apply(
+                event.system_id, "site.upserted", site_external_id
+            )
+            _binding, site = event._bound_record("construction.site", site_external_id)
+        if not site:
+            raise UnknownReferenceError(
+                self.env._(
+                    "%(system)s project %(project)s could not be made a site; see its "
+                    "fetched event, then replay this one.",
+                    system=event.system_id.name,
+                    project=site_external_id,
+                )
+            )
+        return site
 
     # ------------------------------------------------------------------
     # Review

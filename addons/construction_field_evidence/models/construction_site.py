@@ -1,3 +1,4 @@
+import json
 import re
 
 from markupsafe import Markup
@@ -269,6 +270,62 @@ class ConstructionSite(models.Model):
                 found.append((site, distance))
         found.sort(key=lambda pair: (pair[1], pair[0].id))
         return found[:limit]
+
+    # ------------------------------------------------------------------
+    # Platforms (site.upserted)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sync_apply_upsert(self, event):
+        """Handler of ``site.upserted``: the site bound to the platform's
+        project id, created the first time and updated afterwards; an older
+        version arriving late changes nothing."""
+        data = event._payload()
+        binding, site = event._bound_record(self._name, data["external_id"])
+        event._lock_binding(binding)
+        event._check_sequence(binding)
+        vals = self._prepare_sync_vals(data)
+        if site:
+            site.write(vals)
+        else:
+            site = self.create(dict(vals, company_id=event.company_id.id))
+        event._bind(binding, site, data["external_id"])
+        return site
+
+    @api.model
+    def _prepare_sync_vals(self, data):
+        country = self.env["res.country"]
+        if data.get("country"):
+            country = country.search(
+                ["|", ("code", "=ilike", data["country"]), ("name", "=ilike", data["country"])],
+                limit=1,
+            )
+        state = self.env["res.country.state"]
+        if data.get("state"):
+            state = state.search(
+                [
+                    "|",
+                    ("code", "=ilike", data["state"]),
+                    ("name", "=ilike", data["state"]),
+                    *([("country_id", "=", country.id)] if country else []),
+                ],
+                limit=1,
+            )
+        vals = {
+            "name": data["name"],
+            "street": data.get("street") or False,
+            "street2": data.get("street2") or False,
+            "city": data.get("city") or False,
+            "zip": data.get("zip") or False,
+            "country_id": (country or state.country_id).id,
+            "state_id": state.id,
+            "active": data.get("active", True),
+        }
+        if data.get("latitude") is not None and data.get("longitude") is not None:
+            vals.update(latitude=data["latitude"], longitude=data["longitude"])
+        if data.get("boundary"):
+            vals["boundary_geojson"] = json.dumps(data["boundary"])
+        return vals
 
     # ------------------------------------------------------------------
     # Actions

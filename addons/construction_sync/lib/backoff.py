@@ -1,5 +1,6 @@
 """Retry delays: exponential backoff with jitter, and ``Retry-After``."""
 
+import math
 import random
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -13,16 +14,23 @@ def delay(attempt, base=10, cap=3600, rng=random.random):
 
 
 def retry_after(header, now):
-    """Seconds from a ``Retry-After`` header (delta seconds or an HTTP
-    date), or ``None`` when absent or unreadable."""
+    """Seconds from a ``Retry-After`` header (delta seconds, whole or
+    fractional, or an HTTP date), or ``None`` when absent or unreadable."""
     if not header:
         return None
     header = header.strip()
     if header.isdigit():
         return int(header)
     try:
+        seconds = float(header)
+    except ValueError:
+        pass
+    else:
+        # NaN and infinities are unreadable
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
         when = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

@@ -50,6 +50,7 @@ EVENT_ERROR_CODES = {
     "remote_rejected": "The receiving system refused the delivery",
     "retries_exhausted": "The retries are exhausted",
     "job_failed": "The job applying the event failed or its worker died too often",
+    "unmappable": "A platform sent a body its adapter cannot turn into events",
 }
 
 

@@ -20,3 +20,6 @@ from . import project_task
 from . import purchase_order_line
 from . import construction_sync_variance
 from . import construction_sync_kpi
+from . import construction_sync_adapter
+from . import construction_sync_exchange
+from . import construction_sync_pull

@@ -90,6 +90,14 @@ class ConstructionSyncEvent(models.Model):
     error_code = fields.Selection([(code, code) for code in EVENT_ERROR_CODES], readonly=True)
     error_message = fields.Text(readonly=True)
     link_ids = fields.One2many("construction.sync.event.link", "event_id", "Produced Records")
+    exchange_id = fields.Many2one(
+        "construction.sync.exchange",
+        "Brought By",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The webhook delivery, pulled page or fetch that brought the event.",
+    )
     job_id = fields.Many2one(
         "queue.job",
         "Current Job",
@@ -126,9 +134,10 @@ class ConstructionSyncEvent(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _receive(self, system, envelope, pointer_prefix="", enqueue=True):
+    def _receive(self, system, envelope, pointer_prefix="", enqueue=True, exchange=None):
         """Validate one envelope and store it, with its job unless
         ``enqueue`` is False (the caller then queues the new events at once).
+        ``exchange`` is the webhook delivery or pulled page that brought it.
 
         Returns ``(event, created)``; ``created`` is False for a resend of a
         known idempotency key, which changes nothing. Raises
@@ -184,6 +193,8 @@ class ConstructionSyncEvent(models.Model):
                     f"(event {existing.id}).",
                 )
             return existing, False
+        if exchange:
+            event.exchange_id = exchange
         if enqueue and event._realtime():
             event._enqueue()
         return event, True

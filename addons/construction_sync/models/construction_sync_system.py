@@ -1,11 +1,16 @@
 import re
+import secrets
+import time
+import uuid
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import requests
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
+from ..lib import vendor_http
 from ..lib.problem import ApiError
 
 SYSTEM_KINDS = [
@@ -86,6 +91,58 @@ class ConstructionSyncSystem(models.Model):
         domain=[("direction", "=", "outbound")],
     )
     timeout = fields.Integer(default=10, help="Seconds to wait for the system to answer.")
+    # Connector: the platform's own dialect
+    platform = fields.Selection(
+        [("suite", "Suite API")],
+        required=True,
+        default="suite",
+        tracking=True,
+        help="Suite API: the system speaks the suite's own event API. A platform "
+        "(installed by its addon) connects in its own dialect: its webhooks, "
+        "verified by its signature, and scheduled pulls.",
+    )
+    webhook_uuid = fields.Char(
+        "Webhook Path",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: str(uuid.uuid4()),
+        help="The random part of this system's webhook URL.",
+    )
+    webhook_url = fields.Char(
+        "Inbound Webhook URL",
+        compute="_compute_webhook_url",
+        help="Where the platform posts its webhooks; each is verified by the "
+        "platform's own signature, made with the webhook secret.",
+    )
+    webhook_status = fields.Selection(
+        [
+            ("none", "Not Registered"),
+            ("registered", "Registered"),
+            ("failed", "Registration Failed"),
+        ],
+        required=True,
+        default="none",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    webhook_external_id = fields.Char(
+        "Vendor Webhook ID",
+        readonly=True,
+        copy=False,
+        help="The subscription's id at the platform.",
+    )
+    webhook_registered_at = fields.Datetime(readonly=True, copy=False)
+    webhook_error = fields.Text(readonly=True, copy=False)
+    pull_ids = fields.One2many("construction.sync.pull", "system_id", "Pulls")
+    queue_channel_id = fields.Many2one(
+        "queue.job.channel",
+        "Pull Channel",
+        help="queue_job channel of this system's pull jobs: give it its own "
+        "capacity in the job runner's configuration to bound the system's "
+        "concurrency. Empty: the shared construction_pull channel.",
+    )
     max_attempts = fields.Integer(
         default=5,
         help="Attempts before an event or a delivery is declared dead.",
@@ -113,6 +170,7 @@ class ConstructionSyncSystem(models.Model):
         ),
         ("service_user_uniq", "unique (service_user_id)", "A service user serves one system."),
         ("max_attempts_positive", "check (max_attempts > 0)", "Attempts must be at least 1."),
+        ("webhook_uuid_uniq", "unique (webhook_uuid)", "A webhook path is unique."),
     ]
 
     @api.constrains("code")
@@ -150,6 +208,15 @@ class ConstructionSyncSystem(models.Model):
                         system=system.name,
                     )
                 )
+
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for system in self:
+            system.webhook_url = (
+                f"{base.rstrip('/')}/construction/api/v1/webhooks/{system.webhook_uuid}"
+                if system.platform != "suite"
+                else False
+            )
 
     def _compute_counts(self):
         for field, model in (
@@ -207,6 +274,151 @@ class ConstructionSyncSystem(models.Model):
     def _signature_secret(self):
         self.ensure_one()
         return self.sudo().webhook_secret
+
+    # ------------------------------------------------------------------
+    # Connector layer
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _for_webhook(self, webhook_uuid):
+        """The active platform system whose webhook path is ``webhook_uuid``."""
+        system = self.sudo().search(
+            [("webhook_uuid", "=", webhook_uuid), ("platform", "!=", "suite")], limit=1
+        )
+        if not system:
+            raise ApiError("not_found", "No system receives webhooks at this address.")
+        return system
+
+    def _adapter(self):
+        """The platform's adapter (an AbstractModel named after it)."""
+        self.ensure_one()
+        name = f"construction.sync.adapter.{self.platform}"
+        return self.env[name if name in self.env else "construction.sync.adapter"].sudo()
+
+    def _vendor_http(self, method, url, *, params=None, json=None, headers=None, max_bytes=None):
+        """Every request to a platform goes through here (the one place an
+        outbound HTTP guard takes over). Returns a
+        :class:`~odoo.addons.construction_sync.lib.vendor_http.VendorResponse`
+        whose body is read up to ``max_bytes``; raises a
+        :class:`~odoo.addons.construction_sync.lib.vendor_http.VendorError`
+        that names the method, path and status, never a credential."""
+        self.ensure_one()
+        path = urlsplit(url).path
+        limit = max_bytes or vendor_http.DEFAULT_MAX_BYTES
+        try:
+            with requests.request(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=self.timeout,
+                stream=True,
+                allow_redirects=False,
+            ) as response:
+                vendor_http.check_status(
+                    method, path, response.status_code, response.headers, time.time()
+                )
+                content = vendor_http.read_limited(
+                    method, path, response.headers, response.iter_content(64 * 1024), limit
+                )
+                return vendor_http.VendorResponse(response.status_code, response.headers, content)
+        except requests.RequestException as error:
+            raise vendor_http.VendorUnavailable(
+                f"{method} {path}: {type(error).__name__}", 0
+            ) from None
+
+    def _generate_webhook_token(self):
+        return secrets.token_urlsafe(32)
+
+    def action_test_connection(self):
+        """Ask the platform who the credentials are (its who-am-I call)."""
+        self.ensure_one()
+        self._check_platform()
+        try:
+            message = self._adapter()._test_connection(self)
+        except vendor_http.VendorError as error:
+            raise UserError(
+                self.env._(
+                    "%(system)s cannot be reached with its credentials: %(error)s",
+                    system=self.name,
+                    error=error,
+                )
+            ) from error
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": self.name, "message": message, "type": "success"},
+        }
+
+    def action_register_webhook(self):
+        """Subscribe this system's webhook URL at the platform with a new
+        secret token (replacing an earlier subscription)."""
+        self.ensure_one()
+        self._check_platform()
+        token = self._generate_webhook_token()
+        try:
+            external_id = self._adapter()._webhook_register(self, self.webhook_url, token)
+        except vendor_http.VendorError as error:
+            self.write({"webhook_status": "failed", "webhook_error": str(error)})
+            return False
+        self.sudo().webhook_secret = token
+        self.write(
+            {
+                "webhook_status": "registered",
+                "webhook_external_id": external_id,
+                "webhook_registered_at": fields.Datetime.now(),
+                "webhook_error": False,
+            }
+        )
+        return True
+
+    def action_open_backfill(self):
+        self.ensure_one()
+        self._check_platform()
+        self._ensure_pulls()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Backfill %(system)s", system=self.name),
+            "res_model": "construction.sync.backfill",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_system_id": self.id},
+        }
+
+    def _ensure_pulls(self):
+        """A pull per resource the platform offers, created once."""
+        Pull = self.env["construction.sync.pull"].sudo()
+        for system in self.filtered(lambda system: system.platform != "suite"):
+            known = set(system.pull_ids.mapped("resource"))
+            Pull.create(
+                [
+                    {"system_id": system.id, "resource": resource}
+                    for resource, _label in system._adapter()._pull_resources()
+                    if resource not in known
+                ]
+            )
+
+    def _check_platform(self):
+        if self.platform == "suite":
+            raise UserError(
+                self.env._(
+                    "%(system)s speaks the suite's own API: choose its platform first.",
+                    system=self.name,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        systems = super().create(vals_list)
+        systems._ensure_pulls()
+        return systems
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "platform" in vals:
+            self._ensure_pulls()
+        return result
 
     def action_open_events(self):
         return self._open_related("construction.sync.event", self.env._("Events"))

@@ -1,0 +1,3 @@
+from . import test_companycam_webhook
+from . import test_companycam_pull
+from . import test_companycam_system
