@@ -82,8 +82,9 @@ class ConstructionSyncAdapter(models.AbstractModel):
 
     def _webhook_register(self, system, url, token):
         """Subscribe ``url`` at the vendor, signed with ``token``; return
-        the vendor's webhook id. ``system.webhook_external_id`` is the
-        subscription to replace, if any."""
+        the vendor's webhook id, or ``(id, secret)`` when the vendor makes
+        the signing secret itself (``token`` is then unused).
+        ``system.webhook_external_id`` is the subscription to replace, if any."""
         raise UserError(
             self.env._(
                 "%(platform)s webhooks cannot be registered from Odoo.", platform=system.platform
