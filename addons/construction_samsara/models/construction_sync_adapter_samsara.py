@@ -1,3 +1,4 @@
+import contextlib
 import time
 
 from odoo import models
@@ -40,8 +41,8 @@ class ConstructionSyncAdapterSamsara(models.AbstractModel):
     # Requests
     # ------------------------------------------------------------------
 
-    def _get(self, system, path, params=None):
-        """GET a Samsara path with the system's token; the answer's JSON."""
+    def _call(self, system, method, path, params=None, json=None):
+        """A Samsara request with the system's token; the answer's JSON."""
         base = (system.base_url or "https://api.samsara.com").rstrip("/")
         token = system.sudo().api_token
         if not token:
@@ -52,19 +53,24 @@ class ConstructionSyncAdapterSamsara(models.AbstractModel):
                 )
             )
         response = system._vendor_http(
-            "GET",
+            method,
             base + path,
             params=params,
+            json=json,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
         )
+        if not response.content:
+            return {}
         try:
             return response.json()
         except ValueError:
-            raise VendorRefused(f"GET {path} answered something other than JSON", 200) from None
+            raise VendorRefused(
+                f"{method} {path} answered something other than JSON", 200
+            ) from None
 
     def _test_connection(self, system):
         """Samsara's who-am-I: ``GET /me``, the token's organization."""
-        organization = self._get(system, "/me").get("data") or {}
+        organization = self._call(system, "GET", "/me").get("data") or {}
         return self.env._(
             "Connected to the Samsara organization %(name)s (id %(id)s).",
             name=organization.get("name") or "?",
@@ -95,7 +101,7 @@ class ConstructionSyncAdapterSamsara(models.AbstractModel):
         params = {"types": ",".join(feed.ENGINE_SECONDS_TYPES)}
         if cursor:
             params["after"] = cursor
-        body = self._get(system, feed.FEED_PATH, params)
+        body = self._call(system, "GET", feed.FEED_PATH, params)
         try:
             page = feed.parse_page(body)
         except feed.FeedError as error:
@@ -135,6 +141,24 @@ class ConstructionSyncAdapterSamsara(models.AbstractModel):
             raise ApiError(error.code, str(error)) from None
         except ValueError as error:
             raise ApiError("invalid_signature", str(error)) from None
+
+    def _webhook_register(self, system, url, token):
+        """``POST /webhooks`` with the system's URL (API reference "Create a
+        webhook"; the token needs *Write Webhooks*). Samsara makes the secret
+        key itself and answers it with the webhook's id: ``token`` is unused.
+        The subscription it replaces is deleted."""
+        created = self._call(
+            system, "POST", "/webhooks", json={"name": f"Odoo: {system.name}"[:255], "url": url}
+        )
+        webhook_id, secret = str(created.get("id") or ""), created.get("secretKey")
+        if not webhook_id or not secret:
+            raise VendorRefused("POST /webhooks answered no id and secretKey", 200)
+        previous = system.webhook_external_id
+        if previous and previous != webhook_id:
+            # already deleted at Samsara: nothing left to replace
+            with contextlib.suppress(VendorRefused):
+                self._call(system, "DELETE", f"/webhooks/{previous}")
+        return webhook_id, secret
 
     def _webhook_map(self, system, document):
         """A Samsara webhook (``eventId``, ``eventType`` and its event)

@@ -14,6 +14,9 @@ Shapes served, from Samsara's public API documentation:
 * ``429`` with ``Retry-After`` in fractional seconds (developers.samsara.com/
   docs/rate-limits: "Retry-After: Suggested time to wait before retrying (in
   seconds). Example: 0.40235"), or without it.
+* ``POST /webhooks`` ``{name, url}`` answered ``{id, name, url, secretKey,
+  version}``, ``DELETE /webhooks/<id>``: API reference "Create a webhook"
+  (developers.samsara.com/reference/postwebhooks).
 * Webhooks (developers.samsara.com/docs/webhooks): body ``{"eventId",
   "eventMs"|"eventTime", "eventType", ...}``, signed ``X-Samsara-Signature:
   v1=<hex>`` over ``v1:<X-Samsara-Timestamp>:<raw body>``.
@@ -52,13 +55,14 @@ def page(items, end_cursor, has_next_page):
 
 class SamsaraDouble(LocalServer):
     """Samsara's API: the feed's pages by the ``after`` cursor they answer
-    (``None`` for the first call), ``/me``, and a script of faults served
+    (``None`` for the first call), ``/me``, ``/webhooks``, and a script of faults served
     before the next real answer: ``(status, headers)`` or ``("slow",
     seconds)``. Every request is kept in ``requests``."""
 
     def __init__(self, pages=None, faults=None):
         self.pages = dict(pages or {})
         self.faults = list(faults or [])
+        self.webhooks = {}
         super().__init__(self.respond)
 
     @staticmethod
@@ -80,6 +84,12 @@ class SamsaraDouble(LocalServer):
                 time.sleep(detail)
             else:
                 return self.answer(fault, {"message": "fault", "requestId": "r-f"}, detail)
+        if url.path == "/webhooks" and request.command == "POST":
+            return self.create_webhook(json.loads(request.body))
+        if url.path.startswith("/webhooks/") and request.command == "DELETE":
+            if self.webhooks.pop(url.path.rsplit("/", 1)[1], None) is None:
+                return self.answer(404, {"message": "webhook not found", "requestId": "r-404"})
+            return 204, {}, b""
         if url.path == "/me":
             return self.answer(200, {"data": {"id": "20936", "name": "Summit Paving"}})
         if url.path == feed.FEED_PATH:
@@ -91,6 +101,23 @@ class SamsaraDouble(LocalServer):
                 return self.answer(400, {"message": "invalid cursor", "requestId": "r-400"})
             return self.answer(200, self.pages[after])
         return self.answer(404, {"message": "Not Found", "requestId": "r-404"})
+
+    def create_webhook(self, body):
+        """``POST /webhooks`` (API reference "Create a webhook"): Samsara
+        answers the webhook with its id and the secret key it made."""
+        if not body.get("name") or not body.get("url"):
+            return self.answer(400, {"message": "name and url are required", "requestId": "r"})
+        webhook_id = str(23918 + len(self.webhooks) + len(self.deleted_webhooks()))
+        key = base64.b64encode(f"samsara-made-key-{webhook_id}".encode()).decode()
+        self.webhooks[webhook_id] = dict(body, id=webhook_id, secretKey=key, version="2018-01-01")
+        return self.answer(200, self.webhooks[webhook_id])
+
+    def deleted_webhooks(self):
+        return [
+            urlsplit(request.path).path.rsplit("/", 1)[1]
+            for request in self.requests
+            if request.command == "DELETE"
+        ]
 
     def feed_calls(self):
         """The ``after`` cursor of each feed request answered, in order."""

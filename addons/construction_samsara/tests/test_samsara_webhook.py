@@ -12,7 +12,7 @@ import time
 from odoo.tests import HttpCase, tagged
 
 from ..lib import webhook
-from .common import WEBHOOK_SECRET, SamsaraCase
+from .common import WEBHOOK_SECRET, SamsaraCase, SamsaraDouble
 
 ALERT = {
     "eventId": "bf72239c-bebd-4c22-b64c-6fc692ef7c46",
@@ -103,3 +103,19 @@ class TestSamsaraWebhook(HttpCase, SamsaraCase):
         (kept,) = self.samsara_events("connector.unmapped")
         self.assertEqual((kept.state, kept.error_code), ("needs_review", "unmappable"))
         self.assertIn("eventType", kept.error_message)
+
+    def test_registering_from_odoo_keeps_the_key_samsara_made(self):
+        with SamsaraDouble() as double:
+            self.connect(double)
+            self.assertTrue(self.samsara.action_register_webhook())
+            first = self.samsara.webhook_external_id
+            self.assertEqual(double.webhooks[first]["url"], self.samsara.webhook_url)
+            self.assertTrue(self.samsara.action_register_webhook(), "re-registered")
+        second = self.samsara.webhook_external_id
+        self.assertNotEqual(first, second)
+        self.assertEqual(double.deleted_webhooks(), [first], "the old subscription is replaced")
+        self.assertEqual(self.samsara.webhook_status, "registered")
+        key = double.webhooks[second]["secretKey"]
+        self.assertEqual(self.samsara.sudo().webhook_secret, key)
+        self.assertEqual(self.post(PING, secret=key).status_code, 200)
+        self.assertEqual(self.post(PING).status_code, 401, "the former secret no longer signs")
