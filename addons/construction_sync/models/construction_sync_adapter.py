@@ -131,3 +131,20 @@ class ConstructionSyncAdapter(models.AbstractModel):
         raise UserError(
             self.env._("%(platform)s has no connection test.", platform=system.platform)
         )
+
+    # ------------------------------------------------------------------
+    # Helpers for adapters
+    # ------------------------------------------------------------------
+
+    def _bearer_headers(self, system):
+        """JSON request headers with the system's API token as bearer; a
+        system without a token is told to get one first."""
+        token = system.sudo().api_token
+        if not token:
+            raise UserError(
+                self.env._(
+                    "Set the API token of %(system)s (Connector tab, administrators) first.",
+                    system=system.name,
+                )
+            )
+        return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
