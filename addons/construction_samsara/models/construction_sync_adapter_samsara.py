@@ -44,20 +44,8 @@ class ConstructionSyncAdapterSamsara(models.AbstractModel):
     def _call(self, system, method, path, params=None, json=None):
         """A Samsara request with the system's token; the answer's JSON."""
         base = (system.base_url or "https://api.samsara.com").rstrip("/")
-        token = system.sudo().api_token
-        if not token:
-            raise UserError(
-                self.env._(
-                    "%(system)s has no Samsara API token: set its Credentials.",
-                    system=system.name,
-                )
-            )
         response = system._vendor_http(
-            method,
-            base + path,
-            params=params,
-            json=json,
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            method, base + path, params=params, json=json, headers=self._bearer_headers(system)
         )
         if not response.content:
             return {}

@@ -1,4 +1,5 @@
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import TOKEN, SamsaraCase, SamsaraDouble, page, stats
@@ -318,3 +319,8 @@ class TestSamsaraPull(SamsaraCase):
             action = self.samsara.action_test_connection()
         self.assertIn("Summit Paving", action["params"]["message"])
         self.assertEqual(double.requests[0].path, "/me")
+        self.samsara.sudo().api_token = False
+        with self.assertRaises(UserError) as refused:
+            self.samsara.action_test_connection()
+        self.assertIn("Set the API token of Samsara", str(refused.exception))
+        self.assertEqual(len(double.requests), 1, "nothing is asked without a token")
