@@ -169,12 +169,13 @@ class ConstructionSamsaraAsset(models.Model):
         moved forward in the same transaction. Assets seen for the first
         time are registered; an asset bound to no equipment gives nothing."""
         assets = self._register_assets(system, page_assets)
+        by_id = {asset.samsara_id: asset for asset in assets}
         bindings = assets._bindings()
         tz = ZoneInfo(system.samsara_timezone or "UTC")
         max_gap = timedelta(hours=system.samsara_gap_hours)
         found = []
         for stats in page_assets:
-            asset = assets.filtered(lambda asset, stats=stats: asset.samsara_id == stats.asset_id)
+            asset = by_id[stats.asset_id]
             binding = bindings.get((system.id, asset.samsara_id))
             meter = feed.meter_type(stats.series, asset.meter_type)
             vals = {"meter_type": meter} if meter != asset.meter_type else {}
@@ -218,6 +219,10 @@ class ConstructionSamsaraAsset(models.Model):
             if isinstance(item, engine_hours.Usage)
         }
         placed = self.env["construction.equipment.assignment"]._on_days(usage_days)
+        references = {
+            project: self._project_reference(system, project)
+            for project, _cost_code in set(placed.values())
+        }
         envelopes = []
         for asset, equipment, meter, item in found:
             if isinstance(item, engine_hours.Anomaly):
@@ -226,7 +231,8 @@ class ConstructionSamsaraAsset(models.Model):
             usage = self._usage_values(asset.samsara_id, asset.name, meter, item)
             target = placed.get((equipment.id, item.day))
             if target:
-                envelopes.append(self._usage_envelope(system, usage, *target))
+                project, cost_code = target
+                envelopes.append(self._usage_envelope(usage, references[project], cost_code))
             else:
                 envelopes.append(asset._unassigned_envelope(meter, usage, equipment))
         return envelopes
@@ -252,12 +258,9 @@ class ConstructionSamsaraAsset(models.Model):
         }
 
     @api.model
-    def _usage_envelope(self, system, usage, project, cost_code):
+    def _usage_envelope(self, usage, project_reference, cost_code):
         payload = {key: value for key, value in usage.items() if key != "occurred_at"}
-        payload.update(
-            project=self._project_reference(system, project),
-            cost_code=cost_code.code,
-        )
+        payload.update(project=project_reference, cost_code=cost_code.code)
         return {
             "event_type": USAGE_EVENT,
             "idempotency_key": usage["source_entry_id"],
@@ -380,7 +383,10 @@ class ConstructionSamsaraAsset(models.Model):
                     equipment=equipment.name,
                 )
             )
-        envelope = self._usage_envelope(event.system_id, usage, *target[equipment.id, day])
+        project, cost_code = target[equipment.id, day]
+        envelope = self._usage_envelope(
+            usage, self._project_reference(event.system_id, project), cost_code
+        )
         usage_event, _created = self.env["construction.sync.event"]._receive(
             event.system_id, envelope, exchange=event.exchange_id
         )

@@ -2,6 +2,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..lib import feed
 from .common import TOKEN, SamsaraCase, SamsaraDouble, page, stats
 
 EX, WL = "281474977001", "281474977002"
@@ -324,3 +325,40 @@ class TestSamsaraPull(SamsaraCase):
             self.samsara.action_test_connection()
         self.assertIn("Set the API token of Samsara", str(refused.exception))
         self.assertEqual(len(double.requests), 1, "nothing is asked without a token")
+
+    def test_a_page_costs_the_same_queries_whatever_its_number_of_assets(self):
+        """The page's assets, bindings and assignments are read, and the
+        meters written, in a few queries whatever the number of assets."""
+        fleet = self.Equipment.create(
+            [
+                {
+                    "name": f"Roller {index}",
+                    "construction_project_id": self.bridge.id,
+                    "construction_cost_code_id": self.paving_base.id,
+                }
+                for index in range(12)
+            ]
+        )
+        for index, roller in enumerate(fleet):
+            self.bind(roller, f"28147497710{index:02d}", system=self.samsara)
+
+        def queries(first, count):
+            """Queries of taking a page of ``count`` assets, each its own readings."""
+            items = [
+                stats(
+                    f"28147497710{index:02d}",
+                    f"RL-{index}",
+                    [("2026-03-10T13:00:00Z", 100 + index), ("2026-03-10T15:00:00Z", 102 + index)],
+                )
+                for index in range(first, first + count)
+            ]
+            assets = feed.parse_page(page(items, "c", False)).assets
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            envelopes = self.Asset._take_page(self.samsara, assets)
+            self.env.flush_all()
+            self.assertEqual(len(envelopes), count, "one usage per asset and day")
+            return self.env.cr.sql_log_count - before
+
+        queries(0, 2)  # the first page also binds the project the assets work on
+        self.assertEqual(queries(2, 3), queries(5, 7), "as many queries for 7 assets as for 3")
