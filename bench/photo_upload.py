@@ -68,6 +68,32 @@ def multipart(fields, files):
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
+def json_rpc_caller(url):
+    """``json_rpc(service, method, *args)`` against Odoo's /jsonrpc."""
+    session = {"id": 0}
+
+    def json_rpc(service, method, *call_args):
+        session["id"] += 1
+        body = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": session["id"],
+                "params": {"service": service, "method": method, "args": list(call_args)},
+            }
+        ).encode()
+        request = urllib.request.Request(
+            url + "/jsonrpc", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=300) as response:
+            answer = json.loads(response.read())
+        if "error" in answer:
+            raise RuntimeError(answer["error"])
+        return answer["result"]
+
+    return json_rpc
+
+
 def timed(function):
     started = time.perf_counter()
     function()
@@ -99,27 +125,7 @@ def main():
     args = parser.parse_args()
     jpeg = base_jpeg()
 
-    session = {"id": 0}
-
-    def json_rpc(service, method, *call_args):
-        session["id"] += 1
-        body = json.dumps(
-            {
-                "jsonrpc": "2.0",
-                "method": "call",
-                "id": session["id"],
-                "params": {"service": service, "method": method, "args": list(call_args)},
-            }
-        ).encode()
-        request = urllib.request.Request(
-            args.url + "/jsonrpc", data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=300) as response:
-            answer = json.loads(response.read())
-        if "error" in answer:
-            raise RuntimeError(answer["error"])
-        return answer["result"]
-
+    json_rpc = json_rpc_caller(args.url)
     uid = json_rpc("common", "login", args.db, args.login, args.password)
 
     def plain(serial):

@@ -76,7 +76,7 @@ service_api_key() {
 start_server() {
     local db="$1" port="$2"
     say "Starting a server with 2 workers and the job runner on port $port"
-    ODOO_QUEUE_JOB_CHANNELS="${ODOO_QUEUE_JOB_CHANNELS:-root:2,root.construction_inbound:2,root.construction_outbound:1,root.construction_batch:1}" \
+    ODOO_QUEUE_JOB_CHANNELS="${ODOO_QUEUE_JOB_CHANNELS:-root:2,root.construction_inbound:2,root.construction_outbound:1,root.construction_batch:1,root.construction_pull:1}" \
         "$PYTHON" "$ODOO_BIN" -c "$REPO/odoo.conf" --addons-path="$ADDONS_PATH" \
         -d "$db" --db-filter="^$db\$" --http-port="$port" --gevent-port="$((port + 1))" \
         --workers=2 --max-cron-threads="${CONSTRUCTION_CRON_THREADS:-0}" \

@@ -24,6 +24,12 @@ class TestCompanyCamPull(CompanyCamCase):
     def test_each_resource_has_a_pull_with_its_cursor(self):
         self.assertEqual(sorted(self.system.pull_ids.mapped("resource")), ["photos", "projects"])
         self.assertEqual(set(self.system.pull_ids.mapped("state")), {"idle"})
+        self.assertEqual(
+            self.system.queue_channel_id.complete_name, "root.construction_pull.companycam_test"
+        )
+        pull = self.pull("photos")
+        pull._start()
+        self.assertEqual(pull.job_id.channel, "root.construction_pull.companycam_test")
 
     def test_backfill_of_three_pages_through_429s_and_a_500_takes_every_photo_once(self):
         photos = self.add_photos(230)
@@ -154,3 +160,26 @@ class TestCompanyCamPull(CompanyCamCase):
         self.assertEqual(len(self.photos()), 1)
         unmapped = self.events("connector.unmapped")
         self.assertEqual((unmapped.state, unmapped.exchange_id.kind), ("needs_review", "pull"))
+
+    def test_dashboard_shows_webhooks_pulls_items_behind_and_the_last_error(self):
+        self.add_photos(3)
+        for photo in self.double.photos[:2]:
+            self.post_webhook(delivery("photo.created", photo))
+        self.pull("projects")._start()
+        self.run_job(self.pull("projects").job_id)
+        Monitor = self.env["construction.sync.monitor"]
+        monitor = Monitor.search([("system_id", "=", self.system.id)])
+        self.assertEqual(
+            (monitor.webhooks_received, monitor.pulls_run, monitor.items_behind),
+            (2, 1, 3),
+            "two photos and the pulled project wait to be applied",
+        )
+        self.assertFalse(monitor.last_error)
+
+        self.system.sudo().api_token = "revoked-token"
+        self.pull("photos")._start()
+        self.run_jobs()
+        self.env.invalidate_all()
+        monitor = Monitor.search([("system_id", "=", self.system.id)])
+        self.assertEqual(monitor.items_behind, 0)
+        self.assertIn("answered 401", monitor.last_error)

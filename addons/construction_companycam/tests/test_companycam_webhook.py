@@ -123,6 +123,15 @@ class TestCompanyCamWebhook(CompanyCamCase):
         self.assertEqual(response.status_code, 401)
         self.assertEqual(self.counts(), before, "nothing written")
 
+    def test_body_past_the_limit_is_refused_before_anything_is_read(self):
+        before = self.counts()
+        body = b'{"event_type": "photo.created", "pad": "' + b"x" * (1024 * 1024) + b'"}'
+        response = self.post_webhook(body)
+        self.assertEqual(
+            (response.status_code, response.json()["code"]), (413, "payload_too_large")
+        )
+        self.assertEqual(self.counts(), before)
+
     def test_unknown_address_is_a_404_problem(self):
         response = self.url_open(
             "/construction/api/v1/webhooks/not-a-system",

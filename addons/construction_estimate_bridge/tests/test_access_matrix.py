@@ -71,6 +71,9 @@ MATRIX = {
     "construction.sync.variance":            "-     -     -     rw    -     -     rw    rwcu  -",
     "construction.sync.monitor":             "-     -     -     r     -     -     r     r     -",
     "construction.sync.kpi":                 "-     -     -     r     -     -     r     r     -",
+    "construction.sync.exchange":            "-     -     -     r     -     -     r     r     -",
+    "construction.sync.pull":                "-     -     -     rw    -     -     r     rw    -",
+    "construction.sync.backfill":            "-     -     -     rwcu  -     -     -     rwcu  -",
     # construction_field_evidence
     "construction.site":                     "-     -     r     r     rwc   rwc   rwc   rwcu  -",
     "construction.photo.stage":              "-     -     r     r     r     r     rwc   rwcu  -",
@@ -106,6 +109,7 @@ MATRIX = {
 # only point at records the rules already guard).
 GLOBAL_MODELS = {
     "construction.sync.event.type",
+    "construction.sync.backfill",
     "construction.photo.stage",
     "construction.photo.tag",
     "construction.review.wizard",
@@ -138,6 +142,9 @@ WRITE_VALUES = {
     "construction.sync.variance": {"note": "seen"},
     "construction.sync.monitor": {"queue_depth": 0},
     "construction.sync.kpi": {"review_count": 0},
+    "construction.sync.exchange": {"item_count": 1},
+    "construction.sync.pull": {"interval_minutes": 30},
+    "construction.sync.backfill": {"since": "2026-02-01 00:00:00"},
     "construction.site": {"name": "Renamed"},
     "construction.photo.stage": {"name": "Renamed"},
     "construction.photo.tag": {"name": "Renamed"},
@@ -316,6 +323,18 @@ class AccessMatrixCase(FieldEvidenceCase):
                 "period": f"2025-0{k + 1}",
                 "measure": "hours",
             },
+        )
+        add(
+            "construction.sync.exchange",
+            lambda k: {"system_id": system.id, "kind": "webhook", "body_sha256": f"{n}{k}"},
+        )
+        add(
+            "construction.sync.pull",
+            lambda k: {"system_id": system.id, "resource": f"resource_{k}"},
+        )
+        add(
+            "construction.sync.backfill",
+            lambda k: {"system_id": system.id, "since": f"2026-01-0{k + 1} 00:00:00"},
         )
         # construction_samsara
         add(

@@ -1,9 +1,12 @@
 """Retry delays: exponential backoff with jitter, and ``Retry-After``."""
 
-import math
 import random
+import re
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+
+# Delta seconds with a fraction, e.g. "0.5" or "1.25".
+FRACTION = re.compile(r"\d+\.\d+")
 
 
 def delay(attempt, base=10, cap=3600, rng=random.random):
@@ -21,13 +24,8 @@ def retry_after(header, now):
     header = header.strip()
     if header.isdigit():
         return int(header)
-    try:
-        seconds = float(header)
-    except ValueError:
-        pass
-    else:
-        # NaN and infinities are unreadable
-        return max(0.0, seconds) if math.isfinite(seconds) else None
+    if FRACTION.fullmatch(header):
+        return float(header)
     try:
         when = parsedate_to_datetime(header)
     except (TypeError, ValueError, IndexError):

@@ -9,6 +9,9 @@ from . import construction_sync_ownership
 from . import construction_sync_event
 from . import construction_sync_event_link
 from . import construction_sync_delivery
+from . import construction_sync_adapter
+from . import construction_sync_exchange
+from . import construction_sync_pull
 from . import construction_sync_monitor
 from . import ir_http
 from . import res_config_settings
@@ -20,6 +23,3 @@ from . import project_task
 from . import purchase_order_line
 from . import construction_sync_variance
 from . import construction_sync_kpi
-from . import construction_sync_adapter
-from . import construction_sync_exchange
-from . import construction_sync_pull

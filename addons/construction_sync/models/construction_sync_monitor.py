@@ -22,6 +22,16 @@ class ConstructionSyncMonitor(models.Model):
     oldest_pending_seconds = fields.Float("Oldest Waiting (s)", readonly=True, aggregator="max")
     deliveries_pending = fields.Integer("Deliveries Waiting", readonly=True)
     deliveries_failed = fields.Integer("Deliveries Refused or Dead", readonly=True)
+    webhooks_received = fields.Integer("Webhooks Received 24h", readonly=True)
+    pulls_run = fields.Integer("Pulls Run 24h", readonly=True, help="Pull runs started.")
+    items_behind = fields.Integer(
+        readonly=True,
+        help="Items brought by webhooks, pulls or fetches and not applied yet.",
+    )
+    last_error = fields.Text(
+        readonly=True, help="The latest failed pull, or else the latest event that needs a person."
+    )
+    last_error_at = fields.Datetime(readonly=True)
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -51,7 +61,10 @@ class ConstructionSyncMonitor(models.Model):
                        ) AS latency_p95,
                        extract(epoch FROM n.at - min(e.received_at) FILTER (
                            WHERE e.state IN ('received', 'queued')
-                       )) AS oldest_pending_seconds
+                       )) AS oldest_pending_seconds,
+                       count(*) FILTER (
+                           WHERE e.state IN ('received', 'queued') AND e.exchange_id IS NOT NULL
+                       ) AS items_behind
                   FROM construction_sync_event e, now_utc n
                  GROUP BY e.system_id, n.at
             ),
@@ -63,6 +76,14 @@ class ConstructionSyncMonitor(models.Model):
                        ) AS deliveries_failed
                   FROM construction_sync_delivery d
                  GROUP BY d.system_id
+            ),
+            exchanges AS (
+                SELECT x.system_id,
+                       count(*) FILTER (WHERE x.kind = 'webhook') AS webhooks_received,
+                       count(*) FILTER (WHERE x.kind = 'pull' AND x.page = 1) AS pulls_run
+                  FROM construction_sync_exchange x, now_utc n
+                 WHERE x.create_date > n.at - interval '24 hours'
+                 GROUP BY x.system_id
             )
             SELECT s.id AS id,
                    s.id AS system_id,
@@ -76,10 +97,30 @@ class ConstructionSyncMonitor(models.Model):
                    coalesce(e.latency_p95, 0) AS latency_p95,
                    coalesce(e.oldest_pending_seconds, 0) AS oldest_pending_seconds,
                    coalesce(d.deliveries_pending, 0) AS deliveries_pending,
-                   coalesce(d.deliveries_failed, 0) AS deliveries_failed
+                   coalesce(d.deliveries_failed, 0) AS deliveries_failed,
+                   coalesce(x.webhooks_received, 0) AS webhooks_received,
+                   coalesce(x.pulls_run, 0) AS pulls_run,
+                   coalesce(e.items_behind, 0) AS items_behind,
+                   last_error.message AS last_error,
+                   last_error.at AS last_error_at
               FROM construction_sync_system s
               LEFT JOIN events e ON e.system_id = s.id
               LEFT JOIN deliveries d ON d.system_id = s.id
+              LEFT JOIN exchanges x ON x.system_id = s.id
+              LEFT JOIN LATERAL (
+                  SELECT message, at FROM (
+                      SELECT p.last_error AS message, p.last_error_at AS at
+                        FROM construction_sync_pull p
+                       WHERE p.system_id = s.id AND p.state = 'failed'
+                      UNION ALL
+                      SELECT ev.error_message, ev.write_date
+                        FROM construction_sync_event ev
+                       WHERE ev.system_id = s.id AND ev.state IN ('needs_review', 'dead')
+                  ) errors
+                   WHERE message IS NOT NULL
+                   ORDER BY at DESC NULLS LAST
+                   LIMIT 1
+              ) last_error ON TRUE
              WHERE s.active
             """
         )

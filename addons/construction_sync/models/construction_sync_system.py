@@ -139,9 +139,10 @@ class ConstructionSyncSystem(models.Model):
     queue_channel_id = fields.Many2one(
         "queue.job.channel",
         "Pull Channel",
-        help="queue_job channel of this system's pull jobs: give it its own "
-        "capacity in the job runner's configuration to bound the system's "
-        "concurrency. Empty: the shared construction_pull channel.",
+        help="queue_job channel of this system's pull jobs, made with the system "
+        "(root.construction_pull.<code>): give it its own capacity in the job "
+        "runner's configuration to bound the system's concurrency. Empty: the "
+        "shared construction_pull channel.",
     )
     max_attempts = fields.Integer(
         default=5,
@@ -389,9 +390,19 @@ class ConstructionSyncSystem(models.Model):
         }
 
     def _ensure_pulls(self):
-        """A pull per resource the platform offers, created once."""
+        """A pull per resource the platform offers, created once, and the
+        system's own pull channel (root.construction_pull.<code>): give it a
+        capacity in the job runner's configuration to bound the system's
+        concurrency; without one it shares the construction_pull slots."""
         Pull = self.env["construction.sync.pull"].sudo()
+        Channel = self.env["queue.job.channel"].sudo()
+        parent = self.env.ref("construction_sync.queue_channel_pull")
         for system in self.filtered(lambda system: system.platform != "suite"):
+            if not system.queue_channel_id:
+                channel = Channel.search(
+                    [("parent_id", "=", parent.id), ("name", "=", system.code)], limit=1
+                ) or Channel.create({"name": system.code, "parent_id": parent.id})
+                system.sudo().queue_channel_id = channel
             known = set(system.pull_ids.mapped("resource"))
             Pull.create(
                 [
