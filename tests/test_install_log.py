@@ -22,6 +22,7 @@ MODULES = (
     "construction_field_evidence",
     "construction_estimate_bridge",
     "construction_companycam",
+    "construction_samsara",
 )
 
 

@@ -20,7 +20,12 @@ from odoo.tests.common import new_test_user
 
 from .common import BASE_ROWS, to_csv
 
-MODULES = ("construction_sync", "construction_field_evidence", "construction_estimate_bridge")
+MODULES = (
+    "construction_sync",
+    "construction_field_evidence",
+    "construction_estimate_bridge",
+    "construction_samsara",
+)
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 
 # Columns of the table: the suite's roles, an internal user with none of
@@ -97,6 +102,9 @@ MATRIX = {
     "construction.budget.rfq.wizard":        "-     -     -     -     -     -     rwcu  rwcu  -",
     "construction.budget.rfq.wizard.line":   "-     -     -     -     -     -     rwcu  rwcu  -",
     "construction.defect.pricing.wizard":    "-     -     -     -     -     rwcu  rwcu  rwcu  -",
+    # construction_samsara
+    "construction.equipment.assignment":     "-     r     r     r     r     r     rwcu  rwcu  rwcu",
+    "construction.samsara.asset":            "-     -     -     rwcu  -     -     r     rwcu  -",
 }
 # fmt: on
 
@@ -164,6 +172,8 @@ WRITE_VALUES = {
     "construction.budget.rfq.wizard.line": {"quantity": 1.0},
     "construction.budget.rfq.wizard": {"budget_line_ids": []},
     "construction.defect.pricing.wizard": {"defect_ids": []},
+    "construction.equipment.assignment": {"note": "seen"},
+    "construction.samsara.asset": {"name": "Renamed"},
 }
 
 
@@ -338,6 +348,21 @@ class AccessMatrixCase(FieldEvidenceCase):
         add(
             "construction.sync.backfill",
             lambda k: {"system_id": system.id, "since": f"2026-01-0{k + 1} 00:00:00"},
+        )
+        # construction_samsara
+        add(
+            "construction.equipment.assignment",
+            lambda k: {
+                "equipment_id": equipment.id,
+                "project_id": project.id,
+                "cost_code_id": cost_code.id,
+                "date_from": f"203{k}-01-01",
+                "date_to": f"203{k}-12-31",
+            },
+        )
+        add(
+            "construction.samsara.asset",
+            lambda k: {"system_id": system.id, "samsara_id": f"2814749{n:03d}{k}", "name": "EX"},
         )
         env.flush_all()
         for model, domain in (

@@ -82,8 +82,9 @@ class ConstructionSyncAdapter(models.AbstractModel):
 
     def _webhook_register(self, system, url, token):
         """Subscribe ``url`` at the vendor, signed with ``token``; return
-        the vendor's webhook id. ``system.webhook_external_id`` is the
-        subscription to replace, if any."""
+        the vendor's webhook id, or ``(id, secret)`` when the vendor makes
+        the signing secret itself (``token`` is then unused).
+        ``system.webhook_external_id`` is the subscription to replace, if any."""
         raise UserError(
             self.env._(
                 "%(platform)s webhooks cannot be registered from Odoo.", platform=system.platform
@@ -130,3 +131,20 @@ class ConstructionSyncAdapter(models.AbstractModel):
         raise UserError(
             self.env._("%(platform)s has no connection test.", platform=system.platform)
         )
+
+    # ------------------------------------------------------------------
+    # Helpers for adapters
+    # ------------------------------------------------------------------
+
+    def _bearer_headers(self, system):
+        """JSON request headers with the system's API token as bearer; a
+        system without a token is told to get one first."""
+        token = system.sudo().api_token
+        if not token:
+            raise UserError(
+                self.env._(
+                    "Set the API token of %(system)s (Connector tab, administrators) first.",
+                    system=system.name,
+                )
+            )
+        return {"Authorization": f"Bearer {token}", "Accept": "application/json"}

@@ -611,11 +611,13 @@ class ConstructionSyncSystem(models.Model):
         self._check_platform()
         token = self._generate_webhook_token()
         try:
-            external_id = self._adapter()._webhook_register(self, self.webhook_url, token)
+            registered = self._adapter()._webhook_register(self, self.webhook_url, token)
         except vendor_http.VendorError as error:
             self.write({"webhook_status": "failed", "webhook_error": str(error)})
             return False
-        self.sudo().webhook_secret = token
+        # A platform that makes the secret itself returns it with the id.
+        external_id, secret = registered if isinstance(registered, tuple) else (registered, token)
+        self.sudo().webhook_secret = secret
         self.write(
             {
                 "webhook_status": "registered",

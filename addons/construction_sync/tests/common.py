@@ -215,7 +215,9 @@ class LocalServer:
 
     ``respond(request)`` gets the request handler (path, headers, body
     already read into ``request.body``) and returns ``(status, headers,
-    body bytes)``; every request is kept in ``requests``."""
+    body bytes)``; it may sleep first to play a slow answer (a client that
+    gives up before it is written is no error). Every request is kept in
+    ``requests``."""
 
     def __init__(self, respond, path="/"):
         self.requests = []
@@ -231,11 +233,12 @@ class LocalServer:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
                 try:
+                    self.end_headers()
                     self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
-                    return  # the client read what it wanted and hung up
+                    # The client gave up first: a slow answer past its timeout.
+                    return
 
             do_GET = do_POST = do_PUT = do_DELETE = answer
 

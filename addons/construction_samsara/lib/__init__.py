@@ -1,0 +1,1 @@
+"""Plain-Python helpers of the Samsara adapter: no ``odoo`` import, no database."""

@@ -1,0 +1,3 @@
+from . import test_equipment_assignment
+from . import test_samsara_pull
+from . import test_samsara_webhook
