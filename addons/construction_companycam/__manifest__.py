@@ -9,7 +9,6 @@
     "maintainers": ["construction-sync-suite"],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "external_dependencies": {"python": ["requests"]},
     "depends": ["construction_field_evidence"],
     "data": [
         "security/ir.model.access.csv",

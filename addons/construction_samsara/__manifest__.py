@@ -10,7 +10,6 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["construction_sync", "maintenance"],
-    "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",
         "security/construction_samsara_rules.xml",
