@@ -28,8 +28,8 @@ from odoo.http import request
 from odoo.tools import file_open
 
 from ..exceptions import EvidenceValidationError
-from ..models.ir_attachment import evidence_savepoint
 from ..models.construction_photo import MAX_UPLOAD_BYTES
+from ..models.ir_attachment import evidence_savepoint
 
 MAX_BATCH_BYTES = 200 * 1024 * 1024
 MAX_BATCH_ITEMS = 200

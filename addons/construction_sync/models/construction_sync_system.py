@@ -574,7 +574,9 @@ class ConstructionSyncSystem(models.Model):
                 method, url, params=params, json=json, headers=headers, max_bytes=limit
             )
         except http_client.OutboundError as error:
-            refusal = vendor_http.VendorUnavailable if error.transient else vendor_http.VendorRefused
+            refusal = (
+                vendor_http.VendorUnavailable if error.transient else vendor_http.VendorRefused
+            )
             raise refusal(f"{method} {path}: {error}", 0) from None
         vendor_http.check_status(method, path, response.status, response.headers, time.time())
         if not response.complete:
