@@ -289,4 +289,4 @@ class CompanyCamCase(test_sync_pipeline.JobRunnerMixin, HttpCase, ConstructionCa
         return self.Photo.search([("source_system_id", "=", self.system.id)], order="id")
 
     def bound(self, model, external_id):
-        return self.Binding._lookup(self.system, model, external_id)[1]
+        return self.env["construction.sync.resolver"]._binding(self.system, model, external_id)[1]

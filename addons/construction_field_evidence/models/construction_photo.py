@@ -628,9 +628,10 @@ class ConstructionPhoto(models.Model):
         its note and tags, never its original."""
         data = event._payload()
         system = event.system_id
-        binding, photo = event._bound_record(self._name, data["external_id"])
-        event._lock_binding(binding)
-        event._check_sequence(binding)
+        Resolver = self.env["construction.sync.resolver"]
+        binding, photo = Resolver._binding(system, self._name, data["external_id"])
+        Resolver._lock(binding)
+        Resolver._check_sequence(event, binding)
         Exchange = self.env["construction.sync.exchange"]
         try:
             data = dict(data, **system._adapter()._fetch_details(system, "photo.published", data))
@@ -641,7 +642,7 @@ class ConstructionPhoto(models.Model):
             photo.write({"note": data.get("note") or False, "tag_ids": [(6, 0, tags.ids)]})
         else:
             photo = self._create_published(event, data)
-        event._bind(binding, photo, data["external_id"])
+        Resolver._bind(event, binding, photo, data["external_id"])
         return photo
 
     def _create_published(self, event, data):
@@ -690,12 +691,18 @@ class ConstructionPhoto(models.Model):
     def _published_site(self, event, site_external_id):
         """The site bound to the platform's project; a project no event has
         brought yet is fetched from the platform and applied first."""
-        _binding, site = event._bound_record("construction.site", site_external_id)
+        Resolver = self.env["construction.sync.resolver"]
+        _binding, site = Resolver._binding(event.system_id, "construction.site", site_external_id)
         if not site:
-            self.env["construction.sync.exchange"]._fetch_and_apply(
+            # The exchange and the events it brings are the engine's own
+            # bookkeeping; the fetched site.upserted is applied by its own
+            # handler with the system's rights.
+            self.env["construction.sync.exchange"].sudo()._fetch_and_apply(
                 event.system_id, "site.upserted", site_external_id
             )
-            _binding, site = event._bound_record("construction.site", site_external_id)
+            _binding, site = Resolver._binding(
+                event.system_id, "construction.site", site_external_id
+            )
         if not site:
             raise UnknownReferenceError(
                 self.env._(

@@ -4,6 +4,7 @@ import re
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.addons.construction_sync.lib.reference import like_literal
 
 from ..exceptions import EvidenceValidationError, evidence_errors
 from ..lib import geometry
@@ -281,15 +282,16 @@ class ConstructionSite(models.Model):
         project id, created the first time and updated afterwards; an older
         version arriving late changes nothing."""
         data = event._payload()
-        binding, site = event._bound_record(self._name, data["external_id"])
-        event._lock_binding(binding)
-        event._check_sequence(binding)
+        Resolver = self.env["construction.sync.resolver"]
+        binding, site = Resolver._binding(event.system_id, self._name, data["external_id"])
+        Resolver._lock(binding)
+        Resolver._check_sequence(event, binding)
         vals = self._prepare_sync_vals(data)
         if site:
             site.write(vals)
         else:
             site = self.create(dict(vals, company_id=event.company_id.id))
-        event._bind(binding, site, data["external_id"])
+        Resolver._bind(event, binding, site, data["external_id"])
         return site
 
     @api.model
@@ -297,7 +299,11 @@ class ConstructionSite(models.Model):
         country = self.env["res.country"]
         if data.get("country"):
             country = country.search(
-                ["|", ("code", "=ilike", data["country"]), ("name", "=ilike", data["country"])],
+                [
+                    "|",
+                    ("code", "=ilike", like_literal(data["country"])),
+                    ("name", "=ilike", like_literal(data["country"])),
+                ],
                 limit=1,
             )
         state = self.env["res.country.state"]
@@ -305,8 +311,8 @@ class ConstructionSite(models.Model):
             state = state.search(
                 [
                     "|",
-                    ("code", "=ilike", data["state"]),
-                    ("name", "=ilike", data["state"]),
+                    ("code", "=ilike", like_literal(data["state"])),
+                    ("name", "=ilike", like_literal(data["state"])),
                     *([("country_id", "=", country.id)] if country else []),
                 ],
                 limit=1,

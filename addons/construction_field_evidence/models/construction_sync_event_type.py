@@ -40,6 +40,42 @@ HANDLERS = {
             "photo_client_uuids": ("photo_ids",),
         },
     ),
+    # Platforms that speak their own dialect (connector layer): applied by
+    # queue jobs, with the rights of a field reviewer who files evidence.
+    "site_upsert": SyncHandler(
+        "Site from a platform's project",
+        "construction.site",
+        "_sync_apply_upsert",
+        ("construction_sync.group_construction_sync_reviewer",),
+        {
+            "name": ("name",),
+            "street": ("street",),
+            "street2": ("street2",),
+            "city": ("city",),
+            "zip": ("zip",),
+            "state": ("state_id", "country_id"),
+            "country": ("country_id",),
+            "latitude": ("latitude",),
+            "longitude": ("longitude",),
+            "boundary": ("boundary_geojson",),
+            "active": ("active",),
+        },
+    ),
+    "photo_published": SyncHandler(
+        "Photo published by a platform (downloaded)",
+        "construction.photo",
+        "_sync_apply_published",
+        ("construction_sync.group_construction_sync_reviewer",),
+        {
+            "*": ("image", "state", "source_system_id"),
+            "site_external_id": ("site_id",),
+            "captured_at": ("captured_at",),
+            "latitude": ("latitude",),
+            "longitude": ("longitude",),
+            "note": ("note",),
+            "tags": ("tag_ids",),
+        },
+    ),
 }
 
 

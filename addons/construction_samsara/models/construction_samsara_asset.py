@@ -319,7 +319,8 @@ class ConstructionSamsaraAsset(models.Model):
         binding for the system, made on first use. Samsara knows no projects:
         the project is the one Odoo assigns the equipment to, named by its
         Odoo id (``odoo-project-<id>``) for the hub to resolve."""
-        Binding = self.env["construction.sync.binding"]
+        # bindings are the engine's bookkeeping, kept as superuser
+        Binding = self.env["construction.sync.binding"].sudo()
         binding = Binding.search(
             [
                 ("system_id", "=", system.id),
@@ -365,8 +366,12 @@ class ConstructionSamsaraAsset(models.Model):
                     reason=data["reason"],
                 )
             )
-        equipment = event._reference(
-            "maintenance.equipment", data["equipment"], "/payload/equipment", "equipment"
+        equipment = self.env["construction.sync.resolver"]._resolve(
+            event.system_id,
+            "maintenance.equipment",
+            data["equipment"],
+            "/payload/equipment",
+            kind="equipment",
         )
         usage = data["usage"]
         day = date.fromisoformat(usage["date"])
@@ -387,7 +392,11 @@ class ConstructionSamsaraAsset(models.Model):
         envelope = self._usage_envelope(
             usage, self._project_reference(event.system_id, project), cost_code
         )
-        usage_event, _created = self.env["construction.sync.event"]._receive(
-            event.system_id, envelope, exchange=event.exchange_id
+        # the inbox is the engine's: the usage event it receives is applied
+        # by its own handler with the system's rights
+        usage_event, _created = (
+            self.env["construction.sync.event"]
+            .sudo()
+            ._receive(event.system_id, envelope, exchange=event.exchange_id)
         )
         return usage_event

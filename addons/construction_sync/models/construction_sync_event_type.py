@@ -108,6 +108,15 @@ HANDLERS = {
         ("purchase.group_purchase_user",),
         {"*": ("qty_received",)},
     ),
+    # Engine bookkeeping only: the events a body maps to are applied by
+    # their own handlers, with their own grants and rights.
+    "connector_unmapped": SyncHandler(
+        "Platform body mapped again",
+        "construction.sync.exchange",
+        "_apply_unmapped",
+        (),
+        {},
+    ),
 }
 
 

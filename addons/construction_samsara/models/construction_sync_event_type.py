@@ -1,0 +1,27 @@
+from odoo import api, fields, models
+from odoo.addons.construction_sync.models.construction_sync_event_type import SyncHandler
+
+HANDLERS = {
+    # Readings that did not become cost wait for a person; usage of a day
+    # with no project becomes an equipment.usage.recorded event on replay.
+    "samsara_usage_anomaly": SyncHandler(
+        "Telematics usage to review",
+        "construction.samsara.asset",
+        "_sync_apply_usage_anomaly",
+        ("construction_sync.group_construction_sync_controller",),
+        {},
+    ),
+}
+
+
+class ConstructionSyncEventType(models.Model):
+    _inherit = "construction.sync.event.type"
+
+    handler = fields.Selection(
+        selection_add=[(key, handler.label) for key, handler in HANDLERS.items()],
+        ondelete=dict.fromkeys(HANDLERS, "set null"),
+    )
+
+    @api.model
+    def _handlers(self):
+        return super()._handlers() | HANDLERS
