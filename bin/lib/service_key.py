@@ -21,6 +21,19 @@ with registry.cursor() as cr:
         {"name": f"Service {login}", "login": login, "groups_id": [(6, 0, field_api.ids)]}
     )
     system = env.ref("construction_sync.sync_system_bidmaster")
-    system.write({"service_user_id": user.id, "rate_limit": 0, "outbound_event_type_ids": [(5,)]})
+    # The photo benchmark and the image proofs upload as this estimating
+    # system: an administrator grants it the field uploads on top of its
+    # kind's types (labor is granted by the scripts that post it).
+    uploads = env["construction.sync.event.type"].search(
+        [("code", "in", ("photo.captured", "defect.detected"))]
+    )
+    system.write(
+        {
+            "service_user_id": user.id,
+            "rate_limit": 0,
+            "outbound_event_type_ids": [(5,)],
+            "inbound_event_type_ids": [(4, type_id) for type_id in uploads.ids],
+        }
+    )
     key = env["res.users.apikeys"].with_user(user).sudo()._generate(None, login, None)
     print(key, env.ref("construction_field_evidence.site_maple_plaza").id)

@@ -291,7 +291,7 @@ class TestCompanyCamWebhook(CompanyCamCase):
         retries = self.run_jobs()
         self.assertEqual(len(retries), 3)
         self.assertIn("answered 500", str(retries[0]))
-        self.assertIn("Timeout", str(retries[1]))
+        self.assertIn("did not answer in 2 s", str(retries[1]))
         self.assertEqual(retries[2].seconds, 4, "Retry-After is honoured")
         self.assertEqual(len(self.photos()), 1)
         self.assertEqual(self.events("photo.published").state, "done")

@@ -22,6 +22,11 @@ class ConstructionCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        # The tests' external systems are servers on this machine, which an
+        # administrator lists, as outbound calls reach no other address inside it.
+        cls.env["ir.config_parameter"].set_param(
+            "construction_sync.outbound_allowed_hosts", "127.0.0.1"
+        )
         cls.company = cls.env.company
         cls.other_company = cls.env["res.company"].create({"name": "Northside Paving LLC"})
         cls.users = {
@@ -120,11 +125,6 @@ class SyncCase(ConstructionCase):
             }
         )
         cls.api_key = cls.new_api_key(cls.service_user, "BidMaster integration")
-        # The tests' external systems are servers on this machine, which an
-        # administrator lists, as outbound calls reach no other address inside it.
-        cls.env["ir.config_parameter"].set_param(
-            "construction_sync.outbound_allowed_hosts", "127.0.0.1"
-        )
         # Each test states its own systems of record; demo rules stay out.
         cls.env["construction.sync.ownership"].search([]).unlink()
         cls.Event = cls.env["construction.sync.event"]
