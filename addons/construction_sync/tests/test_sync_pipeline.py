@@ -321,6 +321,12 @@ class TestConcurrentDuplicates(SyncCase):
                 )
                 .id
             )
+        # The threads play two HTTP requests: let them reach the registry, as
+        # HttpCase does for its requests. odoo-bin --test-enable holds the
+        # registry lock while it runs the tests, and Odoo's retrying() looks
+        # the registry up again after a serialization failure.
+        self.registry.enter_test_mode(self.cr)
+        self.addCleanup(self.registry.leave_test_mode)
         barrier = threading.Barrier(2)
         results = []
 
