@@ -53,6 +53,8 @@ def rpc_as(args, login, secret):
         try:
             return proxy.execute_kw(args.db, uid, secret, model, method, list(call_args), kwargs)
         except xmlrpc.client.Fault as fault:
+            if "cannot marshal None" in fault.faultString:
+                return None  # it ran: Odoo's XML-RPC cannot answer a method's None
             raise Refused(fault.faultString.strip().splitlines()[-1][:200]) from None
 
     return rpc
