@@ -194,6 +194,11 @@ class TestCompanyCamWebhook(CompanyCamCase):
         self.assertEqual(unmapped.state, "needs_review")
         self.assertIn("/0/payload/latitude", unmapped.error_message)
         self.assertFalse(self.events("site.upserted"))
+        unmapped.action_replay()
+        self.run_jobs()
+        self.assertEqual(unmapped.state, "needs_review", "still refused, with the reason")
+        self.assertIn("/payload/latitude", unmapped.error_message)
+        self.assertFalse(self.events("site.upserted"))
 
     def test_replaying_an_unmapped_body_maps_it_again(self):
         site_type = self.env.ref("construction_field_evidence.event_type_site_upserted")

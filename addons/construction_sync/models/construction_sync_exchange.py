@@ -190,11 +190,7 @@ class ConstructionSyncExchange(models.Model):
                         ]
                     )
                     continue
-                reason = " ".join(
-                    [error.detail]
-                    + [f"{item['pointer']}: {item['message']}" for item in error.errors]
-                )
-                events |= self._store_unmapped(reason, envelope)
+                events |= self._store_unmapped(_refusal(error), envelope, refused_envelope=True)
                 unmapped += 1
                 continue
             events |= event
@@ -214,12 +210,18 @@ class ConstructionSyncExchange(models.Model):
             created_events._realtime()._enqueue()
         return events
 
-    def _store_unmapped(self, reason, body):
+    def _store_unmapped(self, reason, body, refused_envelope=False):
         """Keep ``body`` as an event to review with ``reason``; the same
-        body twice is one event. Replaying it maps the body again."""
+        body twice is one event. Replaying it maps the vendor's body again,
+        or receives again an envelope the inbox refused
+        (``refused_envelope``)."""
         self.ensure_one()
         Event = self.env["construction.sync.event"].sudo()
-        payload = {"reason": reason, "vendor_event": self.vendor_event or None, "body": body}
+        payload = {
+            "reason": reason,
+            "vendor_event": self.vendor_event or None,
+            "envelope" if refused_envelope else "body": body,
+        }
         key = (
             "unmapped:"
             + hashlib.sha256(
@@ -240,9 +242,10 @@ class ConstructionSyncExchange(models.Model):
 
     @api.model
     def _apply_unmapped(self, event):
-        """Handler of ``connector.unmapped``: map the kept body again (after
-        a value map or the adapter was fixed); the events it gives are
-        received and queued like any other, and linked as produced."""
+        """Handler of ``connector.unmapped``: map the kept body again, or
+        receive the refused envelope again (once the adapter, a value map or
+        an event type was fixed); the events it gives are received and
+        queued like any other, and linked as produced."""
         payload = event._payload()
         # Exchanges and the events they bring are the engine's bookkeeping,
         # which no handler user writes; each event brought is applied by its
@@ -250,6 +253,16 @@ class ConstructionSyncExchange(models.Model):
         exchange = event.exchange_id.sudo() or self.sudo().create(
             {"system_id": event.system_id.id, "kind": "webhook"}
         )
+        if "envelope" in payload:
+            try:
+                replayed, _created = (
+                    self.env["construction.sync.event"]
+                    .sudo()
+                    ._receive(event.system_id, payload["envelope"], exchange=exchange)
+                )
+            except ApiError as error:
+                raise UserError(_refusal(error)) from error
+            return replayed
         try:
             _vendor_event, _delivery, envelopes = event.system_id._adapter()._webhook_map(
                 event.system_id, payload["body"]
@@ -257,3 +270,10 @@ class ConstructionSyncExchange(models.Model):
         except UnmappableError as error:
             raise UserError(str(error)) from error
         return exchange._ingest(envelopes)
+
+
+def _refusal(error):
+    """The reason the inbox refused an envelope, its pointers included."""
+    return " ".join(
+        [error.detail] + [f"{item['pointer']}: {item['message']}" for item in error.errors]
+    )
