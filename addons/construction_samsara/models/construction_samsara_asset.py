@@ -387,7 +387,11 @@ class ConstructionSamsaraAsset(models.Model):
         envelope = self._usage_envelope(
             usage, self._project_reference(event.system_id, project), cost_code
         )
-        usage_event, _created = self.env["construction.sync.event"]._receive(
-            event.system_id, envelope, exchange=event.exchange_id
+        # Into the inbox as the connector layer takes a page in: the engine's
+        # own intake, whatever the rights the handler runs with.
+        usage_event, _created = (
+            self.env["construction.sync.event"]
+            .sudo()
+            ._receive(event.system_id, envelope, exchange=event.exchange_id)
         )
         return usage_event
