@@ -123,6 +123,21 @@ class TestCompanyCamWebhook(CompanyCamCase):
         self.assertEqual(response.status_code, 401)
         self.assertEqual(self.counts(), before, "nothing written")
 
+    def test_a_delivery_costs_a_fixed_number_of_queries(self):
+        """The webhook's hot path: verify, keep, map, receive and queue."""
+        self.double.add_project(12)
+        first, second = (self.double.add_photo(120 + n, 12, serial=9 + n) for n in range(2))
+        for photo, queries in ((first, 200), (second, 12)):
+            body = delivery("photo.created", photo)
+            headers = {"X-CompanyCam-Signature": sign(WEBHOOK_TOKEN, body)}
+            self.env.flush_all()
+            with self.assertQueryCount(queries):
+                status, _headers, _answer = self.Exchange._receive_webhook(
+                    self.system, headers, body
+                )
+                self.env.flush_all()
+            self.assertEqual(status, 200)
+
     def test_body_past_the_limit_is_refused_before_anything_is_read(self):
         before = self.counts()
         body = b'{"event_type": "photo.created", "pad": "' + b"x" * (1024 * 1024) + b'"}'
@@ -181,12 +196,31 @@ class TestCompanyCamWebhook(CompanyCamCase):
         self.assertFalse(self.events("site.upserted"))
 
     def test_replaying_an_unmapped_body_maps_it_again(self):
+        site_type = self.env.ref("construction_field_evidence.event_type_site_upserted")
+        site_type.active = False  # an administrator switched the event type off
         project = self.double.add_project(6, name="Replayed")
+        self.post_webhook(delivery("project.updated", project))
+        unmapped = self.events("connector.unmapped")
+        self.assertEqual(unmapped.state, "needs_review")
+        self.assertIn("'site.upserted' is not known", unmapped.error_message)
+
+        site_type.active = True
+        unmapped.action_replay()
+        self.run_jobs()
+        self.assertEqual(unmapped.state, "done")
+        site_event = self.events("site.upserted")
+        self.assertEqual(unmapped.link_ids.res_id, site_event.id, "the replay's event is linked")
+        self.assertEqual(
+            site_event.exchange_id, unmapped.exchange_id, "brought by the same delivery"
+        )
+        self.assertEqual(self.bound("construction.site", "6").name, "Replayed")
+
+    def test_replaying_a_body_still_unmappable_keeps_it_to_review_with_the_reason(self):
+        project = self.double.add_project(16)
         del project["id"]
         self.post_webhook(delivery("project.updated", project))
         unmapped = self.events("connector.unmapped")
         self.assertIn("needs its id", unmapped.error_message)
-        # nothing can change a stored body: replaying it still fails, with the reason
         unmapped.action_replay()
         self.run_jobs()
         self.assertEqual((unmapped.state, unmapped.error_code), ("needs_review", "business_rule"))
