@@ -392,8 +392,8 @@ class ConstructionSamsaraAsset(models.Model):
         envelope = self._usage_envelope(
             usage, self._project_reference(event.system_id, project), cost_code
         )
-        # the inbox is the engine's: the usage event it receives is applied
-        # by its own handler with the system's rights
+        # Into the inbox as the connector layer takes a page in: the engine's
+        # own intake, whatever the rights the handler runs with.
         usage_event, _created = (
             self.env["construction.sync.event"]
             .sudo()

@@ -35,6 +35,15 @@ class ConstructionSyncSystem(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A Samsara system is equipment telematics unless said otherwise:
+        its kind decides the event types it is granted by default."""
+        for vals in vals_list:
+            if vals.get("platform") == "samsara":
+                vals.setdefault("kind", "equipment")
+        return super().create(vals_list)
+
     @api.onchange("platform")
     def _onchange_platform_samsara(self):
         if self.platform == "samsara":

@@ -314,6 +314,17 @@ class TestSamsaraPull(SamsaraCase):
         self.assertIn("/pagination", self.pull.last_error)
         self.assertFalse(self.samsara_events())
 
+    def test_a_samsara_system_is_equipment_telematics_with_its_engine_hours_pull(self):
+        system = self.System.create(
+            {"name": "Samsara West", "code": "samsara_west", "platform": "samsara"}
+        )
+        self.assertEqual(system.kind, "equipment")
+        self.assertEqual(system.pull_ids.mapped("resource"), ["engine_hours"])
+        other = self.System.create(
+            {"name": "Yard", "code": "yard", "platform": "samsara", "kind": "other"}
+        )
+        self.assertEqual(other.kind, "other", "a kind given is kept")
+
     def test_test_connection_names_the_samsara_organization(self):
         with SamsaraDouble() as double:
             self.connect(double)
