@@ -251,7 +251,27 @@ class Abuse:
     # -- attacks ---------------------------------------------------------
 
     def event_type_not_granted(self):
-        """A leaked estimating key books labor (#12 High 1)."""
+        """A leaked estimating key books labor (#12 High 1). The proofs
+        before this one grant labor to the same system (exactly_once), so
+        the grant is withdrawn for the attack and given back after it."""
+        labor = self.admin(
+            "construction.sync.event.type", "search", [("code", "=", "labor.approved")]
+        )
+        granted = self.admin(
+            "construction.sync.system", "read", [self.system["id"]], ["inbound_event_type_ids"]
+        )[0]["inbound_event_type_ids"]
+        withdrawn = [type_id for type_id in labor if type_id in granted]
+        if withdrawn:
+            self.write_system({"inbound_event_type_ids": [(3, type_id) for type_id in withdrawn]})
+        try:
+            self.labor_from_an_estimating_key()
+        finally:
+            if withdrawn:
+                self.write_system(
+                    {"inbound_event_type_ids": [(4, type_id) for type_id in withdrawn]}
+                )
+
+    def labor_from_an_estimating_key(self):
         key = self.key("labor")
         payload = {
             "source_entry_id": key,

@@ -299,7 +299,7 @@ class TestSamsaraPull(SamsaraCase):
         self.assertEqual(errors[0].seconds, 1, "Samsara's fractional Retry-After, rounded up")
         self.assertGreaterEqual(errors[1].seconds, 5, "no Retry-After: exponential backoff")
         self.assertIn("answered 500", str(errors[2]))
-        self.assertIn("did not answer in", str(errors[3]), "an answer past the timeout is tried again")
+        self.assertIn("did not answer in", str(errors[3]), "a slow answer is tried again")
         self.assertEqual(self.pull.state, "idle")
         self.apply_samsara()
         self.assert_each_entry_once()
