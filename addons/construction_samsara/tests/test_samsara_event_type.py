@@ -14,6 +14,6 @@ class TestSamsaraEventType(TransactionCase):
         self.assertEqual(documented["required"], data["required"])
         self.assertIn(event_type.code, documented["description"])
         self.assertEqual(
-            (event_type.direction, event_type.handler_model),
+            (event_type.direction, event_type._handler().model),
             ("inbound", "construction.samsara.asset"),
         )
