@@ -103,7 +103,7 @@ MATRIX = {
     "construction.budget.rfq.wizard.line":   "-     -     -     -     -     -     rwcu  rwcu  -",
     "construction.defect.pricing.wizard":    "-     -     -     -     -     rwcu  rwcu  rwcu  -",
     # construction_samsara
-    "construction.equipment.assignment":     "-     r     r     r     r     r     rwcu  rwcu  rwcu",
+    "construction.equipment.assignment":     "-     r     -     r     r     r     rwcu  rwcu  rwcu",
     "construction.samsara.asset":            "-     -     -     rwcu  -     -     r     rwcu  -",
 }
 # fmt: on
