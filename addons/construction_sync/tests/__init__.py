@@ -2,6 +2,7 @@ from . import test_access
 from . import test_cost_code
 from . import test_cost_code_analytic
 from . import test_sync_system
+from . import test_sync_migration
 from . import test_openapi
 from . import test_sync_api
 from . import test_sync_field_progress
