@@ -70,7 +70,11 @@ class TestReviewToPurchaseTour(HttpCase):
         self.assertEqual(detection.state, "needs_review")
 
         started = time.monotonic()
-        self.start_tour("/odoo", "construction_review_to_purchase", login="harbor_tour")
+        self.start_tour(
+            "/odoo/action-construction_field_evidence.construction_defect_review_action",
+            "construction_review_to_purchase",
+            login="harbor_tour",
+        )
         seconds = time.monotonic() - started
         clicks = len(re.findall(r'run: "click"', TOUR.read_text()))
         self.env.invalidate_all()

@@ -8,28 +8,8 @@ const card = '.o_kanban_record:contains("Tour Harbor North")';
 const budgetForm = ".o_form_view:has(.o_field_widget[name=project_account_id])";
 
 registry.category("web_tour.tours").add("construction_review_to_purchase", {
-    url: "/odoo",
+    url: "/odoo/action-construction_field_evidence.construction_defect_review_action",
     steps: () => [
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open the Construction app",
-            trigger: '.o_app[data-menu-xmlid="construction_sync.construction_menu_root"]',
-            run: "click",
-        },
-        {
-            content: "Open Field Evidence",
-            trigger: section("construction_field_evidence.construction_field_evidence_menu"),
-            run: "click",
-        },
-        {
-            content: "Open the review queue",
-            trigger: item("construction_field_evidence.construction_defect_review_menu"),
-            run: "click",
-        },
         {
             content: "Review the detection: a pothole below its threshold, accept it",
             trigger: `${card}:has(.o_construction_confidence:contains("0.31")) .o_construction_accept`,
