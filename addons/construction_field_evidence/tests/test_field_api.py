@@ -296,6 +296,8 @@ class TestFieldApi(FieldApiCase):
                 dict(observation, client_uuid="o-none", quantity=12),
                 dict(observation, client_uuid="o-hours", quantity=3, unit="Hours"),
                 dict(observation, client_uuid="o-what", quantity=3, unit="furlong²"),
+                dict(observation, client_uuid="o-number", quantity=3, unit=2),
+                dict(observation, client_uuid="o-long", quantity=3, unit="m" * 65),
             ]
         }
         response = self.post_batch(body)
@@ -304,7 +306,8 @@ class TestFieldApi(FieldApiCase):
         self.assertEqual(
             [(o["status"], (o.get("error") or {}).get("code")) for o in results],
             [("accepted", None)] * 3
-            + [("rejected", "unit_mismatch"), ("rejected", "unknown_unit")],
+            + [("rejected", "unit_mismatch"), ("rejected", "unknown_unit")]
+            + [("rejected", "schema_violation")] * 2,
         )
         defects = [self.Defect.browse(o["defect"]["id"]) for o in results[:3]]
         self.assertEqual({defect.uom_id for defect in defects}, {self.square_foot})
