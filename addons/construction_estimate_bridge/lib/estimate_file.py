@@ -8,6 +8,7 @@ so that this module needs no database. Every problem is an :class:`Issue`
 carrying the row and column a person must fix in the file.
 """
 
+import codecs
 import csv
 import io
 import json
@@ -41,6 +42,28 @@ DEFAULT_COLUMNS = {
     "alternate": "alternate",
     "included": "included",
 }
+
+# How a platform writes numbers in text: its decimal mark decides which
+# character groups thousands. "auto" reads the file's own unambiguous numbers
+# (1,234.56, 12,5, 0.75) to learn it, and refuses a number such as 1,234 that
+# only a convention can tell (one thousand two hundred thirty-four, or 1.234).
+NUMBER_FORMATS = ("auto", "point", "comma")
+NUMBER_EXAMPLES = {"point": "1,234.56", "comma": "1.234,56"}
+# Characters that group thousands whatever the decimal mark: blanks
+# (space, no-break, narrow no-break, thin) and the Swiss apostrophe.
+_BLANKS = " \u00a0\u202f\u2009"
+_GROUP_BLANKS = _BLANKS + "'\u2019"
+_CURRENCY = "$€£"
+_MINUS = "-\u2212"
+
+# Encodings of CSV files; "auto" reads a byte order mark, else UTF-8. A byte
+# no encoding reads is a cell problem, never replaced by a guess.
+ENCODINGS = ("auto", "utf-8", "utf-16", "cp1252", "latin-1")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 _TRUE = {"1", "true", "yes", "y", "x", "included"}
 _FALSE = {"0", "false", "no", "n", "", "excluded"}
@@ -127,11 +150,71 @@ def _cell_text(value):
     return str(value).strip()
 
 
-def _read_csv(content):
+def _is_utf8(content):
+    """Whether ``content`` holds text beyond ASCII that is valid UTF-8: a
+    single-byte encoding's accented letters almost never are."""
+    if content.isascii():
+        return False
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise EstimateFileError("the CSV file is not UTF-8 text") from error
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def decode_text(content, encoding="auto"):
+    """The text of a CSV file. A byte order mark decides; else ``encoding``
+    (``auto`` is UTF-8). Bytes the encoding cannot read stay in the text as
+    lone surrogates (``surrogateescape``), for :func:`text_problem` to
+    name in the row that holds them."""
+    for bom, codec in _BOMS:
+        if content.startswith(bom):
+            encoding = codec
+            break
+    else:
+        if encoding == "auto":
+            if b"\x00" in content:
+                raise EstimateFileError(
+                    "the file looks like UTF-16 text without a byte order mark; set the "
+                    "encoding of the import profile to UTF-16"
+                )
+            encoding = "utf-8"
+        elif encoding in ("cp1252", "latin-1") and _is_utf8(content):
+            raise EstimateFileError(
+                f"the file is UTF-8 text, but the import profile reads it as {encoding}: "
+                "set the profile's encoding to UTF-8 or Automatic"
+            )
+        elif encoding == "utf-16":
+            encoding = "utf-16-le"
+    if encoding.startswith("utf-16"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise EstimateFileError(f"the file is not UTF-16 text: {error}") from error
+    return content.decode(encoding, errors="surrogateescape")
+
+
+def text_problem(text):
+    """Why a cell's text cannot be trusted (bytes its encoding does not read,
+    or control characters a Windows-1252 file read as Latin-1 shows), or ``None``."""
+    unread = [ch for ch in text if "\udc80" <= ch <= "\udcff"]
+    if unread:
+        codes = " ".join(f"{ord(ch) - 0xDC00:02X}" for ch in unread[:4])
+        return (
+            f"bytes {codes} cannot be read in the file's encoding: the file was saved in "
+            "another one (a spreadsheet's Windows-1252?); set the encoding of the import profile"
+        )
+    controls = [ch for ch in text if "\x80" <= ch <= "\x9f"]
+    if controls:
+        return (
+            f"character U+{ord(controls[0]):04X} is a control code, not text: the file is "
+            "probably Windows-1252 rather than Latin-1; set the encoding of the import profile"
+        )
+    return None
+
+
+def _read_csv(content, encoding="auto"):
+    text = decode_text(content, encoding)
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
@@ -202,10 +285,11 @@ def _read_json(content, json_key):
     return [(index + 1, item) for index, item in enumerate(data)]
 
 
-def read_table(content, file_format, json_key="lines"):
-    """Rows of the file as ``(row number, {column: value})`` pairs."""
+def read_table(content, file_format, json_key="lines", encoding="auto"):
+    """Rows of the file as ``(row number, {column: value})`` pairs;
+    ``encoding`` is the text encoding of a CSV file."""
     if file_format == "csv":
-        table = _read_csv(content)
+        table = _read_csv(content, encoding)
     elif file_format == "xlsx":
         table = _read_xlsx(content)
     elif file_format == "json":
@@ -217,21 +301,120 @@ def read_table(content, file_format, json_key="lines"):
     return table
 
 
-def _number(value):
-    """A finite number: ``NaN`` and infinities (which Python reads from
-    "nan" or "inf" text, JSON's NaN or 1e400) are not quantities or costs."""
+class NumberError(ValueError):
+    """A cell that is not a number in the file's convention; the message says why."""
+
+
+def _marks(body):
+    """``(decimal mark, thousands mark)`` of digits written with "." and ","
+    whatever the convention, or ``None`` when only a convention can tell."""
+    points, commas = body.count("."), body.count(",")
+    if points and commas:
+        decimal = "." if body.rfind(".") > body.rfind(",") else ","
+        return decimal, "," if decimal == "." else "."
+    mark = "." if points else "," if commas else ""
+    if not mark:
+        return "", ""
+    if body.count(mark) > 1:
+        return "", mark
+    whole, _sep, fraction = body.partition(mark)
+    grouped_by_blanks = any(blank in whole for blank in _GROUP_BLANKS)
+    if not grouped_by_blanks and len(fraction) == 3 and re.fullmatch(r"[1-9]\d{0,2}", whole):
+        return None
+    return mark, ""
+
+
+def _convention(marks):
+    """The number format (``point`` or ``comma``) ``marks`` show, or ``None``."""
+    decimal, thousands = marks
+    if decimal == "." or thousands == ",":
+        return "point"
+    if decimal == "," or thousands == ".":
+        return "comma"
+    return None
+
+
+def number_convention(value):
+    """The number format a text cell shows by itself, or ``None``."""
+    if not isinstance(value, str):
+        return None
+    body = value.strip().strip(_CURRENCY + _MINUS + "()+ ").strip()
+    if not re.fullmatch(r"[\d.," + _GROUP_BLANKS + r"]+", body):
+        return None
+    marks = _marks(body)
+    return marks and _convention(marks)
+
+
+def _number(value, number_format="auto"):
+    """A finite number read from a cell. Text is read in ``number_format``
+    (:data:`NUMBER_FORMATS`): currency signs, blanks and the thousands mark
+    of the convention are dropped only where they group digits by three;
+    ``(12.50)`` is negative. ``NaN`` and infinities (which Python reads from
+    "nan" or "inf" text, JSON's NaN or 1e400) are not quantities or costs.
+    Raises :class:`NumberError` with the reason."""
     if isinstance(value, bool):
-        raise ValueError(value)
+        raise NumberError(f"{value!r} is not a number")
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = re.sub(r"[\s$€£,]", "", str(value))
-        if text.startswith("(") and text.endswith(")"):
-            text = "-" + text[1:-1]
-        number = float(text)
+        number = _read_number_text(str(value), number_format)
     if not math.isfinite(number):
-        raise ValueError(value)
+        raise NumberError(f"{_cell_text(value)!r} is not a number")
     return number
+
+
+def _read_number_text(raw, number_format):
+    text = raw.strip()
+    sign = 1.0
+    if text.startswith("(") and text.endswith(")"):
+        sign, text = -1.0, text[1:-1]
+    text = text.strip().strip(_CURRENCY).strip()
+    if text[:1] in _MINUS:
+        sign, text = -sign, text[1:]
+    elif text[:1] == "+":
+        text = text[1:]
+    text = text.strip().strip(_CURRENCY).strip()
+    if re.fullmatch(r"\d+(\.\d+)?[eE][+-]?\d+", text) and number_format != "comma":
+        return sign * float(text)
+    if not re.fullmatch(r"[\d.," + _GROUP_BLANKS + r"]*\d[\d.," + _GROUP_BLANKS + r"]*", text):
+        raise NumberError(f"{raw.strip()!r} is not a number")
+    if number_format == "auto":
+        marks = _marks(text)
+        if marks is None:
+            raise NumberError(
+                f"{raw.strip()!r} could be written {NUMBER_EXAMPLES['point']} or "
+                f"{NUMBER_EXAMPLES['comma']}: set the number format of the import profile"
+            )
+        decimal = marks[0]
+    else:
+        decimal = "." if number_format == "point" else ","
+    other = "," if decimal == "." else "."
+    if number_format == "auto" and not decimal:
+        other = marks[1]
+    whole, _sep, fraction = text.partition(decimal) if decimal else (text, "", "")
+    if not re.fullmatch(r"\d*", fraction) or (decimal and decimal in fraction):
+        raise NumberError(_not_written(raw, number_format))
+    groups = re.split("[" + re.escape(_GROUP_BLANKS + other) + "]", whole)
+    kinds = {
+        " " if mark in _BLANKS else mark
+        for mark in re.findall("[" + re.escape(_GROUP_BLANKS + other) + "]", whole)
+    }
+    if len(groups) > 1 and (
+        len(kinds) > 1
+        or not re.fullmatch(r"\d{1,3}", groups[0])
+        or any(not re.fullmatch(r"\d{3}", group) for group in groups[1:])
+    ):
+        raise NumberError(_not_written(raw, number_format))
+    if not re.fullmatch(r"\d*", "".join(groups)):
+        raise NumberError(_not_written(raw, number_format))
+    return sign * float(f"{''.join(groups) or '0'}.{fraction or '0'}")
+
+
+def _not_written(raw, number_format):
+    example = NUMBER_EXAMPLES.get(number_format)
+    if example:
+        return f"{raw.strip()!r} is not a number written {example} (the import profile's format)"
+    return f"{raw.strip()!r} is not a number: its thousands or decimal marks do not fit"
 
 
 def _boolean(value):
@@ -245,27 +428,54 @@ def _boolean(value):
     raise ValueError(value)
 
 
-def parse(content, file_format, columns=None, json_key="lines"):
+def parse(
+    content, file_format, columns=None, json_key="lines", number_format="auto", encoding="auto"
+):
     """Read ``content`` into ``(lines, issues)``.
 
     ``columns`` maps canonical fields to the platform's column names;
-    fields it leaves out use :data:`DEFAULT_COLUMNS`.
+    fields it leaves out use :data:`DEFAULT_COLUMNS`. ``number_format``
+    (:data:`NUMBER_FORMATS`) is how the platform writes numbers in text,
+    ``encoding`` (:data:`ENCODINGS`) how it encodes a CSV file.
     """
-    return parse_table(read_table(content, file_format, json_key), columns)
+    return parse_table(read_table(content, file_format, json_key, encoding), columns, number_format)
 
 
-def parse_records(records, columns=None):
+def parse_records(records, columns=None, number_format="auto"):
     """Read line objects already decoded from JSON (an API payload's lines)
     into ``(lines, issues)``; row ``n`` is the ``n``-th object, counted from 1."""
-    return parse_table([(index + 1, record) for index, record in enumerate(records)], columns)
+    table = [(index + 1, record) for index, record in enumerate(records)]
+    return parse_table(table, columns, number_format)
 
 
-def parse_table(table, columns=None):
+def file_number_format(table, columns, number_format="auto"):
+    """The number format to read ``table`` with: the given one, or under
+    ``auto`` the one every number of the file that shows one agrees on
+    (``auto`` still when none shows it, or they disagree)."""
+    if number_format != "auto":
+        return number_format
+    shown = {
+        number_convention(record.get(columns[field]))
+        for _row, record in table
+        for field in ("quantity", "unit_cost")
+    } - {None}
+    return shown.pop() if len(shown) == 1 else "auto"
+
+
+def parse_table(table, columns=None, number_format="auto"):
     """``(row, {column: value})`` pairs into ``(lines, issues)``."""
     columns = dict(DEFAULT_COLUMNS, **{k: v for k, v in (columns or {}).items() if v})
+    for column in table[0][1] if table else ():
+        if isinstance(column, str) and text_problem(column):
+            raise EstimateFileError(f"the header cannot be read: {text_problem(column)}")
+    number_format = file_number_format(table, columns, number_format)
     lines, issues = [], []
     for row, record in table:
         line = EstimateLine(row=row)
+        for column, value in record.items():
+            problem = isinstance(value, str) and text_problem(value)
+            if problem:
+                issues.append(Issue(row, str(column), problem))
         for field in ("line_id", "parent_id", "name", "cost_code", "cost_type", "product"):
             setattr(line, field, _cell_text(record.get(columns[field])))
         for field in ("unit", "vendor", "bid_package"):
@@ -276,9 +486,9 @@ def parse_table(table, columns=None):
                 setattr(line, field, 0.0 if field == "quantity" else None)
                 continue
             try:
-                setattr(line, field, _number(raw))
-            except ValueError:
-                issues.append(Issue(row, columns[field], f"{_cell_text(raw)!r} is not a number"))
+                setattr(line, field, _number(raw, number_format))
+            except NumberError as error:
+                issues.append(Issue(row, columns[field], str(error)))
         for field, default in (("alternate", False), ("included", None)):
             raw = record.get(columns[field])
             try:

@@ -85,8 +85,11 @@ class ConstructionBudget(models.Model):
         """Create or update the project's budget from an approved estimate.
 
         Original amounts and quantities become the estimate's, per cost
-        code; a cost code the estimate no longer holds keeps its line at 0
-        so that its commitments and history stay visible.
+        code, quantities converted to the cost code's unit (a line in yd²
+        adds nine times its quantity to a cost code counted in ft²; a line
+        in hours cannot add to it and is refused); a cost code the estimate
+        no longer holds keeps its line at 0 so that its commitments and
+        history stay visible.
         """
         lines = estimate.line_ids.filtered("in_budget")
         missing = lines.filtered(lambda line: not line.cost_code_id)
@@ -108,7 +111,7 @@ class ConstructionBudget(models.Model):
         totals = defaultdict(lambda: [0.0, 0.0])
         for line in lines:
             totals[line.cost_code_id][0] += line.amount
-            totals[line.cost_code_id][1] += line.quantity
+            totals[line.cost_code_id][1] += line._budget_quantity()
         budget = self.search([("project_id", "=", estimate.project_id.id)], limit=1)
         if not budget:
             budget = self.create(
@@ -187,6 +190,18 @@ class ConstructionBudget(models.Model):
             "res_id": self.id,
             "view_mode": "form",
         }
+
+    def action_request_quotations(self):
+        """The Request Quotations wizard on every line of the budget."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_estimate_bridge.construction_budget_rfq_wizard_action"
+        )
+        action["context"] = {
+            "active_model": "construction.budget.line",
+            "active_ids": self.line_ids.ids,
+        }
+        return action
 
     def action_open_lines(self):
         self.ensure_one()

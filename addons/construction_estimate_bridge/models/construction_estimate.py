@@ -372,7 +372,10 @@ class ConstructionEstimate(models.Model):
         Estimate = self.with_company(company)
         project = Estimate._import_project_for(system, payload["project"])
         columns = dict(estimate_file.DEFAULT_COLUMNS)
-        lines, issues = estimate_file.parse_records(payload["lines"], columns)
+        profile = Estimate._import_profile_for(system)
+        lines, issues = estimate_file.parse_records(
+            payload["lines"], columns, profile.number_format
+        )
         estimate = Estimate._import_lines(
             lines,
             issues,
@@ -384,7 +387,7 @@ class ConstructionEstimate(models.Model):
                 "revision": payload.get("revision"),
                 "system_id": system,
             },
-            Estimate._import_profile_for(system),
+            profile,
             columns,
         )
         estimate.action_approve()

@@ -40,6 +40,33 @@ class ConstructionEstimateImportProfile(models.Model):
         default="lines",
         help="Key of the list of lines when a JSON file is an object.",
     )
+    number_format = fields.Selection(
+        [
+            ("auto", "Automatic (from the file's own numbers)"),
+            ("point", "1,234.56 (decimal point)"),
+            ("comma", "1.234,56 or 1 234,56 (decimal comma)"),
+        ],
+        default="auto",
+        required=True,
+        help="How the platform writes numbers in text cells. Automatic learns it from the "
+        "numbers of each file that show it (1,234.56, 12,5, 0.75) and refuses, row by row, "
+        "a number only the convention can tell, such as 1,234. Thousands may be grouped by "
+        "the other mark, blanks or apostrophes; anything else is refused, never guessed.",
+    )
+    encoding = fields.Selection(
+        [
+            ("auto", "Automatic (byte order mark, else UTF-8)"),
+            ("utf-8", "UTF-8"),
+            ("utf-16", "UTF-16"),
+            ("cp1252", "Windows-1252 (Excel's CSV on Western Windows)"),
+            ("latin-1", "Latin-1 (ISO 8859-1)"),
+        ],
+        default="auto",
+        required=True,
+        help="Text encoding of the platform's CSV files (XLSX and JSON carry their own). "
+        "A byte order mark in the file wins; a row with bytes the encoding cannot read is "
+        "refused with the reason.",
+    )
     unit_synonyms = fields.Text(
         help="One synonym a line, written platform unit = Odoo unit, e.g. SF = ft² or TN = t.",
     )

@@ -154,6 +154,21 @@ class ConstructionEstimateLine(models.Model):
             else:
                 line.amount = line.currency_id.round(line.quantity * line.unit_cost)
 
+    def _budget_quantity(self):
+        """The line's quantity in its cost code's unit, as its budget line
+        counts it; ``UserError`` when the two units measure different things."""
+        self.ensure_one()
+        return self.uom_id._construction_convert(
+            self.quantity,
+            self.cost_code_id.uom_id,
+            self.env._(
+                "Estimate line %(line)s of %(estimate)s",
+                line=self.name,
+                estimate=self.estimate_id.display_name,
+            ),
+            self.env._("cost code %(code)s", code=self.cost_code_id.display_name),
+        )
+
     def _diff_values(self):
         """The line as :mod:`..lib.revision_diff` compares it."""
         self.ensure_one()

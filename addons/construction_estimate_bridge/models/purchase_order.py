@@ -35,14 +35,15 @@ class PurchaseOrder(models.Model):
         return set(cost_codes.analytic_account_id.ids)
 
     def _construction_budget_overruns(self):
-        """Budget lines this order would overrun, with the amount it adds to each."""
+        """Lines of approved budgets this order would overrun, with the amount
+        it adds to each: a draft budget is no limit yet, a closed one none any more."""
         self.ensure_one()
         budget_lines = (
             self.env["construction.budget.line"]
             .sudo()
             .search(
                 [
-                    ("state", "!=", "closed"),
+                    ("state", "=", "approved"),
                     ("cost_code_id.analytic_account_id", "in", list(self._construction_accounts())),
                 ]
             )

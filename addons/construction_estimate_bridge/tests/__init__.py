@@ -7,9 +7,11 @@ from . import test_defect_pricing
 from . import test_estimate_api
 from . import test_estimate_import
 from . import test_estimate_import_tour
+from . import test_estimate_lines
 from . import test_estimate_revision
 from . import test_estimate_sync
 from . import test_procurement
+from . import test_review_to_purchase_tour
 from . import test_supplier_confirmation
 from . import test_end_to_end
 from . import test_engine_grants

@@ -1,6 +1,7 @@
+from odoo import Command
 from odoo.exceptions import UserError
 
-from .common import EstimateBridgeCase
+from .common import EstimateBridgeCase, row, to_csv
 
 
 class TestBudget(EstimateBridgeCase):
@@ -128,3 +129,76 @@ class TestBudget(EstimateBridgeCase):
         self.assertEqual(tracked[:1].new_value_char, "Approved")
         with self.assertRaises(UserError):
             budget.action_approve()
+
+    def test_quantities_in_other_units_are_converted_to_the_cost_codes_unit(self):
+        square_foot = self.env.ref("uom.uom_square_foot")
+        self.assertEqual(self.code_seal.uom_id, square_foot)
+        square_yard = self.env["uom.uom"].create(
+            {
+                "name": "SY test",
+                "category_id": square_foot.category_id.id,
+                "uom_type": "bigger",
+                "factor_inv": 9 * square_foot.factor_inv,
+            }
+        )
+        project = self.env["project.project"].create({"name": "Test Lot with seal coat"})
+        estimate = self.make_wizard(
+            to_csv(
+                [
+                    row("S1", "32 01 13.62", 900, "ft²", 0.3, "Seal coat east"),
+                    row("S2", "32 01 13.62", 100, "SY test", 2.7, "Seal coat west"),
+                ]
+            ),
+            project_id=project.id,
+            external_ref="EST-SEAL",
+        ).action_import()
+        estimate = self.Estimate.browse(estimate["res_id"])
+        estimate.action_approve()
+        estimate.action_create_budget()
+        seal = self.budget_line(estimate.budget_id, self.code_seal)
+        # 900 ft² + 100 yd² (900 ft²), not 1,000 of anything
+        self.assertAlmostEqual(seal.original_quantity, 1800)
+        self.assertEqual(seal.uom_id, square_foot)
+        self.assertAlmostEqual(seal.original, 540)
+        # a change order of 180 ft² is a tenth more: each line needs a tenth more, in its unit
+        change = self.env["construction.change.order"].create(
+            {
+                "title": "Seal the loading dock too",
+                "budget_id": estimate.budget_id.id,
+                "reason": "Client request.",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "cost_code_id": self.code_seal.id,
+                            "quantity_delta": 180,
+                            "amount_delta": 54,
+                        }
+                    )
+                ],
+            }
+        )
+        change.with_user(self.users["controller"]).action_approve()
+        estimate.budget_id.action_approve()
+        proposals = {
+            proposal.estimate_line_id.external_line_id: (proposal.needed_quantity, proposal.uom_id)
+            for proposal in self.open_rfq_wizard(seal).line_ids
+        }
+        self.assertEqual(proposals["S1"][1], square_foot)
+        self.assertAlmostEqual(proposals["S1"][0], 990)
+        self.assertEqual(proposals["S2"][1], square_yard)
+        self.assertAlmostEqual(proposals["S2"][0], 110)
+
+    def test_a_quantity_that_cannot_convert_is_refused_by_name(self):
+        project = self.env["project.project"].create({"name": "Test Lot with hours"})
+        action = self.make_wizard(
+            to_csv([row("S1", "32 01 13.62", 900, "ft²", 0.3, "Seal coat east")]),
+            project_id=project.id,
+            external_ref="EST-HOURS",
+        ).action_import()
+        estimate = self.Estimate.browse(action["res_id"])
+        # edited by hand after the import, which checks units against cost codes
+        estimate.line_ids.uom_id = self.env.ref("uom.product_uom_hour")
+        estimate.action_approve()
+        with self.assertRaisesRegex(UserError, r"(?s)Seal coat east.*Hours.*32 01 13\.62.*ft²"):
+            estimate.action_create_budget()
+        self.assertFalse(self.env["construction.budget"].search([("project_id", "=", project.id)]))

@@ -169,3 +169,18 @@ class TestDefectPricing(EstimateBridgeCase):
         wizard.action_price()
         self.assertEqual(defect.state, "estimated")
         self.assertAlmostEqual(self.defect_lines().amount, 80)
+
+    def test_pricing_from_a_site_proposes_its_estimate_and_the_products_vendor(self):
+        self.patch.seller_ids = [Command.create({"partner_id": self.vendor_asphalt.id})]
+        defect = self.defect(self.site_north, 10, self.square_meter)
+        Wizard = self.env["construction.defect.pricing.wizard"].with_user(self.users["estimator"])
+        from_site = Wizard.with_context(
+            active_model="construction.site", active_id=self.site_north.id
+        )
+        # the project's one draft estimate is proposed
+        self.assertEqual(from_site.default_get(["estimate_id"])["estimate_id"], self.estimate.id)
+        # a second draft of the project: the person chooses
+        self.import_estimate(to_csv(BASE_ROWS), external_ref="EST-2")
+        self.assertFalse(from_site.default_get(["estimate_id"]).get("estimate_id"))
+        self.wizard(defect).action_price()
+        self.assertEqual(self.defect_lines().vendor_id, self.vendor_asphalt)

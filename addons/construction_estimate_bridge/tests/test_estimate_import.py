@@ -175,3 +175,43 @@ class TestEstimateImport(EstimateBridgeCase):
         ):
             wizard.action_preview()
         self.assertEqual(self.env["construction.estimate"].search_count([]), estimates)
+
+    def test_a_european_spreadsheet_export_is_read_as_its_platform_writes_it(self):
+        # Excel on a German Windows: semicolons, decimal comma, dots grouping thousands,
+        # Windows-1252 text
+        self.profile.write({"number_format": "comma", "encoding": "cp1252"})
+        content = (
+            "line_id;description;cost_code;quantity;unit;unit_cost\n"
+            "E1;Asphaltdecke Einfahrt;32 12 16;1.234,5;t;88,40\n"
+            "E2;Markierung Gehweg \u2013 weiß;32 17 23;2 000;ft;0,55\n"
+        ).encode("cp1252")
+        wizard = self.make_wizard(content)
+        wizard.action_preview()
+        self.assertFalse(wizard.issue_ids)
+        self.assertAlmostEqual(wizard.amount_total, 1234.5 * 88.40 + 2000 * 0.55)
+        estimate = self.Estimate.browse(wizard.action_import()["res_id"])
+        lines = {line.external_line_id: line for line in estimate.line_ids}
+        self.assertAlmostEqual(lines["E1"].quantity, 1234.5)
+        self.assertAlmostEqual(lines["E1"].unit_cost, 88.40)
+        self.assertEqual(lines["E2"].name, "Markierung Gehweg \u2013 weiß")
+        self.assertAlmostEqual(lines["E2"].quantity, 2000)
+
+    def test_numbers_and_text_that_cannot_be_read_surely_are_refused_row_by_row(self):
+        # an automatic profile, a file with nothing to tell the convention, cp1252 bytes
+        content = (
+            "line_id,description,cost_code,quantity,unit,unit_cost\n"
+            'N1,Overlay,32 12 16,"1,234",t,88\n'
+            "N2,Crème seal,32 12 16,10,t,90\n"
+            "N3,Overlay east,32 12 16,12,t,90\n"
+        ).encode("cp1252")
+        estimates_before = self.Estimate.search_count([])
+        wizard = self.make_wizard(content)
+        wizard.action_preview()
+        self.assertEqual(wizard.state, "preview")
+        refused = {(issue.row, issue.column): issue.message for issue in wizard.issue_ids}
+        self.assertEqual(set(refused), {(2, "quantity"), (3, "description")})
+        self.assertIn("number format of the import profile", refused[2, "quantity"])
+        self.assertIn("encoding of the import profile", refused[3, "description"])
+        with self.assertRaisesRegex(UserError, "Nothing was imported"):
+            wizard.action_import()
+        self.assertEqual(self.Estimate.search_count([]), estimates_before)

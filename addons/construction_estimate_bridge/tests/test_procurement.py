@@ -9,6 +9,7 @@ class TestProcurement(EstimateBridgeCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.budget = cls.budgeted_estimate().budget_id
+        cls.budget.action_approve()
 
     def rfq_wizard(self, cost_codes):
         return self.open_rfq_wizard(
@@ -69,6 +70,32 @@ class TestProcurement(EstimateBridgeCase):
         within = self.make_po(self.vendor_asphalt, self.product_asphalt, 100, 90, self.code_paving)
         within.button_confirm()
         self.assertEqual(within.state, "purchase")
+
+    def test_rfqs_are_refused_from_a_budget_not_approved(self):
+        self.budget.action_reset_to_draft()
+        wizard = self.rfq_wizard(self.code_paving)
+        with self.assertRaisesRegex(UserError, r"Only approved budgets.*Parking lot.*\(draft\)"):
+            wizard.action_create_rfqs()
+        self.assertFalse(
+            self.env["purchase.order"].search([("partner_id", "=", self.vendor_asphalt.id)])
+        )
+        self.budget.action_approve()
+        self.budget.action_close()
+        with self.assertRaisesRegex(UserError, r"\(closed\)"):
+            self.rfq_wizard(self.code_paving).action_create_rfqs()
+
+    def test_budget_check_counts_only_approved_budgets(self):
+        self.company.construction_budget_check = "block"
+        self.budget.action_reset_to_draft()
+        # a draft budget is no limit yet: 101 t at 90 passes though it budgets 100 t
+        order = self.make_po(self.vendor_asphalt, self.product_asphalt, 101, 90, self.code_paving)
+        order.button_confirm()
+        self.assertEqual(order.state, "purchase")
+        # once approved, the same order no longer fits what remains
+        self.budget.action_approve()
+        again = self.make_po(self.vendor_asphalt, self.product_asphalt, 1, 90, self.code_paving)
+        with self.assertRaisesRegex(UserError, "exceeds the remaining budget"):
+            again.button_confirm()
 
     def test_budget_check_can_require_a_controller_approval(self):
         self.company.construction_budget_check = "approval"

@@ -153,6 +153,19 @@ class ConstructionBudgetRfqWizard(models.TransientModel):
         """One draft purchase order per suggested vendor, for what is not
         ordered yet, analytic distribution set."""
         self.ensure_one()
+        unapproved = self.budget_line_ids.budget_id.filtered(
+            lambda budget: budget.state != "approved"
+        )
+        if unapproved:
+            states = dict(self.env["construction.budget"]._fields["state"].selection)
+            raise UserError(
+                self.env._(
+                    "Only approved budgets drive purchasing; %(budgets)s is not approved "
+                    "(%(state)s). A project controller approves it first.",
+                    budgets=", ".join(unapproved.mapped("display_name")),
+                    state=states[unapproved[0].state].lower(),
+                )
+            )
         lines = self._estimate_lines()
         if not lines:
             raise UserError(self.env._("The selected budget lines have no estimate line to order."))
@@ -188,13 +201,17 @@ class ConstructionBudgetRfqWizard(models.TransientModel):
                 for vendor, vendor_lines in by_vendor.items()
             ]
         )
-        return {
+        action = {
             "type": "ir.actions.act_window",
             "name": self.env._("Requests for Quotation"),
             "res_model": "purchase.order",
             "view_mode": "list,form",
             "domain": [("id", "in", orders.ids)],
         }
+        if len(orders) == 1:
+            # one vendor: open its request at once, ready to send or confirm
+            action.update(view_mode="form", views=[(False, "form")], res_id=orders.id)
+        return action
 
     @api.model
     def _order_line_values(self, proposal):

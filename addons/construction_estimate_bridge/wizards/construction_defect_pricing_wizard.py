@@ -12,7 +12,7 @@ class ConstructionDefectPricingWizard(models.TransientModel):
     estimate_id = fields.Many2one(
         "construction.estimate",
         required=True,
-        default=lambda self: self._default_record("construction.estimate"),
+        default=lambda self: self._default_estimate_id(),
         domain="[('state', '=', 'draft')]",
         help="Draft estimate that receives one priced line per site and defect category.",
     )
@@ -32,6 +32,23 @@ class ConstructionDefectPricingWizard(models.TransientModel):
     def _default_record(self, model):
         context = self.env.context
         return context.get("active_id") if context.get("active_model") == model else False
+
+    @api.model
+    def _default_estimate_id(self):
+        """The estimate the action was opened from, else the one draft
+        estimate of the project the defects' sites belong to."""
+        estimate_id = self._default_record("construction.estimate")
+        if estimate_id:
+            return estimate_id
+        commands = self._default_defect_ids()
+        defects = self.env["construction.defect"].browse(commands[0][2] if commands else [])
+        projects = defects.site_id.project_id
+        if len(projects) != 1:
+            return False
+        drafts = self.env["construction.estimate"].search(
+            [("project_id", "=", projects.id), ("state", "=", "draft")], limit=2
+        )
+        return drafts.id if len(drafts) == 1 else False
 
     @api.model
     def _default_defect_ids(self):
@@ -159,6 +176,7 @@ class ConstructionDefectPricingWizard(models.TransientModel):
             "quantity": float_round(quantity, precision_rounding=product.uom_id.rounding),
             "uom_id": product.uom_id.id,
             "unit_cost": product.standard_price,
+            "vendor_id": product._prepare_sellers()[:1].partner_id.id,
             "defect_ids": [Command.set(defects.ids)],
             "photo_ids": [Command.set(defects.photo_ids.ids)],
         }

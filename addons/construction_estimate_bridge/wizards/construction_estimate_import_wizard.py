@@ -76,6 +76,8 @@ class ConstructionEstimateImportWizard(models.TransientModel):
                 self.file_format,
                 self.profile_id._column_map(),
                 self.profile_id.json_lines_key or "lines",
+                self.profile_id.number_format,
+                self.profile_id.encoding,
             )
         except estimate_file.EstimateFileError as error:
             raise UserError(

@@ -23,7 +23,7 @@ from odoo.addons.construction_sync.controllers.api import (
 )
 from odoo.addons.construction_sync.lib import schema as schema_lib
 from odoo.addons.construction_sync.lib.problem import ApiError
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import file_open
 
@@ -296,6 +296,7 @@ class FieldApi(http.Controller):
                 vals["category_id"] = request.env["construction.defect.category"]._resolve(label).id
             except ValidationError as error:
                 raise evidence_problem(error, f"{pointer}/category") from error
+        vals.update(self._observation_quantity(system, item, vals.get("category_id"), pointer))
         if not vals["site_id"]:
             raise ApiError(
                 "unknown_site",
@@ -321,6 +322,40 @@ class FieldApi(http.Controller):
         )
         Resolver._bind(event, binding, defect, item["client_uuid"])
         return defect, True
+
+    def _observation_quantity(self, system, item, category_id, pointer):
+        """``quantity`` and ``uom_id`` of an observation's defect: the
+        quantity in its category's unit, converted from the ``unit`` the
+        observation gives (a unit name, or the system's value map of kind
+        unit); without a unit, the quantity is in the category's unit."""
+        category = request.env["construction.defect.category"].browse(category_id)
+        quantity = item.get("quantity") or 0.0
+        reference = item.get("unit")
+        if not reference:
+            return {"quantity": quantity, "uom_id": category.uom_id.id}
+        uom = request.env["construction.sync.resolver"]._find(
+            system, "uom.uom", reference, kind="uom", natural=True
+        )
+        if not uom:
+            raise ApiError(
+                "unknown_unit",
+                f"Unit {reference!r} is neither an Odoo unit nor mapped for this system.",
+                errors=[{"pointer": f"{pointer}/unit", "message": "unknown"}],
+            )
+        try:
+            quantity = uom._construction_convert(
+                quantity,
+                category.uom_id,
+                request.env._("The observation's quantity"),
+                request.env._("category %(category)s", category=category.name),
+            )
+        except UserError as error:
+            raise ApiError(
+                "unit_mismatch",
+                str(error),
+                errors=[{"pointer": f"{pointer}/unit", "message": str(error)}],
+            ) from error
+        return {"quantity": quantity, "uom_id": (category.uom_id or uom).id}
 
     def _annotate(self, defect, detections, photos_by_uuid, photos, pointer):
         vals_list = []

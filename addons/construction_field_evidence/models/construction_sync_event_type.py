@@ -37,6 +37,7 @@ HANDLERS = {
             "latitude": ("latitude",),
             "longitude": ("longitude",),
             "quantity": ("quantity",),
+            "unit": ("quantity", "uom_id"),
             "photo_client_uuids": ("photo_ids",),
         },
     ),

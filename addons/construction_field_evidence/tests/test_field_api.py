@@ -276,3 +276,46 @@ class TestFieldApi(FieldApiCase):
         self.assertIn("pothole", codes)
         stages = [s["code"] for s in self.get("/field/stages").json()["items"]]
         self.assertEqual(stages[:3], ["before", "during", "after"])
+
+    def test_observation_quantities_arrive_in_the_categorys_unit(self):
+        # pothole patching is counted in ft²
+        self.assertEqual(self.pothole.uom_id, self.square_foot)
+        self.env["construction.sync.value.map"].create(
+            {
+                "system_id": self.system.id,
+                "kind": "uom",
+                "external_value": "SQM",
+                "internal_reference": f"uom.uom,{self.square_meter.id}",
+            }
+        )
+        observation = {"category": "pothole", "site_id": self.site.id}
+        body = {
+            "observations": [
+                dict(observation, client_uuid="o-m2", quantity=2, unit="m²"),
+                dict(observation, client_uuid="o-map", quantity=1, unit="SQM"),
+                dict(observation, client_uuid="o-none", quantity=12),
+                dict(observation, client_uuid="o-hours", quantity=3, unit="Hours"),
+                dict(observation, client_uuid="o-what", quantity=3, unit="furlong²"),
+                dict(observation, client_uuid="o-number", quantity=3, unit=2),
+                dict(observation, client_uuid="o-long", quantity=3, unit="m" * 65),
+            ]
+        }
+        response = self.post_batch(body)
+        self.assertEqual(response.status_code, 200, response.text)
+        results = response.json()["observations"]
+        self.assertEqual(
+            [(o["status"], (o.get("error") or {}).get("code")) for o in results],
+            [("accepted", None)] * 3
+            + [("rejected", "unit_mismatch"), ("rejected", "unknown_unit")]
+            + [("rejected", "schema_violation")] * 2,
+        )
+        defects = [self.Defect.browse(o["defect"]["id"]) for o in results[:3]]
+        self.assertEqual({defect.uom_id for defect in defects}, {self.square_foot})
+        for defect, square_feet in zip(defects, (21.528, 10.764, 12), strict=True):
+            self.assertAlmostEqual(defect.quantity, square_feet, places=2)
+        mismatch = results[3]["error"]
+        self.assertEqual(mismatch["errors"][0]["pointer"], "/observations/3/unit")
+        self.assertRegex(mismatch["detail"], "Hours.*Pothole.*ft²")
+        self.assertEqual(results[4]["error"]["errors"][0]["pointer"], "/observations/4/unit")
+        self.assertEqual(self.Defect.search_count([("site_id", "=", self.site.id)]), 3)
+        self.assertEqual(len(self.events("defect.detected")), 3)

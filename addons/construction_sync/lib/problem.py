@@ -42,6 +42,8 @@ ERROR_CODES = {
     "unknown_site": (422, "Unknown site"),
     "unknown_stage": (422, "Unknown or unapproved photo stage"),
     "unknown_category": (422, "Unknown defect category"),
+    "unknown_unit": (422, "Unknown unit of measure"),
+    "unit_mismatch": (422, "The unit cannot be converted to the one required"),
     "internal_error": (500, "Internal error"),
 }
 

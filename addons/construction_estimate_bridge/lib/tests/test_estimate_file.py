@@ -8,6 +8,7 @@ import pytest
 from ..estimate_file import (
     CostCodeInfo,
     EstimateFileError,
+    NumberError,
     UnitInfo,
     detect_format,
     parse,
@@ -15,6 +16,7 @@ from ..estimate_file import (
     parse_unit_synonyms,
     validate,
 )
+from ..estimate_file import _number as read_number
 
 CSV = (
     "line_id,parent_id,description,cost_code,quantity,unit,unit_cost,vendor,alternate,included\n"
@@ -218,3 +220,86 @@ def test_numbers_that_are_not_finite_are_cell_problems(value):
     lines, issues = parse_records([{"line_id": "L1", "quantity": value, "unit_cost": value}])
     assert [(issue.row, issue.column) for issue in issues] == [(1, "quantity"), (1, "unit_cost")]
     assert (lines[0].quantity, lines[0].unit_cost) == (0.0, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "number_format", "number"),
+    [
+        ("1.234,56", "auto", 1234.56),
+        ("1 234,56", "auto", 1234.56),
+        ("1\u00a0234,56", "auto", 1234.56),
+        ("1\u202f234,56", "comma", 1234.56),
+        ("1,234.56", "auto", 1234.56),
+        ("1.234.567", "auto", 1234567),
+        ("12,5", "auto", 12.5),
+        ("0,125", "auto", 0.125),
+        ("1,234", "point", 1234),
+        ("1,234", "comma", 1.234),
+        ("1.234", "comma", 1234),
+        ("(1,234.50)", "point", -1234.5),
+        ("€ 1.234,50", "comma", 1234.5),
+        ("1'234.5", "point", 1234.5),
+    ],
+)
+def test_numbers_as_other_locales_write_them(text, number_format, number):
+    assert read_number(text, number_format) == pytest.approx(number)
+
+
+@pytest.mark.parametrize(
+    ("text", "number_format", "reason"),
+    [
+        ("1,234", "auto", "could be written 1,234.56 or 1.234,56"),
+        ("1.234", "auto", "could be written"),
+        ("1.234,56", "point", "not a number written 1,234.56"),
+        ("1,234.56", "comma", "not a number written 1.234,56"),
+        ("1,23,4", "point", "not a number written"),
+        ("12 34,5", "comma", "not a number written"),
+        ("1.234 567", "comma", "not a number written"),
+        ("1,2.3,4", "auto", "marks do not fit"),
+    ],
+)
+def test_numbers_no_convention_reads_are_refused_with_the_reason(text, number_format, reason):
+    with pytest.raises(NumberError, match=reason):
+        read_number(text, number_format)
+
+
+def test_a_file_teaches_its_own_convention_or_refuses_row_by_row():
+    header = "line_id,cost_code,quantity,unit_cost\n"
+    # decimal comma shown by 12,5: 1.234 is one thousand two hundred thirty-four
+    lines, issues = parse((header + 'A,321216,"1.234","12,5"\n').encode(), "csv")
+    assert issues == [] and (lines[0].quantity, lines[0].unit_cost) == (1234, 12.5)
+    # nothing shows the convention: 1,234 is refused, the other row is read
+    lines, issues = parse((header + 'A,321216,"1,234",12\nB,321216,3,4\n').encode(), "csv")
+    assert [(issue.row, issue.column) for issue in issues] == [(2, "quantity")]
+    assert "number format of the import profile" in issues[0].message
+    # the profile says how the platform writes them
+    lines, issues = parse((header + 'A,321216,"1,234",12\n').encode(), "csv", number_format="point")
+    assert issues == [] and lines[0].quantity == 1234
+
+
+def test_legacy_encodings_are_read_right_or_refused_by_row():
+    text = (
+        "line_id,description,cost_code,quantity,unit_cost\n"
+        "A,Café crème,321216,2,3\n"
+        "B,Joint,321216,1,1\n"
+    )
+    # BOM'd UTF-8 and UTF-16 (Excel's "Unicode text") are read whatever the profile says
+    for content in (text.encode("utf-8-sig"), text.encode("utf-16")):
+        lines, issues = parse(content, "csv", encoding="cp1252")
+        assert issues == [] and lines[0].name == "Café crème"
+    legacy = text.encode("cp1252")
+    lines, issues = parse(legacy, "csv", encoding="cp1252")
+    assert issues == [] and lines[0].name == "Café crème"
+    # read as UTF-8, the row holding the legacy bytes is refused with the reason
+    lines, issues = parse(legacy, "csv")
+    assert [(issue.row, issue.column) for issue in issues] == [(2, "description")]
+    assert "bytes E9 E8 cannot be read" in issues[0].message
+    # a Windows-1252 € read as Latin-1 is a control code: refused, not shown as text
+    euro = "line_id,description,cost_code,quantity,unit_cost\nA,5 € off,321216,1,1\n"
+    _lines, issues = parse(euro.encode("cp1252"), "csv", encoding="latin-1")
+    assert "U+0080" in issues[0].message
+    # a UTF-8 file under a legacy profile is refused as a whole, not turned into mojibake
+    with pytest.raises(EstimateFileError, match="UTF-8 text"):
+        parse(text.encode(), "csv", encoding="cp1252")
+    with pytest.raises(EstimateFileError, match="UTF-16"):
+        parse(text.encode("utf-16-le"), "csv")
