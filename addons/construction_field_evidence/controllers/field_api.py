@@ -28,7 +28,7 @@ from odoo.http import request
 from odoo.tools import file_open
 
 from ..exceptions import EvidenceValidationError
-from ..models.construction_photo import MAX_UPLOAD_BYTES
+from ..models.construction_photo import CATEGORY_MAP_KINDS, MAX_UPLOAD_BYTES
 from ..models.ir_attachment import evidence_savepoint
 
 MAX_BATCH_BYTES = 200 * 1024 * 1024
@@ -281,7 +281,7 @@ class FieldApi(http.Controller):
         }
         label = item.get("category") or first.get("label")
         if label:
-            label = Resolver._label(system, ("defect_category", "synonym"), label)
+            label = Resolver._label(system, CATEGORY_MAP_KINDS, label)
         if detections:
             category = request.env["construction.defect.category"]._resolve_label(label)
             vals.update(
