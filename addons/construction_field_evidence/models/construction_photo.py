@@ -666,7 +666,7 @@ class ConstructionPhoto(models.Model):
         reason = ""
         if refused:
             reason = self.env._(
-                "tags %(tags)s are not allowed for %(condition)s (allowed: %(allowed)s)",
+                "tags not allowed for %(condition)s: %(tags)s (allowed: %(allowed)s)",
                 tags=", ".join(refused),
                 condition=condition.name,
                 allowed=", ".join(condition.allowed_tag_ids.mapped("name")),

@@ -86,7 +86,7 @@ class TestPlatformWords(FieldApiCase):
                 self.assertEqual(photo.tag_ids, self.edge)
                 self.assertEqual(photo.state, "needs_review")
                 self.assertIn("Graffiti", photo.review_reason)
-                self.assertIn("Edge, Center", photo.review_reason)
+                self.assertIn("(allowed: Center, Edge)", photo.review_reason)
         self.assertFalse(self.env["construction.photo.tag"].search([("name", "=", "Graffiti")]))
         allowed = self.single(category="pothole", tags=["Center"])
         self.assertEqual((allowed.tag_ids, allowed.review_reason), (self.center, False))
