@@ -53,6 +53,8 @@ def photo_json(photo, duplicate=False):
         "category": photo.category_id.code or None,
         "captured_at": _iso(photo.captured_at),
         "capture_source": photo.capture_source or None,
+        "clock_mismatch": photo.clock_mismatch,
+        "review_reason": photo.review_reason or None,
         "latitude": photo.latitude if photo.gps_source else None,
         "longitude": photo.longitude if photo.gps_source else None,
         "gps_source": photo.gps_source or None,
