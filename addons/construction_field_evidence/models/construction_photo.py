@@ -872,7 +872,8 @@ class ConstructionPhoto(models.Model):
                     photos=", ".join(missing.mapped("display_name")),
                 )
             )
-        self.write({"state": "accepted", "reject_reason": False})
+        # the reason it waited is answered (it stays in the chatter)
+        self.write({"state": "accepted", "reject_reason": False, "review_reason": False})
 
     def action_reject(self, reason):
         if not (reason or "").strip():

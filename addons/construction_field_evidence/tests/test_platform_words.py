@@ -88,6 +88,8 @@ class TestPlatformWords(FieldApiCase):
                 self.assertIn("Graffiti", photo.review_reason)
                 self.assertIn("(allowed: Center, Edge)", photo.review_reason)
         self.assertFalse(self.env["construction.photo.tag"].search([("name", "=", "Graffiti")]))
+        photo.action_accept()
+        self.assertFalse(photo.review_reason, "answered by the review")
         allowed = self.single(category="pothole", tags=["Center"])
         self.assertEqual((allowed.tag_ids, allowed.review_reason), (self.center, False))
         free = self.single(category="PH-01", tags=["Graffiti"])
