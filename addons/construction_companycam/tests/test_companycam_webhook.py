@@ -286,7 +286,13 @@ class TestCompanyCamWebhook(CompanyCamCase):
                     "kind": "synonym",
                     "external_value": "Asphalt Failure",
                     "internal_value": "pothole",
-                }
+                },
+                {
+                    "system_id": self.system.id,
+                    "kind": "defect_category",
+                    "external_value": "PH-01",
+                    "internal_reference": f"construction.defect.category,{pothole.id}",
+                },
             ]
         )
         self.double.add_project(8)
@@ -312,6 +318,13 @@ class TestCompanyCamWebhook(CompanyCamCase):
         )
         self.run_jobs()
         self.assertEqual(stored.stage_id, before, "a stage already set is not overwritten")
+
+        coded = self.double.add_photo(81, 8, serial=6, tags=("PH-01", "After"))
+        self.post_webhook(delivery("photo.created", coded))
+        self.run_jobs()
+        second = self.bound("construction.photo", "81")
+        self.assertEqual((second.stage_id, second.category_id), (after, pothole))
+        self.assertFalse(second.tag_ids)
 
     def test_original_not_matching_its_md5_waits_for_review_and_nothing_is_stored(self):
         self.double.add_project(8)

@@ -88,6 +88,7 @@ class TestPlatformWords(FieldApiCase):
                 self.assertIn("Graffiti", photo.review_reason)
                 self.assertIn("(allowed: Center, Edge)", photo.review_reason)
         self.assertFalse(self.env["construction.photo.tag"].search([("name", "=", "Graffiti")]))
+        photo.stage_id = self.before
         photo.action_accept()
         self.assertFalse(photo.review_reason, "answered by the review")
         allowed = self.single(category="pothole", tags=["Center"])
