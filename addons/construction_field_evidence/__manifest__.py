@@ -9,7 +9,7 @@
     "maintainers": ["construction-sync-suite"],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "external_dependencies": {"python": ["Pillow", "shapely"]},
+    "external_dependencies": {"python": ["Pillow", "pillow-heif", "shapely"]},
     "depends": ["construction_sync", "portal", "product", "uom"],
     "data": [
         "security/ir.model.access.csv",

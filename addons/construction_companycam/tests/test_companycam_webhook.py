@@ -264,6 +264,68 @@ class TestCompanyCamWebhook(CompanyCamCase):
         self.run_jobs()
         self.assertEqual(stored.note, "Curb cut, sealed")
 
+    def test_tags_named_by_value_maps_give_the_stage_and_condition_on_create_and_update(self):
+        # CompanyCam photos carry no stage or condition, only Tag objects
+        # (GET /photos/{id}/tags, display_value): the office maps its tags.
+        before = self.env.ref("construction_field_evidence.photo_stage_before")
+        after = self.env.ref("construction_field_evidence.photo_stage_after")
+        pothole = self.env.ref("construction_field_evidence.defect_category_pothole")
+        self.env["construction.sync.value.map"].create(
+            [
+                {
+                    "system_id": self.system.id,
+                    "kind": "photo_stage",
+                    "external_value": stage.name,
+                    "internal_reference": f"construction.photo.stage,{stage.id}",
+                }
+                for stage in (before, after)
+            ]
+            + [
+                {
+                    "system_id": self.system.id,
+                    "kind": "synonym",
+                    "external_value": "Asphalt Failure",
+                    "internal_value": "pothole",
+                },
+                {
+                    "system_id": self.system.id,
+                    "kind": "defect_category",
+                    "external_value": "PH-01",
+                    "internal_reference": f"construction.defect.category,{pothole.id}",
+                },
+            ]
+        )
+        self.double.add_project(8)
+        photo = self.double.add_photo(80, 8, serial=5, tags=("Asphalt Failure", "Curb"))
+        self.post_webhook(delivery("photo.created", photo))
+        self.run_jobs()
+        stored = self.photos()
+        self.assertEqual(
+            (stored.stage_id, stored.category_id), (self.env["construction.photo.stage"], pothole)
+        )
+        self.assertEqual(stored.tag_ids.mapped("name"), ["Curb"])
+
+        self.double.tags["80"] = [{"id": "2", "display_value": "Before", "value": "before"}]
+        updated = dict(photo, updated_at=photo["updated_at"] + 600)
+        self.post_webhook(delivery("photo.updated", updated))
+        self.run_jobs()
+        self.assertEqual(stored.stage_id, before, "the mapped tag fills the missing stage")
+        self.assertFalse(stored.tag_ids)
+
+        self.double.tags["80"] = [{"id": "3", "display_value": "After", "value": "after"}]
+        self.post_webhook(
+            delivery("photo.updated", dict(updated, updated_at=updated["updated_at"] + 600))
+        )
+        self.run_jobs()
+        self.assertEqual(stored.stage_id, before, "a stage already set is not overwritten")
+
+        coded = self.double.add_photo(81, 8, serial=6, tags=("PH-01", "After"))
+        self.post_webhook(delivery("photo.created", coded))
+        self.run_jobs()
+        second = self.bound("construction.photo", "81")
+        self.assertEqual((second.stage_id, second.category_id), (after, pothole))
+        self.assertFalse(second.tag_ids)
+
     def test_original_not_matching_its_md5_waits_for_review_and_nothing_is_stored(self):
         self.double.add_project(8)
         photo = self.double.add_photo(80, 8, serial=5, hash="0" * 32)

@@ -287,9 +287,9 @@ class AccessMatrixCase(FieldEvidenceCase):
             "construction.sync.value.map",
             lambda k: {
                 "system_id": system.id,
-                "kind": "status",
+                "kind": "synonym",
                 "external_value": f"S{k}",
-                "internal_value": "done",
+                "internal_value": "pothole",
             },
         )
         event = add(

@@ -28,7 +28,7 @@ from odoo.http import request
 from odoo.tools import file_open
 
 from ..exceptions import EvidenceValidationError
-from ..models.construction_photo import MAX_UPLOAD_BYTES
+from ..models.construction_photo import CATEGORY_MAP_KINDS, MAX_UPLOAD_BYTES
 from ..models.ir_attachment import evidence_savepoint
 
 MAX_BATCH_BYTES = 200 * 1024 * 1024
@@ -53,6 +53,8 @@ def photo_json(photo, duplicate=False):
         "category": photo.category_id.code or None,
         "captured_at": _iso(photo.captured_at),
         "capture_source": photo.capture_source or None,
+        "clock_mismatch": photo.clock_mismatch,
+        "review_reason": photo.review_reason or None,
         "latitude": photo.latitude if photo.gps_source else None,
         "longitude": photo.longitude if photo.gps_source else None,
         "gps_source": photo.gps_source or None,
@@ -281,7 +283,7 @@ class FieldApi(http.Controller):
         }
         label = item.get("category") or first.get("label")
         if label:
-            label = Resolver._label(system, ("defect_category", "synonym"), label)
+            label = Resolver._label(system, CATEGORY_MAP_KINDS, label)
         if detections:
             category = request.env["construction.defect.category"]._resolve_label(label)
             vals.update(

@@ -1,7 +1,7 @@
 class EvidenceError(ValueError):
     """Bad field evidence: ``code`` is stable, ``message`` is for people.
 
-    Codes: not_an_image, type_mismatch, truncated_image, too_many_pixels,
+    Codes: not_an_image, unsupported_image_type, type_mismatch, truncated_image, too_many_pixels,
     gps_out_of_range, invalid_geometry, bbox_outside_image, unknown_stage,
     unknown_category.
     """

@@ -19,6 +19,8 @@ GPS_LONGITUDE_REF = 3
 GPS_LONGITUDE = 4
 GPS_ALTITUDE_REF = 5
 GPS_ALTITUDE = 6
+GPS_TIME_STAMP = 7
+GPS_DATE_STAMP = 29
 GPS_HORIZONTAL_ERROR = 31
 
 # Orientation tag -> the transposition that shows the image upright.
@@ -42,6 +44,7 @@ class ExifData:
     longitude: float | None = None
     altitude: float | None = None
     gps_accuracy: float | None = None  # metres, from GPSHPositioningError
+    gps_utc: datetime | None = None  # naive UTC, from GPSDateStamp and GPSTimeStamp
 
     @property
     def captured_utc(self):
@@ -111,6 +114,23 @@ def parse_offset(value):
     return -delta if value[0] == "-" else delta
 
 
+def parse_gps_time(date_stamp, time_stamp):
+    """Naive UTC from GPSDateStamp (``2026:05:04``) and GPSTimeStamp (three
+    rationals: hours, minutes, seconds); None unless both are whole."""
+    try:
+        day = datetime.strptime(text(date_stamp), "%Y:%m:%d")
+    except ValueError:
+        return None
+    if not isinstance(time_stamp, tuple | list) or len(time_stamp) != 3:
+        return None
+    hours, minutes, seconds = (rational(part) for part in time_stamp)
+    if not all(math.isfinite(part) and part >= 0 for part in (hours, minutes, seconds)):
+        return None
+    if hours >= 24 or minutes >= 60 or seconds >= 61:
+        return None
+    return day + timedelta(hours=int(hours), minutes=int(minutes), seconds=round(seconds))
+
+
 def format_offset(delta):
     total = int(delta.total_seconds()) // 60
     sign = "-" if total < 0 else "+"
@@ -162,6 +182,7 @@ def read_exif(image):
         altitude = altitude if math.isfinite(altitude) else None
     accuracy = rational(gps[GPS_HORIZONTAL_ERROR]) if GPS_HORIZONTAL_ERROR in gps else None
     return ExifData(
+        gps_utc=parse_gps_time(gps.get(GPS_DATE_STAMP), gps.get(GPS_TIME_STAMP)),
         orientation=orientation,
         captured_local=captured,
         utc_offset=format_offset(offset) if offset is not None else None,
@@ -191,3 +212,48 @@ def check_coordinates(latitude, longitude):
             f"GPS position ({latitude}, {longitude}) is not a position on Earth: "
             "latitude must be within -90..90 and longitude within -180..180.",
         )
+
+
+@dataclass(frozen=True)
+class CaptureTime:
+    utc: datetime  # naive UTC
+    source: str  # exif, exif_local, gps, site_zone, company_zone, exif_unzoned
+    zone: str | None  # the offset or zone name the camera's local time was read in
+    clock_drift: timedelta | None = None  # camera clock minus GPS clock, when both are known
+    clock_mismatch: bool = False  # drift beyond the tolerance: the GPS time was kept
+
+
+def resolve_capture_time(exif, device_zone=None, site_zone=None, company_zone=None, tolerance=None):
+    """The capture time of a photo whose EXIF carries a camera time, or
+    None when it carries none.
+
+    The camera writes its local time; its zone is, in this order: the EXIF
+    offset (OffsetTimeOriginal), the device's zone as the uploader sent it,
+    else the GPS clock (UTC, from the satellites) is taken as the time
+    itself, else the site's zone, else the company's. With none of them the
+    local time is read as UTC (``exif_unzoned``). When the camera time, in
+    the best zone known, and the GPS time are further apart than
+    ``tolerance`` (a timedelta), the camera clock is wrong: the GPS time is
+    kept and the mismatch flagged."""
+    local = exif.captured_local
+    if local is None:
+        return None
+    zones = [
+        (source, zone)
+        for source, zone in (
+            ("exif", exif.utc_offset),
+            ("exif_local", device_zone),
+            ("site_zone", site_zone),
+            ("company_zone", company_zone),
+        )
+        if zone
+    ]
+    source, zone = zones[0] if zones else ("exif_unzoned", None)
+    camera_utc = to_utc(local, zone) if zone else local
+    if not exif.gps_utc:
+        return CaptureTime(camera_utc, source, zone)
+    drift = camera_utc - exif.gps_utc if zone else None
+    mismatch = drift is not None and tolerance is not None and abs(drift) > tolerance
+    if source in ("exif", "exif_local") and not mismatch:
+        return CaptureTime(camera_utc, source, zone, drift)
+    return CaptureTime(exif.gps_utc, "gps", zone, drift, mismatch)

@@ -8,7 +8,9 @@ says they reach, so a stream that inflates to more, or a corrupt one, is
 refused before Pillow decodes it. JPEG previews decode at a reduced scale
 (``Image.draft``) instead of decoding full size first. PNG text chunks,
 which Pillow inflates while opening the file, are capped in number and
-size before it does.
+size before it does. HEIC / HEIF (what phones write by default) are read
+by ``pillow-heif``: libheif turns the picture upright while decoding and
+resets its EXIF orientation, so it is never turned twice.
 """
 
 import hashlib
@@ -17,6 +19,7 @@ import warnings
 import zlib
 from dataclasses import dataclass
 
+import pillow_heif
 from PIL import Image, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError, WebPImagePlugin
 
 from .errors import EvidenceError
@@ -48,10 +51,38 @@ ADAM7 = (
 
 # Odoo stops Pillow from loading every plugin; these are the ones we read.
 PLUGINS = (JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
-MIMETYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
+pillow_heif.register_heif_opener()
+MIMETYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "heic": "image/heic",
+    "heif": "image/heif",
+}
+ACCEPTED_TYPES = ", ".join(MIMETYPES.values())
+ALIASES = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "image/x-png": "image/png",
+    # a HEIC is a HEIF whose pictures are HEVC: phones and browsers name it either way
+    "image/heif": "image/heic",
+}
 GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
-PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+# Brands of an ISO base media file (its ftyp box, ISO/IEC 23008-12 annex B):
+# HEVC pictures (HEIC), any HEIF, and AV1 ones (AVIF, not accepted).
+HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
+HEIF_BRANDS = {b"mif1", b"msf1", b"mif2"}
+AVIF_BRANDS = {b"avif", b"avis"}
+# Images of kinds the suite does not take, by their first bytes: refused as
+# unsupported rather than as "not an image".
+OTHER_IMAGE_SIGNATURES = {
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+    b"BM": "BMP",
+    b"\x00\x00\x01\x00": "ICO",
+}
 
 
 @dataclass(frozen=True)
@@ -68,15 +99,39 @@ class ImageInfo:
         return self.width * self.height
 
 
+def _ftyp_brands(data):
+    """The major and compatible brands of an ISO base media file, or an
+    empty set when the bytes do not start with a file type box."""
+    if data[4:8] != b"ftyp":
+        return set()
+    size = min(int.from_bytes(data[:4], "big"), len(data))
+    return {data[8:12]} | {data[at : at + 4] for at in range(16, size - 3, 4)}
+
+
 def sniff_format(data):
-    """The format the bytes really hold (jpeg, png, webp), or None."""
+    """The format the bytes really hold (jpeg, png, webp, heic, heif), or None."""
     if data[:3] == b"\xff\xd8\xff":
         return "jpeg"
     if data[:8] == b"\x89PNG\r\n\x1a\n":
         return "png"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"
+    brands = _ftyp_brands(data)
+    if brands & HEIC_BRANDS:
+        return "heic"
+    if brands & HEIF_BRANDS and not brands & AVIF_BRANDS:
+        return "heif"
     return None
+
+
+def other_image_kind(data):
+    """The name of an image format the suite does not accept (GIF, AVIF,
+    ...), or None when the bytes are no image known here."""
+    if _ftyp_brands(data) & AVIF_BRANDS:
+        return "AVIF"
+    return next(
+        (kind for magic, kind in OTHER_IMAGE_SIGNATURES.items() if data.startswith(magic)), None
+    )
 
 
 def normalize_mimetype(mimetype):
@@ -192,6 +247,22 @@ def _png_pixels_intact(data):
     return stream.eof and inflated == expected
 
 
+def _boxes_complete(data):
+    """True when the top-level boxes of an ISO base media file (HEIF), read
+    by their sizes, end exactly where the bytes do."""
+    position = 0
+    while position + 8 <= len(data):
+        size = int.from_bytes(data[position : position + 4], "big")
+        if size == 1:  # 64-bit size after the type
+            size = int.from_bytes(data[position + 8 : position + 16], "big")
+        elif size == 0:  # the last box runs to the end of the file
+            return True
+        if size < 8:
+            return False
+        position += size
+    return position == len(data)
+
+
 def is_complete(data, image_format):
     """Whether the bytes hold the whole image, judged from its structure
     (not from decoding: Odoo lets Pillow decode truncated images silently)."""
@@ -199,6 +270,8 @@ def is_complete(data, image_format):
         return _jpeg_complete(data)
     if image_format == "png":
         return _png_complete(data)
+    if image_format in ("heic", "heif"):
+        return _boxes_complete(data)
     return int.from_bytes(data[4:8], "little") + 8 <= len(data)  # RIFF size
 
 
@@ -212,19 +285,29 @@ def truncated(error):
 def inspect(data, declared_mimetype=None, max_pixels=MAX_PIXELS):
     """Check an upload without decoding its pixels and describe it.
 
-    Raises :class:`EvidenceError` ``not_an_image``, ``type_mismatch`` or
-    ``too_many_pixels``; EXIF errors (``gps_out_of_range``) pass through.
+    Raises :class:`EvidenceError` ``not_an_image``, ``unsupported_image_type``,
+    ``type_mismatch`` or ``too_many_pixels``; EXIF errors
+    (``gps_out_of_range``) pass through.
     """
     if not data:
-        raise EvidenceError("not_an_image", "The upload is empty; a JPEG, PNG or WebP is expected.")
+        raise EvidenceError(
+            "not_an_image", f"The upload is empty; an image is expected ({ACCEPTED_TYPES})."
+        )
     image_format = sniff_format(data)
     if image_format is None:
+        kind = other_image_kind(data)
+        if kind:
+            raise EvidenceError(
+                "unsupported_image_type",
+                f"The upload is a {kind} image; the accepted types are {ACCEPTED_TYPES}.",
+            )
         raise EvidenceError(
             "not_an_image",
-            "The upload is not a JPEG, PNG or WebP image (its first bytes match none of them).",
+            f"The upload is not an image of an accepted type ({ACCEPTED_TYPES}): its "
+            "first bytes match none of them.",
         )
     declared = normalize_mimetype(declared_mimetype)
-    if declared not in GENERIC_TYPES and declared != MIMETYPES[image_format]:
+    if declared not in GENERIC_TYPES and declared != normalize_mimetype(MIMETYPES[image_format]):
         raise EvidenceError(
             "type_mismatch",
             f"The upload was declared as {declared} but its bytes are a "

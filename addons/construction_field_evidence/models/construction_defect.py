@@ -113,6 +113,13 @@ class ConstructionDefect(models.Model):
     )
     reject_reason = fields.Text(tracking=True, copy=False)
     task_id = fields.Many2one("project.task", string="Repair Task", check_company=True, copy=False)
+    missing_stage_ids = fields.Many2many(
+        "construction.photo.stage",
+        string="Missing Stages",
+        compute="_compute_missing_stage_ids",
+        help="Stages its category requires with no photo yet (a rejected photo does not "
+        "count); the defect is verified only once none is missing.",
+    )
 
     @api.depends("photo_ids")
     def _compute_cover_photo_id(self):
@@ -202,17 +209,21 @@ class ConstructionDefect(models.Model):
                     )
                 )
 
+    @api.depends("category_id.verify_stage_ids", "photo_ids.stage_id", "photo_ids.state")
+    def _compute_missing_stage_ids(self):
+        for defect in self:
+            present = defect.photo_ids.filtered(lambda p: p.state != "rejected").stage_id
+            defect.missing_stage_ids = defect.category_id.verify_stage_ids - present
+
     @api.constrains("state", "photo_ids", "category_id")
     def _check_verification_photos(self):
         for defect in self.filtered(lambda d: d.state == "verified"):
-            present = defect.photo_ids.filtered(lambda p: p.state != "rejected").stage_id
-            missing = defect.category_id.verify_stage_ids - present
-            if missing:
+            if defect.missing_stage_ids:
                 raise ValidationError(
                     self.env._(
                         "%(defect)s cannot be verified without a photo of stage %(stages)s.",
                         defect=defect.name,
-                        stages=", ".join(missing.mapped("name")),
+                        stages=", ".join(defect.missing_stage_ids.mapped("name")),
                     )
                 )
 

@@ -1,6 +1,7 @@
 import re
 
 from odoo import api, fields, models
+from odoo.addons.construction_sync.lib.reference import value_key
 from odoo.exceptions import ValidationError
 
 from ..exceptions import EvidenceValidationError
@@ -48,8 +49,17 @@ class ConstructionDefectCategory(models.Model):
     )
     verify_stage_ids = fields.Many2many(
         "construction.photo.stage",
-        string="Stages Required to Verify",
-        help="A defect is verified only once it has a photo of each of these stages.",
+        string="Required Stages",
+        help="Photos a defect of this category needs, one of each stage (a pothole: before "
+        "and after). A defect shows the stages it still lacks, and is verified only once it "
+        "has them all.",
+    )
+    allowed_tag_ids = fields.Many2many(
+        "construction.photo.tag",
+        string="Allowed Tags",
+        help="Tags a photo of this condition may carry. Leave empty for free tags; with a "
+        "list, an upload naming other tags goes to the review queue with the reason, and "
+        "those tags are not created.",
     )
 
     _sql_constraints = [
@@ -87,6 +97,21 @@ class ConstructionDefectCategory(models.Model):
         return next(
             (category for category in categories if wanted in category._labels()), self.browse()
         )
+
+    def _allowed_tags(self, names):
+        """``(tags, refused names)``: the allowed tags of the category that
+        ``names`` name (case and blanks ignored), and the names it does not
+        allow."""
+        by_key = {value_key(tag.name): tag for tag in self.allowed_tag_ids}
+        kept = self.env["construction.photo.tag"]
+        refused = []
+        for name in names:
+            tag = by_key.get(value_key(name))
+            if tag:
+                kept |= tag
+            else:
+                refused.append(name)
+        return kept, refused
 
     @api.model
     def _construction_sync_match(self, reference, _company):

@@ -16,7 +16,7 @@ from ..exceptions import (
 )
 from ..lib import geometry
 from ..lib import image as image_lib
-from ..lib.exif import check_coordinates, format_offset, to_utc
+from ..lib.exif import check_coordinates, format_offset, resolve_capture_time, to_utc
 from ..lib.text import build_caption, clean_notes
 from .ir_attachment import evidence_change, evidence_change_allowed
 
@@ -29,8 +29,12 @@ STATES = [
     ("rejected", "Rejected"),
 ]
 CAPTURE_SOURCES = [
-    ("exif", "EXIF (with time zone)"),
-    ("exif_local", "EXIF (local time)"),
+    ("exif", "EXIF with its offset"),
+    ("exif_local", "EXIF in the device's zone"),
+    ("gps", "GPS clock (UTC)"),
+    ("site_zone", "EXIF in the site's zone"),
+    ("company_zone", "EXIF in the company's zone"),
+    ("exif_unzoned", "EXIF, zone unknown (read as UTC)"),
     ("device", "Device"),
     ("upload", "Upload time"),
 ]
@@ -44,8 +48,16 @@ IMAGE_FIELDS = ("image", "image_preview", "image_thumbnail")
 # What the original is: derived from its bytes, never written afterwards.
 ORIGINAL_FIELDS = {*IMAGE_FIELDS, "checksum", "mimetype", "width", "height", "file_size"}
 # What the review decides: written by reviewers only.
-REVIEW_FIELDS = {"state", "reject_reason"}
+REVIEW_FIELDS = {"state", "reject_reason", "review_reason"}
+# Value-map kinds a platform's words for a photo go through (construction.sync.value.map).
+STAGE_MAP_KINDS = ("photo_stage",)
+CATEGORY_MAP_KINDS = ("defect_category", "synonym")
 RETENTION_PARAMETER = "construction_field_evidence.photo_retention_days"
+# Minutes the camera clock may differ from the GPS clock before the photo is flagged.
+CLOCK_TOLERANCE_PARAMETER = "construction_field_evidence.clock_tolerance_minutes"
+CLOCK_TOLERANCE_MINUTES = 5
+# The zone of a company whose partner has none.
+TIMEZONE_PARAMETER = "construction_field_evidence.photo_timezone"
 
 
 class ConstructionPhoto(models.Model):
@@ -67,6 +79,12 @@ class ConstructionPhoto(models.Model):
         STATES, default="new", required=True, index=True, tracking=True, copy=False
     )
     reject_reason = fields.Text(tracking=True, copy=False)
+    review_reason = fields.Char(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Why the upload waits in the review queue, e.g. tags its condition does not allow.",
+    )
 
     # The original is evidence: kept as uploaded, never re-encoded.
     image = fields.Binary(string="Original", attachment=True, required=True, copy=False)
@@ -87,9 +105,30 @@ class ConstructionPhoto(models.Model):
     captured_at = fields.Datetime(
         string="Captured", index=True, tracking=True, help="Capture time, stored in UTC."
     )
-    capture_source = fields.Selection(CAPTURE_SOURCES, readonly=True)
+    capture_source = fields.Selection(
+        CAPTURE_SOURCES,
+        readonly=True,
+        index=True,
+        help="Where the capture time comes from. A camera writes its local time: its zone "
+        "is the EXIF offset, else the device's zone, else the GPS clock gives the time, "
+        "else the site's zone, else the company's.",
+    )
     capture_timezone = fields.Char(
         help="Time zone the photo was taken in, as an offset (+02:00) or a zone name.",
+    )
+    clock_mismatch = fields.Boolean(
+        string="Camera Clock Off",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="The camera's clock and the GPS clock the photo carries disagree by more than "
+        "the tolerance (Settings): the GPS time was kept.",
+    )
+    clock_drift_minutes = fields.Integer(
+        string="Camera Clock Drift (min)",
+        readonly=True,
+        copy=False,
+        help="Camera time minus GPS time, in minutes, when the photo carries both.",
     )
     latitude = fields.Float(digits=(10, 7))
     longitude = fields.Float(digits=(10, 7))
@@ -235,20 +274,7 @@ class ConstructionPhoto(models.Model):
         images = dict(zip(IMAGE_FIELDS, (data, preview, thumbnail), strict=True))
         exif = info.exif
         if not vals.get("captured_at"):
-            if exif.captured_utc:
-                vals.update(
-                    captured_at=exif.captured_utc,
-                    capture_source="exif",
-                    capture_timezone=exif.utc_offset,
-                )
-            elif exif.captured_local:
-                zone = vals.get("capture_timezone")
-                vals.update(
-                    captured_at=to_utc(exif.captured_local, zone) if zone else exif.captured_local,
-                    capture_source="exif_local",
-                )
-            else:
-                vals.update(captured_at=fields.Datetime.now(), capture_source="upload")
+            vals.update(self._capture_time_vals(exif, vals))
         else:
             vals.setdefault("capture_source", "device")
         if not vals.get("gps_source") and exif.latitude is not None:
@@ -259,6 +285,54 @@ class ConstructionPhoto(models.Model):
                 gps_accuracy=exif.gps_accuracy or 0.0,
             )
         return vals, images
+
+    def _capture_time_vals(self, exif, vals):
+        """Capture time, its source and zone from the camera's EXIF time (see
+        :func:`..lib.exif.resolve_capture_time`), in the device's zone given
+        as ``capture_timezone``, else the site's, else the company's; the
+        upload time when the photo carries none."""
+        device_zone = vals.get("capture_timezone") or None
+        if device_zone:
+            self._check_zone(device_zone)
+        site = self.env["construction.site"].browse(vals.get("site_id")).sudo()
+        company = (
+            self.env["res.company"].browse(vals.get("company_id")) or site.company_id
+        ).sudo() or self.env.company.sudo()
+        parameters = self.env["ir.config_parameter"].sudo()
+        tolerance = int(
+            parameters.get_param(CLOCK_TOLERANCE_PARAMETER, CLOCK_TOLERANCE_MINUTES) or 0
+        )
+        capture = resolve_capture_time(
+            exif,
+            device_zone=device_zone,
+            site_zone=site.tz or None,
+            company_zone=company.partner_id.tz or parameters.get_param(TIMEZONE_PARAMETER) or None,
+            tolerance=timedelta(minutes=tolerance),
+        )
+        if capture is None:
+            return {"captured_at": fields.Datetime.now(), "capture_source": "upload"}
+        return {
+            "captured_at": capture.utc,
+            "capture_source": capture.source,
+            "capture_timezone": capture.zone or False,
+            "clock_mismatch": capture.clock_mismatch,
+            "clock_drift_minutes": round(capture.clock_drift.total_seconds() / 60)
+            if capture.clock_drift is not None
+            else 0,
+        }
+
+    def _check_zone(self, zone):
+        try:
+            to_utc(datetime(2000, 1, 1), zone)
+        except ValueError as error:
+            raise EvidenceValidationError(
+                "invalid_time",
+                self.env._(
+                    "Time zone %(zone)r is neither an offset (+02:00) nor a zone name "
+                    "(America/Chicago).",
+                    zone=zone,
+                ),
+            ) from error
 
     @api.model
     def _clean_vals(self, vals):
@@ -511,17 +585,10 @@ class ConstructionPhoto(models.Model):
             "client_uuid": client_uuid or False,
             "note": metadata.get("note") or False,
         }
-        # The platform's words through its value maps, then the suite's
-        # natural keys (see construction.sync.resolver).
-        Resolver = self.env["construction.sync.resolver"]
-        if metadata.get("stage"):
-            stage = Resolver._label(system, ("photo_stage",), metadata["stage"])
-            vals["stage_id"] = self.env["construction.photo.stage"]._resolve(stage).id
-        if metadata.get("category"):
-            label = Resolver._label(system, ("defect_category", "synonym"), metadata["category"])
-            vals["category_id"] = self.env["construction.defect.category"]._resolve(label).id
-        if metadata.get("tags"):
-            vals["tag_ids"] = [(6, 0, self._find_or_create_tags(metadata["tags"]).ids)]
+        words, review_reason = self._platform_vals(
+            system, metadata.get("stage"), metadata.get("category"), metadata.get("tags")
+        )
+        vals.update(words)
         vals.update(self._device_time_vals(metadata, info.exif))
         if metadata.get("latitude") is not None or metadata.get("longitude") is not None:
             if info.exif.latitude is None:
@@ -545,7 +612,71 @@ class ConstructionPhoto(models.Model):
                     "metadata) near a site."
                 ),
             )
-        return self.create(vals)
+        photo = self.create(vals)
+        if review_reason:
+            photo._route_to_review(review_reason)
+        return photo
+
+    @api.model
+    def _platform_vals(self, system, stage=None, category=None, tags=None):
+        """Stage, condition and tags of a photo in a platform's words: the
+        one place every path (field upload, batch, connectors) turns them
+        into records, through ``system``'s value maps (kinds photo_stage,
+        defect_category and synonym), then the suite's natural keys.
+
+        A tag that a photo_stage map names gives the stage when none is
+        sent, one a defect_category or synonym map names gives the
+        condition; neither is kept as a tag. A condition that lists its
+        allowed tags takes those only: the others are not created, and
+        the reason is returned for the review queue.
+
+        Returns ``(vals, review reason or "")``."""
+        Resolver = self.env["construction.sync.resolver"]
+        names = list(
+            dict.fromkeys(
+                name.strip() for name in tags or () if isinstance(name, str) and name.strip()
+            )
+        )
+        stages = Resolver._labels(system, STAGE_MAP_KINDS, names)
+        categories = Resolver._labels(system, CATEGORY_MAP_KINDS, names)
+        stage_label = (
+            Resolver._label(system, STAGE_MAP_KINDS, stage)
+            if stage
+            else next(iter(stages.values()), None)
+        )
+        category_label = (
+            Resolver._label(system, CATEGORY_MAP_KINDS, category)
+            if category
+            else next(iter(categories.values()), None)
+        )
+        vals = {}
+        if stage_label:
+            vals["stage_id"] = self.env["construction.photo.stage"]._resolve(stage_label).id
+        condition = self.env["construction.defect.category"]
+        if category_label:
+            condition = condition._resolve(category_label)
+            vals["category_id"] = condition.id
+        free = [name for name in names if name not in stages and name not in categories]
+        if condition.allowed_tag_ids:
+            kept, refused = condition._allowed_tags(free)
+        else:
+            kept, refused = self._find_or_create_tags(free), []
+        if tags is not None:
+            vals["tag_ids"] = [Command.set(kept.ids)]
+        reason = ""
+        if refused:
+            reason = self.env._(
+                "tags not allowed for %(condition)s: %(tags)s (allowed: %(allowed)s)",
+                tags=", ".join(refused),
+                condition=condition.name,
+                allowed=", ".join(condition.allowed_tag_ids.mapped("name")),
+            )
+        return vals, reason
+
+    def _route_to_review(self, reason):
+        """The model's own routing of an upload to the review queue, with
+        its reason: a platform may not set a photo's review fields."""
+        self.sudo().write({"state": "needs_review", "review_reason": reason})
 
     def _device_time_vals(self, metadata, exif):
         """Capture time: EXIF with its offset first, else the device's time,
@@ -625,7 +756,8 @@ class ConstructionPhoto(models.Model):
         original and stores it the way a field upload is stored, on the site
         bound to the platform's project (fetched from the platform first when
         no event brought it yet), waiting for review; a later version changes
-        its note and tags, never its original."""
+        its note and tags (and the stage or condition its tags' value maps
+        name, where the photo has none), never its original."""
         data = event._payload()
         system = event.system_id
         Resolver = self.env["construction.sync.resolver"]
@@ -637,9 +769,17 @@ class ConstructionPhoto(models.Model):
             data = dict(data, **system._adapter()._fetch_details(system, "photo.published", data))
         except VendorError as error:
             raise Exchange._job_error(error) from error
-        tags = self._find_or_create_tags(data.get("tags") or [])
         if photo:
-            photo.write({"note": data.get("note") or False, "tag_ids": [(6, 0, tags.ids)]})
+            words, review_reason = self._platform_vals(system, tags=data.get("tags") or [])
+            # what a reviewer set stays: the platform's tags only fill a gap
+            words = {
+                field: value
+                for field, value in words.items()
+                if field == "tag_ids" or not photo[field]
+            }
+            photo.write(dict(words, note=data.get("note") or False))
+            if review_reason:
+                photo._route_to_review(review_reason)
         else:
             photo = self._create_published(event, data)
         Resolver._bind(event, binding, photo, data["external_id"])
@@ -732,7 +872,8 @@ class ConstructionPhoto(models.Model):
                     photos=", ".join(missing.mapped("display_name")),
                 )
             )
-        self.write({"state": "accepted", "reject_reason": False})
+        # the reason it waited is answered (it stays in the chatter)
+        self.write({"state": "accepted", "reject_reason": False, "review_reason": False})
 
     def action_reject(self, reason):
         if not (reason or "").strip():

@@ -4,6 +4,7 @@ import re
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.addons.base.models.res_partner import _tz_get
 from odoo.addons.construction_sync.lib.reference import like_literal
 
 from ..exceptions import EvidenceValidationError, evidence_errors
@@ -50,6 +51,14 @@ class ConstructionSite(models.Model):
     address = fields.Char(compute="_compute_address", store=True, help="One-line address.")
     latitude = fields.Float(digits=(10, 7), tracking=True)
     longitude = fields.Float(digits=(10, 7), tracking=True)
+    tz = fields.Selection(
+        _tz_get,
+        string="Time Zone",
+        tracking=True,
+        help="Zone the site's photos are taken in: a camera time that carries no offset, "
+        "from a device that sent no zone and with no GPS time, is read in it (else in the "
+        "company's zone).",
+    )
     boundary_geojson = fields.Text(
         string="Boundary (GeoJSON)",
         help="GeoJSON Polygon or MultiPolygon of the site, [longitude, latitude] "

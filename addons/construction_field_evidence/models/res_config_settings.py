@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.addons.base.models.res_partner import _tz_get
 
 
 class ResConfigSettings(models.TransientModel):
@@ -9,4 +10,18 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="construction_field_evidence.photo_retention_days",
         help="Photos uploaded longer ago are purged every night, each leaving its trace "
         "on its site; 0 keeps every photo.",
+    )
+    construction_photo_clock_tolerance = fields.Integer(
+        string="Camera Clock Tolerance (min)",
+        default=5,
+        config_parameter="construction_field_evidence.clock_tolerance_minutes",
+        help="A photo whose camera time and GPS time differ by more minutes keeps the GPS "
+        "time and is flagged Camera Clock Off.",
+    )
+    construction_photo_timezone = fields.Selection(
+        _tz_get,
+        string="Photo Time Zone",
+        config_parameter="construction_field_evidence.photo_timezone",
+        help="Zone a camera time is read in when nothing else tells it: no EXIF offset, no "
+        "device zone, no GPS time, no zone on the site, none on the company's address.",
     )

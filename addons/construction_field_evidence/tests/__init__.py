@@ -8,3 +8,6 @@ from . import test_system_scope
 from . import test_evidence_integrity
 from . import test_field_api_abuse
 from . import test_field_signature
+from . import test_capture_time
+from . import test_phone_formats
+from . import test_platform_words

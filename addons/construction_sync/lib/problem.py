@@ -33,6 +33,7 @@ ERROR_CODES = {
     # Field evidence
     "not_an_image": (415, "The file is not an image"),
     "type_mismatch": (415, "The declared type does not match the file's content"),
+    "unsupported_image_type": (415, "The image is of a type not accepted"),
     "too_many_pixels": (413, "The image has more pixels than allowed"),
     "truncated_image": (422, "The image is truncated"),
     "gps_out_of_range": (422, "GPS coordinates are out of range"),

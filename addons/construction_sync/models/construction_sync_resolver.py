@@ -113,7 +113,7 @@ class ConstructionSyncResolver(models.AbstractModel):
     def _value(self, system, kind, reference, pointer):
         """What ``system``'s ``reference`` stands for in a value map of
         ``kind``: a record, or the internal value of kinds with no record
-        (statuses, synonyms); :class:`UnknownReferenceError` when unmapped."""
+        (synonyms); :class:`UnknownReferenceError` when unmapped."""
         value_map = self._value_maps(system, kind, [reference]).get(reference)
         if not value_map:
             raise UnknownReferenceError(
@@ -134,15 +134,25 @@ class ConstructionSyncResolver(models.AbstractModel):
     def _label(self, system, kinds, reference):
         """``reference`` in the suite's words: the first value map of
         ``kinds`` (a record's ``code`` or the internal value), else itself."""
+        return self._labels(system, kinds, [reference]).get(reference, reference)
+
+    @api.model
+    def _labels(self, system, kinds, references):
+        """``{reference: label}`` of the ``references`` a value map of one of
+        ``kinds`` names (the first kind that maps it), as :meth:`_label`
+        says; one query per kind."""
+        labels = {}
+        company = system.company_id or self.env.company
         for kind in kinds:
-            value_map = self._value_maps(system, kind, [reference]).get(reference)
-            if value_map:
+            pending = set(references) - labels.keys()
+            for reference, value_map in self._value_maps(system, kind, pending).items():
                 target = value_map.internal_reference
-                if target:
-                    company = system.company_id or self.env.company
-                    return self._checked(target, company, system, reference).code
-                return value_map.internal_value
-        return reference
+                labels[reference] = (
+                    self._checked(target, company, system, reference).code
+                    if target
+                    else value_map.internal_value
+                )
+        return labels
 
     @api.model
     def _bindings(self, system, model, external_ids):

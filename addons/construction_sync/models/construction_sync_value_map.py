@@ -13,7 +13,6 @@ VALUE_MAP_KINDS = {
     "task": ("Task", "project.task"),
     "equipment": ("Equipment", "maintenance.equipment"),
     "product": ("Product", "product.product"),
-    "status": ("Status", None),
     "synonym": ("Synonym", None),
 }
 
@@ -54,7 +53,7 @@ class ConstructionSyncValueMap(models.Model):
     )
     internal_value = fields.Char(
         tracking=True,
-        help="For statuses and synonyms: the value the suite understands.",
+        help="For synonyms: the value the suite understands.",
     )
     active = fields.Boolean(default=True)
 

@@ -1,11 +1,15 @@
-"""Images built with Pillow for the tests: no binary fixture in the repository."""
+"""Images built with Pillow (and pillow-heif for HEIC / HEIF) for the
+tests: no binary fixture in the repository."""
 
 import io
 import struct
 import zlib
 
+import pillow_heif
 from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
+
+pillow_heif.register_heif_opener()
 
 
 def degrees_to_dms(value):
@@ -24,7 +28,10 @@ def make_exif(
     longitude=None,
     accuracy=None,
     description=None,
+    gps_time=None,
 ):
+    """EXIF as a camera writes it; ``gps_time`` (a naive UTC datetime) is
+    the GPS receiver's clock (GPSDateStamp and GPSTimeStamp)."""
     exif = Image.Exif()
     if description:
         exif[0x010E] = description  # ImageDescription
@@ -44,6 +51,11 @@ def make_exif(
         }
         if accuracy is not None:
             gps[31] = IFDRational(round(accuracy * 100), 100)
+        if gps_time is not None:
+            gps[29] = gps_time.strftime("%Y:%m:%d")
+            gps[7] = tuple(
+                IFDRational(part, 1) for part in (gps_time.hour, gps_time.minute, gps_time.second)
+            )
         exif[ExifTags.IFD.GPSInfo] = gps
     return exif
 
@@ -54,7 +66,7 @@ def make_image(size=(64, 48), colour=(200, 120, 40), image_format="JPEG", exif=N
     if quadrant:
         image.paste(quadrant, (0, 0, size[0] // 2, size[1] // 2))
     output = io.BytesIO()
-    options = {"quality": 95} if image_format == "JPEG" else {}
+    options = {"quality": 95} if image_format in ("JPEG", "HEIF") else {}
     if exif is not None:
         options["exif"] = exif.tobytes()
     image.save(output, image_format, **options)

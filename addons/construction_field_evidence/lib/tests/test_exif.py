@@ -1,6 +1,6 @@
 import io
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from PIL import ExifTags, Image, ImageOps
@@ -11,9 +11,11 @@ from ..exif import (
     check_coordinates,
     dms_to_degrees,
     parse_exif_datetime,
+    parse_gps_time,
     parse_offset,
     rational,
     read_exif,
+    resolve_capture_time,
     to_utc,
 )
 from ..image import make_derivatives
@@ -144,3 +146,63 @@ def test_gps_and_times_as_text_or_numbers_are_unreadable():
     assert dms_to_degrees((41, 52, 0), 7) == pytest.approx(41.8667, abs=1e-4)
     assert parse_exif_datetime(20261120) is None
     assert parse_offset(5) is None
+
+
+GPS_UTC = datetime(2026, 11, 20, 15, 15, 0)
+FIVE_MINUTES = timedelta(minutes=5)
+
+
+def camera(offset=None, gps_time=None, taken="2026:11:20 09:15:00"):
+    """EXIF of a Chicago phone (UTC-6 in November) at 09:15 local."""
+    data = make_image(
+        exif=make_exif(
+            taken=taken, offset=offset, latitude=41.88, longitude=-87.63, gps_time=gps_time
+        )
+    )
+    return exif_of(data)
+
+
+def test_gps_clock_is_read_from_its_date_and_time_stamps():
+    assert camera(gps_time=GPS_UTC).gps_utc == GPS_UTC
+    assert camera().gps_utc is None
+    assert parse_gps_time("2026:11:20", (IFDRational(15, 1), IFDRational(15, 1), 0)) == GPS_UTC
+    assert parse_gps_time("2026:11:20", (25, 0, 0)) is None
+    assert parse_gps_time("", (15, 15, 0)) is None
+    assert parse_gps_time("2026:11:20", "15:15:00") is None
+
+
+@pytest.mark.parametrize(
+    ("exif", "device", "site", "company", "expected"),
+    [
+        # the offset the camera wrote beats every other zone
+        (camera("-06:00", GPS_UTC), "Asia/Tokyo", "Europe/Paris", "UTC", ("exif", GPS_UTC)),
+        # no offset: the device's zone, then the GPS clock, then the site's, then the company's
+        (camera(), "America/Chicago", "Europe/Paris", None, ("exif_local", GPS_UTC)),
+        (camera(gps_time=GPS_UTC), None, "Europe/Paris", "UTC", ("gps", GPS_UTC)),
+        (camera(), None, "America/Chicago", "UTC", ("site_zone", GPS_UTC)),
+        (camera(), None, None, "America/Chicago", ("company_zone", GPS_UTC)),
+        (camera(), None, None, None, ("exif_unzoned", datetime(2026, 11, 20, 9, 15))),
+    ],
+)
+def test_camera_time_zone_is_resolved_in_order(exif, device, site, company, expected):
+    capture = resolve_capture_time(exif, device, site, company, FIVE_MINUTES)
+    assert (capture.source, capture.utc) == expected
+
+
+def test_camera_clock_off_the_gps_clock_keeps_gps_and_is_flagged():
+    slow = camera("-06:00", GPS_UTC + timedelta(minutes=20), taken="2026:11:20 09:15:00")
+    capture = resolve_capture_time(slow, tolerance=FIVE_MINUTES)
+    assert (capture.source, capture.utc, capture.clock_mismatch) == (
+        "gps",
+        GPS_UTC + timedelta(minutes=20),
+        True,
+    )
+    assert capture.clock_drift == timedelta(minutes=-20)
+    # a GPS fix a few minutes old is no disagreement
+    close = camera("-06:00", GPS_UTC - timedelta(minutes=4))
+    capture = resolve_capture_time(close, tolerance=FIVE_MINUTES)
+    assert (capture.source, capture.utc, capture.clock_mismatch) == ("exif", GPS_UTC, False)
+
+
+def test_no_camera_time_resolves_to_nothing():
+    assert resolve_capture_time(camera(taken=None), "UTC") is None

@@ -40,11 +40,64 @@ def test_declared_type_must_match_bytes():
     assert inspect(make_image(), "application/octet-stream").format == "jpeg"
 
 
-@pytest.mark.parametrize(
-    "data", [b"", b"%PDF-1.7 not a photo", b"GIF89a" + bytes(40), PNG_WITHOUT_HEADER]
-)
+@pytest.mark.parametrize("data", [b"", b"%PDF-1.7 not a photo", PNG_WITHOUT_HEADER])
 def test_not_an_image(data):
     assert code_of(inspect, data, None) == "not_an_image"
+
+
+def test_a_phone_heic_is_read_without_decoding_and_named_by_its_brand():
+    data = make_image((64, 48), image_format="HEIF", exif=make_exif(taken="2026:05:04 13:45:10"))
+    assert data[4:12] == b"ftypheic"  # what an iPhone writes
+    with mock.patch.object(Image.Image, "load", side_effect=AssertionError("decoded")):
+        info = inspect(data, "image/heic")
+    assert (info.format, info.mimetype, info.width, info.height) == ("heic", "image/heic", 64, 48)
+    assert info.exif.captured_local.isoformat() == "2026-05-04T13:45:10"
+    assert inspect(data, "image/heif").checksum == sha256(data), "either name of the type"
+    assert code_of(inspect, data, "image/jpeg") == "type_mismatch"
+
+
+def test_heic_previews_are_upright_jpegs_and_the_original_is_untouched():
+    # A portrait taken with the phone held upright: the pixels lie on their
+    # side and EXIF says turn them (6); libheif turns them while decoding.
+    data = make_image((300, 200), exif=make_exif(orientation=6), image_format="HEIF")
+    before = bytes(data)
+    info = inspect(data, None)
+    preview, thumbnail = make_derivatives(data, info.exif.orientation)
+    assert data == before
+    assert Image.open(io.BytesIO(preview)).format == "JPEG"
+    assert Image.open(io.BytesIO(preview)).size == (200, 300)
+    assert Image.open(io.BytesIO(thumbnail)).size == (171, 256)
+
+
+def test_a_truncated_heic_is_refused():
+    data = make_image((400, 300), image_format="HEIF")
+    for cut in (len(data) // 2, len(data) - 2):
+        assert code_of(inspect, data[:cut], None) == "truncated_image"
+
+
+def test_webp_previews_are_made_from_it():
+    data = make_image((120, 80), colour=(10, 200, 30), image_format="WEBP")
+    preview, _thumbnail = make_derivatives(data)
+    pixel = Image.open(io.BytesIO(preview)).getpixel((60, 40))
+    assert abs(pixel[1] - 200) < 10 and pixel[0] < 30
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"GIF89a" + bytes(40), "GIF"),
+        (make_image(image_format="TIFF"), "TIFF"),
+        (make_image(image_format="BMP"), "BMP"),
+        (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00mif1avifmiaf" + bytes(40), "AVIF"),
+    ],
+)
+def test_other_image_types_are_unsupported_and_the_accepted_ones_named(data, kind):
+    with pytest.raises(EvidenceError) as caught:
+        inspect(data, None)
+    assert caught.value.code == "unsupported_image_type"
+    assert kind in caught.value.message
+    for accepted in ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"):
+        assert accepted in caught.value.message
 
 
 def test_pixel_count_is_checked_before_decoding():
