@@ -97,6 +97,10 @@ class ConstructionDefect(models.Model):
     annotation_ids = fields.One2many(
         "construction.defect.annotation", "defect_id", string="Annotations"
     )
+    # Computed as the reader, like the cover: its own photos only.
+    box_overlay = fields.Json(
+        string="Photos with Boxes", compute="_compute_box_overlay", compute_sudo=False
+    )
     latitude = fields.Float(digits=(10, 7))
     longitude = fields.Float(digits=(10, 7))
     quantity = fields.Float(digits="Product Unit of Measure", tracking=True)
@@ -120,6 +124,24 @@ class ConstructionDefect(models.Model):
             cover = defect.photo_ids._filtered_access("read")[:1]
             defect.cover_photo_id = cover
             defect.cover_thumbnail = cover.image_thumbnail
+
+    @api.depends(
+        "photo_ids",
+        "annotation_ids.photo_id",
+        "annotation_ids.x",
+        "annotation_ids.y",
+        "annotation_ids.width",
+        "annotation_ids.height",
+        "annotation_ids.label",
+        "annotation_ids.confidence",
+        "category_id",
+        "confidence",
+    )
+    def _compute_box_overlay(self):
+        for defect in self:
+            defect.box_overlay = defect.annotation_ids._overlay(
+                defect.photo_ids._origin._filtered_access("read")
+            )
 
     @api.depends("uom_id")
     def _compute_measure(self):
