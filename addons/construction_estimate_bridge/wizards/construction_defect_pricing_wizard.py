@@ -161,4 +161,6 @@ class ConstructionDefectPricingWizard(models.TransientModel):
             "unit_cost": product.standard_price,
             "defect_ids": [Command.set(defects.ids)],
             "photo_ids": [Command.set(defects.photo_ids.ids)],
+            # The boxes flattened, for tools that cannot show markup.
+            "notes": "\n".join(defects.annotation_ids.sorted("id")._flattened()) or False,
         }
