@@ -4,6 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..exceptions import check_review_vals, check_reviewer, evidence_errors
 from ..lib.exif import check_coordinates
 from ..lib.text import clean_notes
+from .construction_defect_annotation import OVERLAY_DEPENDS
 
 STATES = [
     ("new", "New"),
@@ -125,18 +126,7 @@ class ConstructionDefect(models.Model):
             defect.cover_photo_id = cover
             defect.cover_thumbnail = cover.image_thumbnail
 
-    @api.depends(
-        "photo_ids",
-        "annotation_ids.photo_id",
-        "annotation_ids.x",
-        "annotation_ids.y",
-        "annotation_ids.width",
-        "annotation_ids.height",
-        "annotation_ids.label",
-        "annotation_ids.confidence",
-        "category_id",
-        "confidence",
-    )
+    @api.depends("photo_ids", "category_id", "confidence", *OVERLAY_DEPENDS)
     def _compute_box_overlay(self):
         for defect in self:
             defect.box_overlay = defect.annotation_ids._overlay(

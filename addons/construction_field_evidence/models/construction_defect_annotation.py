@@ -6,6 +6,23 @@ from ..exceptions import evidence_errors
 from ..lib.geometry import check_bbox
 from ..lib.markup import Box, flatten
 
+# What a drawn box shows, as the dependencies of a record's box overlay
+# (``annotation_ids``) are written.
+OVERLAY_DEPENDS = tuple(
+    f"annotation_ids.{name}"
+    for name in (
+        "photo_id",
+        "x",
+        "y",
+        "width",
+        "height",
+        "label",
+        "confidence",
+        "defect_id.category_id",
+        "defect_id.confidence",
+    )
+)
+
 
 class ConstructionDefectAnnotation(models.Model):
     _name = "construction.defect.annotation"

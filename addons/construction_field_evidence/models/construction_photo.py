@@ -18,6 +18,7 @@ from ..lib import geometry, markup
 from ..lib import image as image_lib
 from ..lib.exif import check_coordinates, format_offset, to_utc
 from ..lib.text import build_caption, clean_notes
+from .construction_defect_annotation import OVERLAY_DEPENDS
 from .construction_site import SHARED_DEFECT_STATES
 from .ir_attachment import evidence_change, evidence_change_allowed
 
@@ -190,15 +191,7 @@ class ConstructionPhoto(models.Model):
                 photo.site_id.name,
             )
 
-    @api.depends(
-        "annotation_ids.x",
-        "annotation_ids.y",
-        "annotation_ids.width",
-        "annotation_ids.height",
-        "annotation_ids.label",
-        "annotation_ids.confidence",
-        "annotation_ids.defect_id.category_id",
-    )
+    @api.depends(*OVERLAY_DEPENDS)
     def _compute_box_overlay(self):
         for photo in self:
             photo.box_overlay = photo.annotation_ids._overlay(photo)

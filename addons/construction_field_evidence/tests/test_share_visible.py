@@ -122,6 +122,36 @@ class TestShareEvidenceVisible(FieldEvidenceCase, HttpCase):
         self.assertEqual(share, 1.0)
         self.assertEqual(len(Attachment.search(domain)), 1)
 
+    def test_a_box_is_a_fraction_of_the_photo_as_displayed_even_when_the_camera_turned_it(self):
+        # Stored 800 x 600 with EXIF orientation 6: displayed 600 x 800.
+        turned = self.Photo._create_from_upload(
+            make_image(
+                (800, 600),
+                PHOTO_COLOUR,
+                exif=make_exif(orientation=6, description="harbor turned"),
+            ),
+            "image/jpeg",
+            {"site_id": self.harbor.id, "stage": "during"},
+            self.system,
+        )
+        turned.action_accept()
+        self.env["construction.defect.annotation"].create(
+            {
+                "defect_id": self.defect.id,
+                "photo_id": turned.id,
+                "x": BOX[0],
+                "y": BOX[1],
+                "width": BOX[2],
+                "height": BOX[3],
+            }
+        )
+        drawn = Image.open(io.BytesIO(turned._annotated_image()))
+        self.assertEqual(drawn.size, (600, 800))
+        self.assert_box_drawn(drawn)
+        # The office's widget places it by the same fractions over the upright preview.
+        (entry,) = [e for e in self.defect.box_overlay if e["photo_id"] == turned.id]
+        self.assertEqual([(b["x"], b["y"], b["width"], b["height"]) for b in entry["boxes"]], [BOX])
+
     def test_unconfirmed_or_rejected_detections_are_not_drawn_for_the_client(self):
         self.defect.action_reject("not a pothole: a shadow")
         plain = Image.open(io.BytesIO(self.photo._annotated_image()))

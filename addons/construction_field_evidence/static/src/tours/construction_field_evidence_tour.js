@@ -14,6 +14,29 @@ registry.category("web_tour.tours").add("construction_review_queue", {
             trigger: `${card("Pothole")} .o_construction_box_photo:has(img) .o_construction_box[style*="left: 25.000%"][style*="width: 50.000%"] .o_construction_box_label:contains("Pothole 0.31")`,
         },
         {
+            content: "The list of the queue shows it too",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "Open the site's group if the list is grouped",
+            trigger: ".o_list_renderer",
+            run() {
+                const header = document.querySelector(".o_list_renderer .o_group_header");
+                if (header) {
+                    header.click();
+                }
+            },
+        },
+        {
+            trigger: '.o_data_row:contains("Pothole") .o_construction_box_photo:has(img) .o_construction_box',
+        },
+        {
+            content: "Back to the cards",
+            trigger: ".o_switch_view.o_kanban",
+            run: "click",
+        },
+        {
             content: "Accept it",
             trigger: `${card("Pothole")} .o_construction_accept`,
             run: "click",
