@@ -37,6 +37,9 @@
         "demo/construction_field_evidence_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "construction_field_evidence/static/src/fields/*",
+        ],
         "web.assets_tests": [
             "construction_field_evidence/static/src/tours/*.js",
         ],

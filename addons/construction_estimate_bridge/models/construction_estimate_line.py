@@ -68,6 +68,11 @@ class ConstructionEstimateLine(models.Model):
         string="Photos",
         help="Photos of the priced defects: the evidence behind the quantity.",
     )
+    notes = fields.Text(
+        help="For tools that cannot show markup: each bounding box of the priced defects "
+        'as text, e.g. "pothole 0.91, photo #123, box 0.120,0.300,0.250,0.200" '
+        "(category, confidence, photo, then x,y,w,h as fractions of the photo).",
+    )
     field_correlation = fields.Char(
         compute="_compute_field_correlation",
         search="_search_field_correlation",

@@ -87,6 +87,7 @@ MATRIX = {
     "construction.defect":                   "-     -     rc    r     rwc   rwc   rwc   rwcu  -",
     "construction.defect.annotation":        "-     -     rc    r     rwcu  rwcu  rwcu  rwcu  -",
     "construction.share.link":               "-     -     -     -     rwc   rwc   rwc   rwcu  -",
+    "construction.share.answer":             "-     -     -     -     r     r     r     r     -",
     "construction.review.wizard":            "-     -     -     -     rwcu  rwcu  rwcu  rwcu  -",
     # construction_estimate_bridge
     "construction.estimate":                 "-     -     -     -     r     rwcu  rwcu  rwcu  -",
@@ -158,6 +159,7 @@ WRITE_VALUES = {
     "construction.defect": {"severity": "high"},
     "construction.defect.annotation": {"label": "Renamed"},
     "construction.share.link": {"note": "Renamed"},
+    "construction.share.answer": {"message": "Rewritten"},
     "construction.review.wizard": {"reason": "Blurred"},
     "construction.estimate": {"name": "Renamed"},
     "construction.estimate.line": {"name": "Renamed"},
@@ -409,7 +411,11 @@ class AccessMatrixCase(FieldEvidenceCase):
                 "height": 0.2,
             },
         )
-        add("construction.share.link", lambda k: {"site_id": site.id})
+        link = add("construction.share.link", lambda k: {"site_id": site.id})
+        add(
+            "construction.share.answer",
+            lambda k: {"link_id": link.id, "answer": "approved", "client_name": f"Client {k}"},
+        )
         add(
             "construction.review.wizard",
             lambda k: {"decision": "reject", "photo_ids": [Command.set(photo.ids)]},

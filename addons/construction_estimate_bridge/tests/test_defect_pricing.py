@@ -114,6 +114,41 @@ class TestDefectPricing(EstimateBridgeCase):
         with self.assertRaisesRegex(UserError, "Search the field correlation"):
             Line.search([("field_correlation", "!=", "walk-1")])
 
+    def test_the_priced_line_carries_its_boxes_as_text_for_tools_without_markup(self):
+        first = self.defect(self.site_north, 1, self.square_meter, confidence=0.91)
+        second = self.defect(self.site_north, 2, self.square_meter)
+        Annotation = self.env["construction.defect.annotation"]
+        Annotation.create(
+            [
+                {
+                    "defect_id": first.id,
+                    "photo_id": self.photo.id,
+                    "x": 0.12,
+                    "y": 0.3,
+                    "width": 0.25,
+                    "height": 0.2,
+                },
+                {
+                    "defect_id": second.id,
+                    "photo_id": self.photo.id,
+                    "x": 0.5,
+                    "y": 0.5,
+                    "width": 0.4,
+                    "height": 0.45,
+                    "confidence": 0.77,
+                },
+            ]
+        )
+        self.wizard(first | second).action_price()
+        line = self.defect_lines()
+        self.assertEqual(
+            line.notes.splitlines(),
+            [
+                f"Pothole 0.91, photo #{self.photo.id}, box 0.120,0.300,0.250,0.200",
+                f"Pothole 0.77, photo #{self.photo.id}, box 0.500,0.500,0.400,0.450",
+            ],
+        )
+
     def test_later_defects_update_the_same_line(self):
         first = self.defect(self.site_north, 1, self.square_meter)
         self.wizard(first).action_price()

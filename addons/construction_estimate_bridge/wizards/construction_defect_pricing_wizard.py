@@ -179,4 +179,6 @@ class ConstructionDefectPricingWizard(models.TransientModel):
             "vendor_id": product._prepare_sellers()[:1].partner_id.id,
             "defect_ids": [Command.set(defects.ids)],
             "photo_ids": [Command.set(defects.photo_ids.ids)],
+            # The boxes flattened, for tools that cannot show markup.
+            "notes": "\n".join(defects.annotation_ids.sorted("id")._flattened()) or False,
         }

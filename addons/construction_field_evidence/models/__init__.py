@@ -6,6 +6,7 @@ from . import construction_photo
 from . import construction_defect
 from . import construction_defect_annotation
 from . import construction_share_link
+from . import construction_share_answer
 from . import construction_sync_event_type
 from . import ir_attachment
 from . import res_config_settings

@@ -4,6 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..exceptions import check_review_vals, check_reviewer, evidence_errors
 from ..lib.exif import check_coordinates
 from ..lib.text import clean_notes
+from .construction_defect_annotation import OVERLAY_DEPENDS
 
 STATES = [
     ("new", "New"),
@@ -97,6 +98,10 @@ class ConstructionDefect(models.Model):
     annotation_ids = fields.One2many(
         "construction.defect.annotation", "defect_id", string="Annotations"
     )
+    # Computed as the reader, like the cover: its own photos only.
+    box_overlay = fields.Json(
+        string="Photos with Boxes", compute="_compute_box_overlay", compute_sudo=False
+    )
     latitude = fields.Float(digits=(10, 7))
     longitude = fields.Float(digits=(10, 7))
     quantity = fields.Float(digits="Product Unit of Measure", tracking=True)
@@ -127,6 +132,13 @@ class ConstructionDefect(models.Model):
             cover = defect.photo_ids._filtered_access("read")[:1]
             defect.cover_photo_id = cover
             defect.cover_thumbnail = cover.image_thumbnail
+
+    @api.depends("photo_ids", "category_id", "confidence", *OVERLAY_DEPENDS)
+    def _compute_box_overlay(self):
+        for defect in self:
+            defect.box_overlay = defect.annotation_ids._overlay(
+                defect.photo_ids._origin._filtered_access("read")
+            )
 
     @api.depends("uom_id")
     def _compute_measure(self):

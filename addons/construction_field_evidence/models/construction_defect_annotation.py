@@ -4,6 +4,24 @@ from odoo import Command, api, fields, models
 
 from ..exceptions import evidence_errors
 from ..lib.geometry import check_bbox
+from ..lib.markup import Box, flatten
+
+# What a drawn box shows, as the dependencies of a record's box overlay
+# (``annotation_ids``) are written.
+OVERLAY_DEPENDS = tuple(
+    f"annotation_ids.{name}"
+    for name in (
+        "photo_id",
+        "x",
+        "y",
+        "width",
+        "height",
+        "label",
+        "confidence",
+        "defect_id.category_id",
+        "defect_id.confidence",
+    )
+)
 
 
 class ConstructionDefectAnnotation(models.Model):
@@ -53,3 +71,49 @@ class ConstructionDefectAnnotation(models.Model):
         if "photo_id" in vals:
             self.env["construction.photo"]._check_known([vals["photo_id"]])
         return super().write(vals)
+
+    def _markup_box(self):
+        """The box as drawn and written out: labelled with its defect's
+        category (the reviewed one) and the detector's confidence."""
+        self.ensure_one()
+        defect = self.defect_id
+        return Box(
+            self.x,
+            self.y,
+            self.width,
+            self.height,
+            defect.category_id.name or self.label or defect.detected_label or "",
+            self.confidence or defect.confidence,
+        )
+
+    def _flattened(self):
+        """Lines a tool without markup keeps (see :func:`lib.markup.flatten`)."""
+        return [flatten(annotation._markup_box(), annotation.photo_id.id) for annotation in self]
+
+    def _overlay(self, photos):
+        """What the box overlay widget shows: each of ``photos`` with the
+        boxes of ``self`` drawn on it, the photos with boxes first."""
+        entries = []
+        for photo in photos.filtered(lambda photo: photo._origin):
+            boxes = [
+                annotation._markup_box()
+                for annotation in self
+                if annotation.photo_id._origin == photo._origin
+            ]
+            entries.append(
+                {
+                    "photo_id": photo._origin.id,
+                    "name": photo.display_name,
+                    "boxes": [
+                        {
+                            "x": box.x,
+                            "y": box.y,
+                            "width": box.width,
+                            "height": box.height,
+                            "caption": box.caption,
+                        }
+                        for box in boxes
+                    ],
+                }
+            )
+        return sorted(entries, key=lambda entry: not entry["boxes"])

@@ -14,10 +14,12 @@ from ..exceptions import (
     check_reviewer,
     evidence_errors,
 )
-from ..lib import geometry
+from ..lib import geometry, markup
 from ..lib import image as image_lib
 from ..lib.exif import check_coordinates, format_offset, resolve_capture_time, to_utc
 from ..lib.text import build_caption, clean_notes
+from .construction_defect_annotation import OVERLAY_DEPENDS
+from .construction_site import SHARED_DEFECT_STATES
 from .ir_attachment import evidence_change, evidence_change_allowed
 
 _logger = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ MAX_UPLOAD_BYTES = 40 * 1024 * 1024
 IMAGE_FIELDS = ("image", "image_preview", "image_thumbnail")
 # What the original is: derived from its bytes, never written afterwards.
 ORIGINAL_FIELDS = {*IMAGE_FIELDS, "checksum", "mimetype", "width", "height", "file_size"}
+# The preview with the boxes drawn: derived, cached, written by the code only.
+DERIVED_FIELDS = {"image_annotated"}
 # What the review decides: written by reviewers only.
 REVIEW_FIELDS = {"state", "reject_reason", "review_reason"}
 # Value-map kinds a platform's words for a photo go through (construction.sync.value.map).
@@ -90,6 +94,15 @@ class ConstructionPhoto(models.Model):
     image = fields.Binary(string="Original", attachment=True, required=True, copy=False)
     image_preview = fields.Binary(string="Preview", attachment=True, readonly=True, copy=False)
     image_thumbnail = fields.Binary(string="Thumbnail", attachment=True, readonly=True, copy=False)
+    image_annotated = fields.Binary(
+        string="Annotated Preview",
+        attachment=True,
+        readonly=True,
+        copy=False,
+        help="The preview with the bounding boxes of the defects a client sees drawn on "
+        "it, as the share page and the site condition report show it; drawn when "
+        "first shown, again when the boxes change.",
+    )
     mimetype = fields.Char(readonly=True)
     width = fields.Integer(readonly=True, help="Width as displayed (EXIF orientation applied).")
     height = fields.Integer(readonly=True)
@@ -190,6 +203,9 @@ class ConstructionPhoto(models.Model):
         string="Defects",
     )
     annotation_ids = fields.One2many("construction.defect.annotation", "photo_id")
+    box_overlay = fields.Json(
+        string="Photo with Boxes", compute="_compute_box_overlay", compute_sudo=False
+    )
 
     _sql_constraints = [
         (
@@ -213,6 +229,11 @@ class ConstructionPhoto(models.Model):
                 photo.tag_ids.mapped("name"),
                 photo.site_id.name,
             )
+
+    @api.depends(*OVERLAY_DEPENDS)
+    def _compute_box_overlay(self):
+        for photo in self:
+            photo.box_overlay = photo.annotation_ids._overlay(photo)
 
     @api.depends("site_id.boundary_geojson", "latitude", "longitude", "gps_source")
     def _compute_location_check(self):
@@ -445,7 +466,7 @@ class ConstructionPhoto(models.Model):
         return photos
 
     def write(self, vals):
-        if ORIGINAL_FIELDS & vals.keys():
+        if (ORIGINAL_FIELDS | DERIVED_FIELDS) & vals.keys():
             raise UserError(
                 self.env._(
                     "The original of a photo is evidence and cannot be replaced; "
@@ -475,6 +496,65 @@ class ConstructionPhoto(models.Model):
                     "it out of reviews and share links."
                 )
             )
+
+    # ------------------------------------------------------------------
+    # Boxes drawn (client share page and site condition report)
+    # ------------------------------------------------------------------
+
+    def _shared_boxes(self):
+        """The boxes a client sees on this photo: those of its defects a
+        person confirmed, labelled with the confirmed category."""
+        self.ensure_one()
+        return [
+            annotation._markup_box()
+            for annotation in self.sudo().annotation_ids
+            if annotation.defect_id.state in SHARED_DEFECT_STATES
+        ]
+
+    def _annotated_image(self):
+        """JPEG bytes of the preview with :meth:`_shared_boxes` drawn on it.
+
+        Drawn on the preview (itself made from the original, which stays
+        untouched) and kept as the ``image_annotated`` attachment, keyed by
+        the image and the boxes: the share page and the PDF report serve the
+        same bytes, drawn again only when a box changes."""
+        self.ensure_one()
+        photo = self.sudo()
+        preview = base64.b64decode(photo.with_context(bin_size=False).image_preview or b"")
+        boxes = photo._shared_boxes()
+        if not boxes or not preview:
+            return preview
+        key = markup.markup_key(photo.checksum, boxes)
+        Attachment = self.env["ir.attachment"].sudo()
+        cached = Attachment.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "=", photo.id),
+                ("res_field", "=", "image_annotated"),
+            ]
+        )
+        current = cached.filtered(lambda attachment: attachment.description == key)[:1]
+        if current:
+            return current.raw
+        data = markup.draw_boxes(preview, boxes)
+        cached.unlink()
+        Attachment.with_context(image_no_postprocess=True).create(
+            {
+                "name": "image_annotated",
+                "res_model": self._name,
+                "res_field": "image_annotated",
+                "res_id": photo.id,
+                "type": "binary",
+                "raw": data,
+                "mimetype": "image/jpeg",
+                "description": key,
+            }
+        )
+        return data
+
+    def _annotated_image_base64(self):
+        """:meth:`_annotated_image`, for a data URI in the PDF report."""
+        return base64.b64encode(self._annotated_image())
 
     # ------------------------------------------------------------------
     # Retention

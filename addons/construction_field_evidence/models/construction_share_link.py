@@ -47,6 +47,9 @@ class ConstructionShareLink(models.Model):
     view_count = fields.Integer(readonly=True, copy=False)
     last_viewed_at = fields.Datetime(readonly=True, copy=False)
     note = fields.Char(help="Whom the link was sent to, for your records.")
+    answer_ids = fields.One2many(
+        "construction.share.answer", "link_id", string="Client Answers", readonly=True
+    )
 
     _sql_constraints = [("token_hash_uniq", "unique (token_hash)", "Share link tokens are unique.")]
 

@@ -11,6 +11,7 @@ from ..exceptions import EvidenceValidationError, evidence_errors
 from ..lib import geometry
 from ..lib.exif import check_coordinates
 from ..lib.site_plan import render_svg
+from .construction_share_answer import ANSWERS
 
 # Address fields kept trimmed and single-spaced.
 ADDRESS_FIELDS = ("street", "street2", "city", "zip")
@@ -18,6 +19,8 @@ ADDRESS_FIELDS = ("street", "street2", "city", "zip")
 
 # Defects a client sees: those a person has confirmed, and what followed.
 SHARED_DEFECT_STATES = ("confirmed", "estimated", "scheduled", "repaired", "verified")
+# Stages every defect shows side by side, a photo or a dash in each.
+SIDE_BY_SIDE_STAGES = ("before", "during", "after")
 
 
 def normalize_line(value):
@@ -75,6 +78,19 @@ class ConstructionSite(models.Model):
     review_count = fields.Integer(
         compute="_compute_counts", help="Photos and defects waiting for review."
     )
+    client_response = fields.Selection(
+        ANSWERS,
+        string="Client Communication",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="The client's last answer on the share page: acknowledged, approved the "
+        "scope shown, or asked a question. Separate from estimate approval.",
+    )
+    client_response_by = fields.Char(
+        string="Answered By", readonly=True, copy=False, help="Name the client gave."
+    )
+    client_response_at = fields.Datetime(string="Answered At", readonly=True, copy=False)
     site_plan = fields.Html(compute="_compute_site_plan", sanitize=False)
     note = fields.Html()
 
@@ -161,7 +177,12 @@ class ConstructionSite(models.Model):
         self.ensure_one()
         photos = self._shared_photos()
         defects = self._shared_defects()
-        stages = photos.stage_id.sorted()
+        # Before, during and after side by side, filled or not, and any
+        # other stage the photos have.
+        stages = (
+            self.env["construction.photo.stage"].search([("code", "in", SIDE_BY_SIDE_STAGES)])
+            | photos.stage_id
+        ).sorted()
         rows = []
         for number, defect in enumerate(defects, start=1):
             own = defect.photo_ids & photos

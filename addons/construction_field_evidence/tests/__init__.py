@@ -11,3 +11,4 @@ from . import test_field_signature
 from . import test_capture_time
 from . import test_phone_formats
 from . import test_platform_words
+from . import test_share_visible

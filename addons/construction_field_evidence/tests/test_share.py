@@ -77,8 +77,9 @@ class TestShareLink(FieldEvidenceCase, HttpCase):
         self.assertIn("Lakeside Lot", response.text)
         self.assertIn("Pothole", response.text)
         self.assertIn("<svg", response.text)
-        self.assertIn(self.photo_url(self.before_photo), response.text)
-        self.assertIn(self.photo_url(self.after_photo), response.text)
+        # each defect's photos are shown with its boxes drawn
+        self.assertIn(self.photo_url(self.before_photo, "annotated"), response.text)
+        self.assertIn(self.photo_url(self.after_photo, "annotated"), response.text)
         self.assertNotIn(f"/photo/{self.unreviewed.id}/", response.text)
         self.assertEqual(response.headers["X-Robots-Tag"], "noindex, nofollow")
         self.assertEqual(self.link.view_count, 1)
@@ -134,6 +135,10 @@ class TestShareLink(FieldEvidenceCase, HttpCase):
 
     def test_share_page_tour(self):
         self.start_tour(f"/construction/share/{self.token}", "construction_share_page")
+        self.assertEqual(
+            (self.site.client_response, self.site.client_response_by), ("approved", "Dana Reyes")
+        )
+        self.assertIn("Go ahead with the patching.", self.link.answer_ids.message)
 
     def test_share_action_creates_a_link_and_shows_its_url_once(self):
         action = self.site.action_share()
@@ -188,6 +193,19 @@ class TestReviewQueueTour(FieldEvidenceCase, HttpCase):
                 "detected_label": "pothole",
                 "confidence": 0.31,
                 "photo_ids": [(6, 0, photo.ids)],
+            }
+        )
+        # The detector's box, drawn over the photo on the card.
+        self.env["construction.defect.annotation"].create(
+            {
+                "defect_id": low.id,
+                "photo_id": photo.id,
+                "x": 0.25,
+                "y": 0.25,
+                "width": 0.5,
+                "height": 0.5,
+                "label": "pothole",
+                "confidence": 0.31,
             }
         )
         unknown = self.Defect.create(

@@ -96,3 +96,56 @@ def corrupt_png():
     pixels_at = good.index(b"IDAT") - 4
     noise = bytes((index * 73 + 11) % 256 for index in range(400))
     return good[:pixels_at] + png_chunk(b"IDAT", noise) + png_chunk(b"IEND", b"")
+
+
+def close_to(pixel, colour, tolerance=60):
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour, strict=True))
+
+
+def region_of(image, colour, tolerance=30):
+    """(left, top, right, bottom) of the pixels of ``colour`` in ``image``
+    (a Pillow image): where a flat-coloured photo landed on a page."""
+    rgb = image.convert("RGB")
+    xs, ys = [], []
+    for index, pixel in enumerate(rgb.getdata()):
+        if close_to(pixel, colour, tolerance):
+            xs.append(index % rgb.width)
+            ys.append(index // rgb.width)
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def box_edge_share(image, box, colour, area=None, reach=2):
+    """Share of the points along the four edges of ``box`` (x, y, w, h,
+    fractions) where ``colour`` is found in ``image`` within ``reach``
+    pixels inside the edge, the photo filling ``area`` (left, top, right,
+    bottom pixels; the whole image by default); and whether the box's
+    centre is that colour too (it should not be)."""
+    rgb = image.convert("RGB")
+    left, top, right, bottom = area or (0, 0, rgb.width - 1, rgb.height - 1)
+    width, height = right - left + 1, bottom - top + 1
+    x, y, w, h = box
+    x0, y0 = left + x * width, top + y * height
+    x1, y1 = left + (x + w) * width - 1, top + (y + h) * height - 1
+    hits = total = 0
+    for step in range(1, 20):
+        along_x = x0 + step / 20 * (x1 - x0)
+        along_y = y0 + step / 20 * (y1 - y0)
+        # each edge point, and the pixels from it inwards, up to reach
+        for point, inward in (
+            ((along_x, y0), (0, 1)),
+            ((along_x, y1), (0, -1)),
+            ((x0, along_y), (1, 0)),
+            ((x1, along_y), (-1, 0)),
+        ):
+            total += 1
+            hits += any(
+                close_to(
+                    rgb.getpixel(
+                        (round(point[0] + inward[0] * depth), round(point[1] + inward[1] * depth))
+                    ),
+                    colour,
+                )
+                for depth in range(reach + 1)
+            )
+    centre = rgb.getpixel((round((x0 + x1) / 2), round((y0 + y1) / 2)))
+    return hits / total, close_to(centre, colour)

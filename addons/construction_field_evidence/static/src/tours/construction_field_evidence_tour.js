@@ -10,6 +10,33 @@ registry.category("web_tour.tours").add("construction_review_queue", {
             trigger: `${card("Pothole")}:has(img):has(.o_construction_confidence:contains("0.31"))`,
         },
         {
+            content: "The detector's box is drawn over the photo, labelled with category and confidence",
+            trigger: `${card("Pothole")} .o_construction_box_photo:has(img) .o_construction_box[style*="left: 25.000%"][style*="width: 50.000%"] .o_construction_box_label:contains("Pothole 0.31")`,
+        },
+        {
+            content: "The list of the queue shows it too",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "Open the site's group if the list is grouped",
+            trigger: ".o_list_renderer",
+            run() {
+                const header = document.querySelector(".o_list_renderer .o_group_header");
+                if (header) {
+                    header.click();
+                }
+            },
+        },
+        {
+            trigger: '.o_data_row:contains("Pothole") .o_construction_box_photo:has(img) .o_construction_box',
+        },
+        {
+            content: "Back to the cards",
+            trigger: ".o_switch_view.o_kanban",
+            run: "click",
+        },
+        {
             content: "Accept it",
             trigger: `${card("Pothole")} .o_construction_accept`,
             run: "click",
@@ -74,6 +101,30 @@ registry.category("web_tour.tours").add("construction_share_page", {
         {
             content: "The after photo is there too",
             trigger: 'td[data-stage="after"] img.o_construction_shared_photo',
+        },
+        {
+            content: "The client approves the scope shown",
+            trigger: ".o_construction_share_answer input#answer_approved",
+            run: "click",
+        },
+        {
+            content: "and gives a name",
+            trigger: ".o_construction_share_answer input#client_name",
+            run: "edit Dana Reyes",
+        },
+        {
+            content: "and a note",
+            trigger: ".o_construction_share_answer textarea#message",
+            run: "edit Go ahead with the patching.",
+        },
+        {
+            content: "Send",
+            trigger: ".o_construction_answer_send",
+            run: "click",
+        },
+        {
+            content: "The answer is thanked for",
+            trigger: ".o_construction_answer_thanks",
         },
     ],
 });
