@@ -366,8 +366,11 @@ class ConstructionDefect(models.Model):
         self._move_to("estimated")
 
     def action_schedule(self):
-        """Scheduled for repair: each defect gets its repair task first."""
-        self.filtered(lambda defect: not defect.task_id).action_create_repair_tasks()
+        """Scheduled for repair: each defect of a site with a project gets
+        its repair task first."""
+        self.filtered(
+            lambda defect: not defect.task_id and defect.project_id
+        ).action_create_repair_tasks()
         self._move_to("scheduled")
 
     def action_create_repair_tasks(self):
