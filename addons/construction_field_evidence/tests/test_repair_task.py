@@ -1,18 +1,7 @@
-import json
-
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form
 
-from .common import FieldEvidenceCase
-
-SOUTH = [[-87.6300, 41.8800], [-87.6294, 41.8800], [-87.6294, 41.88045], [-87.6300, 41.88045]]
-NORTH = [[-87.6300, 41.88045], [-87.6294, 41.88045], [-87.6294, 41.8809], [-87.6300, 41.8809]]
-IN_SOUTH = (41.8802, -87.6297)
-IN_NORTH = (41.8807, -87.6297)
-
-
-def outline(ring):
-    return json.dumps({"type": "Polygon", "coordinates": [[*ring, ring[0]]]})
+from .common import IN_NORTH, IN_SOUTH, NORTH_HALF, SOUTH_HALF, FieldEvidenceCase, boundary
 
 
 class TestRepairTask(FieldEvidenceCase):
@@ -27,10 +16,10 @@ class TestRepairTask(FieldEvidenceCase):
         cls.site.project_id = cls.project
         Area = cls.env["construction.site.area"]
         cls.south = Area.create(
-            {"name": "South Bay", "site_id": cls.site.id, "outline_geojson": outline(SOUTH)}
+            {"name": "South Bay", "site_id": cls.site.id, "outline_geojson": boundary(SOUTH_HALF)}
         )
         cls.north = Area.create(
-            {"name": "North Bay", "site_id": cls.site.id, "outline_geojson": outline(NORTH)}
+            {"name": "North Bay", "site_id": cls.site.id, "outline_geojson": boundary(NORTH_HALF)}
         )
         cls.reviewer = cls.users["reviewer"]
 

@@ -1,32 +1,17 @@
 import base64
-import json
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import LOT, FieldApiCase, boundary
-
-# The Lakeside lot (common.LOT) cut into a southern and a northern half.
-SOUTH = [
-    [-87.6300, 41.8800],
-    [-87.6294, 41.8800],
-    [-87.6294, 41.88045],
-    [-87.6300, 41.88045],
-    [-87.6300, 41.8800],
-]
-NORTH = [
-    [-87.6300, 41.88045],
-    [-87.6294, 41.88045],
-    [-87.6294, 41.8809],
-    [-87.6300, 41.8809],
-    [-87.6300, 41.88045],
-]
-IN_SOUTH = (41.8802, -87.6297)
-IN_NORTH = (41.8807, -87.6297)
-
-
-def outline(ring):
-    return json.dumps({"type": "Polygon", "coordinates": [ring]})
+from .common import (
+    IN_NORTH,
+    IN_SOUTH,
+    LOT,
+    NORTH_HALF,
+    SOUTH_HALF,
+    FieldApiCase,
+    boundary,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -36,10 +21,10 @@ class TestSiteArea(FieldApiCase):
         super().setUpClass()
         cls.Area = cls.env["construction.site.area"]
         cls.south = cls.Area.create(
-            {"name": "South Bay", "site_id": cls.site.id, "outline_geojson": outline(SOUTH)}
+            {"name": "South Bay", "site_id": cls.site.id, "outline_geojson": boundary(SOUTH_HALF)}
         )
         cls.north = cls.Area.create(
-            {"name": "North Bay", "site_id": cls.site.id, "outline_geojson": outline(NORTH)}
+            {"name": "North Bay", "site_id": cls.site.id, "outline_geojson": boundary(NORTH_HALF)}
         )
 
     def assert_refused(self, vals, words):
@@ -51,14 +36,14 @@ class TestSiteArea(FieldApiCase):
         self,
     ):
         self.assertAlmostEqual(self.south.area_m2, 49.7 * 50, delta=30)
-        self.assert_refused({"outline_geojson": outline(SOUTH[:-1])}, "not closed")
-        bow_tie = [SOUTH[0], SOUTH[2], SOUTH[1], SOUTH[3], SOUTH[0]]
-        self.assert_refused({"outline_geojson": outline(bow_tie)}, "crosses itself")
+        self.assert_refused({"outline_geojson": boundary(SOUTH_HALF[:-1])}, "not closed")
+        bow_tie = [SOUTH_HALF[0], SOUTH_HALF[2], SOUTH_HALF[1], SOUTH_HALF[3], SOUTH_HALF[0]]
+        self.assert_refused({"outline_geojson": boundary(bow_tie)}, "crosses itself")
         beyond = [[-87.6300, 41.8800], [-87.6280, 41.8800], [-87.6280, 41.8805], LOT[0]]
-        self.assert_refused({"outline_geojson": outline(beyond)}, "outside the site boundary")
+        self.assert_refused({"outline_geojson": boundary(beyond)}, "outside the site boundary")
         # a boundary redrawn smaller may not leave an area outside it
         with self.assertRaises(ValidationError), self.env.cr.savepoint():
-            self.site.boundary_geojson = boundary(SOUTH)
+            self.site.boundary_geojson = boundary(SOUTH_HALF)
 
     def test_photos_fall_into_the_area_their_gps_position_is_in(self):
         south_photo = self.upload(latitude=IN_SOUTH[0], longitude=IN_SOUTH[1])
@@ -80,7 +65,7 @@ class TestSiteArea(FieldApiCase):
         self.north.unlink()
         self.assertFalse(north_photo.area_id)
         redrawn = self.Area.create(
-            {"name": "North Bay", "site_id": self.site.id, "outline_geojson": outline(NORTH)}
+            {"name": "North Bay", "site_id": self.site.id, "outline_geojson": boundary(NORTH_HALF)}
         )
         self.assertEqual(north_photo.area_id, redrawn)
 
