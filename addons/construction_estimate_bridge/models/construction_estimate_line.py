@@ -54,7 +54,6 @@ class ConstructionEstimateLine(models.Model):
     vendor_id = fields.Many2one("res.partner", string="Suggested Vendor", check_company=True)
     area_id = fields.Many2one(
         "construction.site.area",
-        string="Area",
         index=True,
         check_company=True,
         ondelete="restrict",

@@ -399,18 +399,24 @@ class ConstructionDefect(models.Model):
                     )
                 )
         Task = self.env["project.task"]
-        tasks = Task
         pending = self.filtered(lambda defect: not defect.task_id)
         per_area = pending.filtered(
             lambda defect: defect.company_id.construction_repair_task_grouping == "area"
         )
-        for defect in pending - per_area:
-            subject = " ".join(
-                filter(None, [defect.name, defect.category_id.name, defect.area_id.name])
-            )
-            task = Task.create(defect._prepare_repair_task_vals(subject))
+        singles = pending - per_area
+        created = Task.create(
+            [
+                defect._prepare_repair_task_vals(
+                    " ".join(
+                        filter(None, [defect.name, defect.category_id.name, defect.area_id.name])
+                    )
+                )
+                for defect in singles
+            ]
+        )
+        for defect, task in zip(singles, created, strict=True):
             defect.task_id = task
-            tasks |= task
+        tasks = created
         groups = {}
         for defect in per_area:
             groups.setdefault((defect.project_id, defect.site_id, defect.area_id), defect)
