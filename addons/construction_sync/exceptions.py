@@ -8,6 +8,12 @@ class UnknownReferenceError(UserError):
     match: the event waits for a person to add the mapping and replay it."""
 
 
+class AmbiguousReferenceError(UnknownReferenceError):
+    """An external reference two or more records match equally well: the
+    event waits for a person to bind the one meant and replay it, never a
+    guess."""
+
+
 class StaleEventError(UserError):
     """The event is older than the last one applied to the same object: it
     is skipped, never applied over the newer fact."""

@@ -52,6 +52,14 @@ class ConstructionEstimateLine(models.Model):
     unit_cost = fields.Monetary()
     amount = fields.Monetary(compute="_compute_amount", store=True, recursive=True)
     vendor_id = fields.Many2one("res.partner", string="Suggested Vendor", check_company=True)
+    area_id = fields.Many2one(
+        "construction.site.area",
+        index=True,
+        check_company=True,
+        ondelete="restrict",
+        help="The area of the site whose defects this line prices (Price Defects): "
+        "priced lines are grouped and ordered by area.",
+    )
     defect_ids = fields.Many2many(
         "construction.defect",
         "construction_estimate_line_defect_rel",

@@ -80,6 +80,7 @@ MATRIX = {
     "construction.sync.backfill":            "-     -     -     rwcu  -     -     -     rwcu  -",
     # construction_field_evidence
     "construction.site":                     "-     -     r     r     rwc   rwc   rwc   rwcu  -",
+    "construction.site.area":                "-     -     r     r     rwc   rwc   rwc   rwcu  -",
     "construction.photo.stage":              "-     -     r     r     r     r     rwc   rwcu  -",
     "construction.photo.tag":                "-     -     r     r     rwc   rwc   rwc   rwcu  -",
     "construction.photo":                    "-     -     rc    r     rwc   rwc   rwc   rwc   -",
@@ -152,6 +153,7 @@ WRITE_VALUES = {
     "construction.sync.pull": {"interval_minutes": 30},
     "construction.sync.backfill": {"since": "2026-02-01 00:00:00"},
     "construction.site": {"name": "Renamed"},
+    "construction.site.area": {"name": "Renamed"},
     "construction.photo.stage": {"name": "Renamed"},
     "construction.photo.tag": {"name": "Renamed"},
     "construction.photo": {"name": "Renamed"},
@@ -376,6 +378,15 @@ class AccessMatrixCase(FieldEvidenceCase):
         # construction_field_evidence
         site = add(
             "construction.site", lambda k: {"name": f"Lot {n}-{k}", "company_id": company.id}
+        )
+        add(
+            "construction.site.area",
+            lambda k: {
+                "name": f"Bay {n}-{k}",
+                "site_id": site.id,
+                "outline_geojson": '{"type": "Polygon", "coordinates": '
+                "[[[-87.63, 41.88], [-87.62, 41.88], [-87.62, 41.89], [-87.63, 41.88]]]}",
+            },
         )
         add(
             "construction.photo.stage",

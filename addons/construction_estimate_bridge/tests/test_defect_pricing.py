@@ -1,4 +1,5 @@
 import base64
+import json
 
 from odoo import Command
 from odoo.addons.construction_field_evidence.lib.tests.images import make_image
@@ -219,3 +220,52 @@ class TestDefectPricing(EstimateBridgeCase):
         self.assertFalse(from_site.default_get(["estimate_id"]).get("estimate_id"))
         self.wizard(defect).action_price()
         self.assertEqual(self.defect_lines().vendor_id, self.vendor_asphalt)
+
+    def test_priced_lines_group_and_order_by_area(self):
+        Area = self.env["construction.site.area"]
+
+        def square(west, name, sequence):
+            ring = [
+                [west, 41.88],
+                [west + 0.0005, 41.88],
+                [west + 0.0005, 41.8805],
+                [west, 41.8805],
+            ]
+            return Area.create(
+                {
+                    "name": name,
+                    "sequence": sequence,
+                    "site_id": self.site_north.id,
+                    "outline_geojson": json.dumps(
+                        {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+                    ),
+                }
+            )
+
+        # drawn in this order, but the office puts the entrance first
+        dock, entrance = square(-87.631, "Loading Dock", 20), square(-87.630, "Entrance", 10)
+        in_dock = {"latitude": 41.8802, "longitude": -87.6308}
+        in_entrance = {"latitude": 41.8802, "longitude": -87.6298}
+        dock_1 = self.defect(self.site_north, 10, self.square_meter, **in_dock)
+        dock_2 = self.defect(self.site_north, 5, self.square_meter, **in_dock)
+        entrance_1 = self.defect(self.site_north, 3, self.square_meter, **in_entrance)
+        nowhere = self.defect(self.site_north, 1, self.square_meter)
+        self.assertEqual(
+            (dock_1.area_id, entrance_1.area_id, nowhere.area_id.id), (dock, entrance, False)
+        )
+        self.wizard(dock_1 | dock_2 | entrance_1 | nowhere).action_price()
+        lines = self.defect_lines().sorted("sequence")
+        self.assertEqual(
+            [(line.area_id, line.defect_ids, line.quantity) for line in lines],
+            [
+                (entrance, entrance_1, 3.0),
+                (dock, dock_1 | dock_2, 15.0),
+                (Area, nowhere, 1.0),
+            ],
+        )
+        self.assertIn("North lot, Entrance", lines[0].name)
+        # the estimator's view groups them by area
+        groups = self.env["construction.estimate.line"]._read_group(
+            [("id", "in", lines.ids)], ["area_id"], ["quantity:sum"]
+        )
+        self.assertEqual(dict(groups), {entrance: 3.0, dock: 15.0, Area: 1.0})

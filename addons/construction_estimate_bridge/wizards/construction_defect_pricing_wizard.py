@@ -14,7 +14,7 @@ class ConstructionDefectPricingWizard(models.TransientModel):
         required=True,
         default=lambda self: self._default_estimate_id(),
         domain="[('state', '=', 'draft')]",
-        help="Draft estimate that receives one priced line per site and defect category.",
+        help="Draft estimate that receives one priced line per site, area and defect category.",
     )
     site_id = fields.Many2one(
         "construction.site",
@@ -117,8 +117,10 @@ class ConstructionDefectPricingWizard(models.TransientModel):
         return refused
 
     def action_price(self):
-        """Create or update one priced estimate line per site and category,
-        linked to its defects and their photos; the defects become Estimated."""
+        """Create or update one priced estimate line per site, area and
+        category, linked to its defects and their photos, the estimate's
+        priced lines ordered by site, area and category; the defects become
+        Estimated."""
         self.ensure_one()
         estimate = self.estimate_id
         if estimate.state != "draft":
@@ -139,22 +141,21 @@ class ConstructionDefectPricingWizard(models.TransientModel):
             )
         groups = defaultdict(lambda: self.env["construction.defect"])
         for defect in self.defect_ids:
-            groups[defect.site_id, defect.category_id] |= defect
+            groups[defect.site_id, defect.area_id, defect.category_id] |= defect
         existing = {line.external_line_id: line for line in estimate.line_ids}
         Line = self.env["construction.estimate.line"]
         to_create = []
-        for (site, category), defects in groups.items():
-            key = f"defects/{site.id or 0}/{category.id}"
+        for (site, area, category), defects in groups.items():
+            key = f"defects/{site.id or 0}/{category.id}" + (f"/{area.id}" if area else "")
             line = existing.get(key)
             all_defects = defects | (line.defect_ids if line else defects.browse())
-            values = self._line_values(site, category, all_defects)
+            values = self._line_values(site, category, all_defects, area)
             if line:
                 line.write(values)
             else:
-                to_create.append(
-                    dict(values, estimate_id=estimate.id, external_line_id=key, sequence=1000)
-                )
+                to_create.append(dict(values, estimate_id=estimate.id, external_line_id=key))
         Line.create(to_create)
+        self._order_priced_lines(estimate)
         self.defect_ids.action_estimate()
         return {
             "type": "ir.actions.act_window",
@@ -164,13 +165,34 @@ class ConstructionDefectPricingWizard(models.TransientModel):
         }
 
     @api.model
-    def _line_values(self, site, category, defects):
+    def _order_priced_lines(self, estimate):
+        """The estimate's priced lines after its imported ones, grouped by
+        site, then by area in the site's order (lines of no area last),
+        then by category."""
+        priced = estimate.line_ids.filtered(
+            lambda line: (line.external_line_id or "").startswith("defects/")
+        )
+        ordered = priced.sorted(
+            lambda line: (
+                line.defect_ids[:1].site_id.name or "",
+                not line.area_id,
+                line.area_id.sequence,
+                line.area_id.id,
+                line.name,
+            )
+        )
+        for offset, line in enumerate(ordered):
+            if line.sequence != 1000 + offset:
+                line.sequence = 1000 + offset
+
+    @api.model
+    def _line_values(self, site, category, defects, area=None):
         product = category.product_id
         quantity = sum(defect._quantity_in(product.uom_id) for defect in defects)
+        place = f"{site.name}, {area.name}" if area else site.name or "-"
         return {
-            "name": self.env._(
-                "%(category)s repair, %(site)s", category=category.name, site=site.name or "-"
-            ),
+            "name": self.env._("%(category)s repair, %(site)s", category=category.name, site=place),
+            "area_id": area.id if area else False,
             "cost_code_id": category.cost_code_id.id,
             "product_id": product.id,
             "quantity": float_round(quantity, precision_rounding=product.uom_id.rounding),

@@ -49,6 +49,7 @@ def photo_json(photo, duplicate=False):
         "checksum": photo.checksum,
         "state": photo.state,
         "site_id": photo.site_id.id or None,
+        "area": photo.area_id.name or None,
         "stage": photo.stage_id.code or None,
         "category": photo.category_id.code or None,
         "captured_at": _iso(photo.captured_at),
@@ -73,6 +74,7 @@ def defect_json(defect, duplicate=False):
         "category": defect.category_id.code or None,
         "review_reason": defect.review_reason or None,
         "site_id": defect.site_id.id or None,
+        "area": defect.area_id.name or None,
         "photo_ids": defect.photo_ids.ids,
         "duplicate": duplicate,
     }
@@ -132,8 +134,9 @@ class FieldApi(http.Controller):
                 # a photo found again was created by an earlier transaction
                 created = photo.create_date == request.env.cr.now()
         except ValidationError as error:
-            if getattr(error, "code", None) == "unknown_site":
-                pointer += "/site_id"
+            code = getattr(error, "code", None)
+            if code in ("unknown_site", "unknown_area"):
+                pointer += "/site_id" if code == "unknown_site" else "/area"
             raise evidence_problem(error, pointer) from error
         key = f"photo:{metadata.get('client_uuid') or photo.checksum}"
         payload = dict(metadata, checksum=photo.checksum, photo_id=photo.id)
@@ -306,9 +309,16 @@ class FieldApi(http.Controller):
                 errors=[{"pointer": f"{pointer}/site_id", "message": "required"}],
             )
         try:
-            vals["site_id"] = request.env["construction.site"]._from_reference(vals["site_id"]).id
+            site = request.env["construction.site"]._from_reference(vals["site_id"])
         except ValidationError as error:
             raise evidence_problem(error, f"{pointer}/site_id") from error
+        vals["site_id"] = site.id
+        if item.get("area"):
+            try:
+                area = request.env["construction.site.area"]._from_name(site, item["area"], system)
+            except ValidationError as error:
+                raise evidence_problem(error, f"{pointer}/area") from error
+            vals["area_id"] = area.id
         try:
             defect = Defect.create(vals)
             self._annotate(defect, detections, photos_by_uuid, photos, pointer)

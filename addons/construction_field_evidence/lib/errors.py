@@ -3,7 +3,7 @@ class EvidenceError(ValueError):
 
     Codes: not_an_image, unsupported_image_type, type_mismatch, truncated_image, too_many_pixels,
     gps_out_of_range, invalid_geometry, bbox_outside_image, unknown_stage,
-    unknown_category.
+    unknown_category, unknown_area.
     """
 
     def __init__(self, code, message):

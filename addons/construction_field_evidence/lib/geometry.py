@@ -11,6 +11,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.geometry.polygon import orient
 from shapely.ops import unary_union
+from shapely.prepared import prep
+from shapely.validation import explain_validity
 
 from .errors import EvidenceError
 from .exif import check_coordinates
@@ -86,6 +88,97 @@ def parse_boundary(text):
         orient(geometry) if isinstance(geometry, Polygon) else MultiPolygon(map(orient, parts))
     )
     return geometry, json.dumps(mapping(geometry)), repaired
+
+
+def _outline_ring(ring, number):
+    """The ring's ``(longitude, latitude)`` positions; refused unless it is
+    a closed ring of at least four positions within range."""
+    if not isinstance(ring, list) or len(ring) < 4:
+        raise invalid(
+            f"Ring {number} of the area outline needs at least four [longitude, latitude] "
+            "positions, the last equal to the first."
+        )
+    positions = []
+    for position in ring:
+        if (
+            not isinstance(position, list | tuple)
+            or len(position) < 2
+            or not all(
+                isinstance(value, int | float) and math.isfinite(value) for value in position[:2]
+            )
+        ):
+            raise invalid(f"Ring {number} of the area outline holds {position!r}, not a position.")
+        longitude, latitude = position[:2]
+        if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
+            raise invalid(
+                f"Position {list(position[:2])} of the area outline is out of range: "
+                "[longitude, latitude] within -180..180 and -90..90 (longitude first)."
+            )
+        positions.append((float(longitude), float(latitude)))
+    if positions[0] != positions[-1]:
+        raise invalid(
+            f"Ring {number} of the area outline is not closed: its last position "
+            f"{list(positions[-1])} must repeat its first {list(positions[0])}."
+        )
+    return positions
+
+
+def parse_area(text, site_geometry=None, tolerance_m=0.5):
+    """``(polygon, geojson_text)`` of an area's outline within a site.
+
+    The outline is a GeoJSON Polygon (or a Feature holding one): closed
+    rings, no edge crossing another, enclosing an area, and inside
+    ``site_geometry`` when there is one (``tolerance_m`` for rounding).
+    Unlike a site boundary it is refused rather than repaired: an area is
+    drawn by the office, and a guessed repair would move defects between
+    areas.
+    """
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError) as error:
+        raise invalid(f"The area outline is not valid JSON: {error}.") from error
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = data.get("geometry") or {}
+    if not isinstance(data, dict) or data.get("type") != "Polygon":
+        kind = data.get("type") if isinstance(data, dict) else type(data).__name__
+        raise invalid(f"An area outline must be a GeoJSON Polygon, not {kind!r}.")
+    rings = data.get("coordinates")
+    if not isinstance(rings, list) or not rings:
+        raise invalid("The area outline has no coordinates.")
+    rings = [_outline_ring(ring, number) for number, ring in enumerate(rings, start=1)]
+    polygon = Polygon(rings[0], rings[1:])
+    if polygon.convex_hull.area <= 0:
+        raise invalid("The area outline encloses no area (its points are all on one line).")
+    if not polygon.is_valid:
+        raise invalid(
+            f"The area outline crosses itself or its holes ({explain_validity(polygon)}): "
+            "draw it as one ring whose edges do not cross."
+        )
+    if site_geometry is not None:
+        origin = site_geometry.centroid
+        planar_site = project(site_geometry, origin.y, origin.x)
+        planar_area = project(polygon, origin.y, origin.x)
+        if not planar_site.buffer(tolerance_m).covers(planar_area):
+            outside = planar_area.difference(planar_site).area
+            raise invalid(
+                f"The area outline reaches {outside:.0f} m² outside the site boundary: "
+                "an area lies within its site."
+            )
+    polygon = orient(polygon)
+    return polygon, json.dumps(mapping(polygon))
+
+
+def area_finder(outlines):
+    """A function ``(latitude, longitude) -> key``: the key of the first of
+    ``outlines`` (``(key, polygon)`` pairs, in order) covering the point,
+    edges included, or None."""
+    prepared = [(key, prep(polygon)) for key, polygon in outlines]
+
+    def find(latitude, longitude):
+        point = Point(longitude, latitude)
+        return next((key for key, outline in prepared if outline.covers(point)), None)
+
+    return find
 
 
 def project(geometry, latitude0, longitude0):

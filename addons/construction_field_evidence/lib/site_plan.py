@@ -1,10 +1,14 @@
-"""A site plan as SVG: the boundary and numbered markers, no map tiles."""
+"""A site plan as SVG: the boundary, its named areas and numbered markers,
+no map tiles."""
 
 from xml.sax.saxutils import escape, quoteattr
 
 from shapely.geometry import Point
 
 from .geometry import project
+
+# Fill and outline of the areas, in turn.
+AREA_COLOURS = ("#7e57c2", "#00897b", "#f4511e", "#6d4c41", "#3949ab", "#c0ca33")
 
 SEVERITY_COLOURS = {
     "low": "#2e7d32",
@@ -21,15 +25,32 @@ def _rings(geometry):
         yield from polygon.interiors
 
 
-def render_svg(geometry=None, markers=(), width=640, height=420, margin=24):
+def _path(rings, to_svg):
+    return " ".join(
+        "M " + " L ".join("{:.1f},{:.1f}".format(*to_svg(x, y)) for x, y in ring.coords) + " Z"
+        for ring in rings
+    )
+
+
+def render_svg(geometry=None, markers=(), width=640, height=420, margin=24, areas=()):
     """SVG text of the site.
 
-    ``markers``: iterable of ``(latitude, longitude, label, severity)``.
+    ``markers``: iterable of ``(latitude, longitude, label, severity)``;
+    ``areas``: iterable of ``(polygon, name)`` drawn over the boundary, each
+    in its colour and named at its centre.
     Returns an empty string when there is nothing to draw.
     """
+    areas = list(areas)
     markers = [marker for marker in markers if marker[0] is not None and marker[1] is not None]
-    if geometry is None and not markers:
+    if geometry is None and not markers and not areas:
         return ""
+    if geometry is None and areas:
+        geometry = areas[0][0]
+        for polygon, _name in areas[1:]:
+            geometry = geometry.union(polygon)
+        outline_only = True
+    else:
+        outline_only = False
     if geometry is not None:
         origin = geometry.centroid
         latitude0, longitude0 = origin.y, origin.x
@@ -65,14 +86,23 @@ def render_svg(geometry=None, markers=(), width=640, height=420, margin=24):
         f'aria-label="Site plan">',
         f'<rect width="{width}" height="{height}" fill="#f8f9fa"/>',
     ]
-    if planar is not None:
-        path = " ".join(
-            "M " + " L ".join("{:.1f},{:.1f}".format(*to_svg(x, y)) for x, y in ring.coords) + " Z"
-            for ring in _rings(planar)
+    if planar is not None and not outline_only:
+        parts.append(
+            f'<path d="{_path(_rings(planar), to_svg)}" fill="#cfe3f7" fill-rule="evenodd" '
+            'stroke="#1f5fa8" stroke-width="2"/>'
+        )
+    for index, (polygon, name) in enumerate(areas):
+        colour = quoteattr(AREA_COLOURS[index % len(AREA_COLOURS)])
+        planar_area = project(polygon, latitude0, longitude0)
+        label_x, label_y = to_svg(
+            planar_area.representative_point().x, planar_area.representative_point().y
         )
         parts.append(
-            f'<path d="{path}" fill="#cfe3f7" fill-rule="evenodd" stroke="#1f5fa8" '
-            'stroke-width="2"/>'
+            f'<g class="o_construction_site_plan_area"><title>{escape(str(name))}</title>'
+            f'<path d="{_path(_rings(planar_area), to_svg)}" fill={colour} fill-opacity="0.18" '
+            f'fill-rule="evenodd" stroke={colour} stroke-width="2" stroke-dasharray="6 3"/>'
+            f'<text x="{label_x:.1f}" y="{label_y:.1f}" font-size="12" font-family="sans-serif" '
+            f'text-anchor="middle" fill={colour}>{escape(str(name))}</text></g>'
         )
     for number, (point, marker) in enumerate(zip(points, markers, strict=True), start=1):
         x, y = to_svg(point.x, point.y)

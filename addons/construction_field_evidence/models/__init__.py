@@ -1,4 +1,5 @@
 from . import construction_site
+from . import construction_site_area
 from . import construction_photo_stage
 from . import construction_photo_tag
 from . import construction_defect_category
@@ -10,3 +11,5 @@ from . import construction_share_answer
 from . import construction_sync_event_type
 from . import ir_attachment
 from . import res_config_settings
+from . import project_task
+from . import res_company

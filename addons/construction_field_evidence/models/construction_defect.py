@@ -26,6 +26,9 @@ TRANSITIONS = {
     "verified": {"repaired"},
     "rejected": {"new", "needs_review", "confirmed", "estimated", "scheduled"},
 }
+# A defect a person confirmed and that is not repaired yet: it may get its repair task.
+REPAIRABLE_STATES = {"confirmed", "estimated", "scheduled"}
+CLOSED_TASK_STATES = {"1_done", "1_canceled"}
 REVIEWED_STATES = {"confirmed", "estimated", "scheduled", "repaired", "verified"}
 # What the review decides: written by reviewers only (and by the routing of
 # a new detection, which the model does itself).
@@ -53,6 +56,19 @@ class ConstructionDefect(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     project_id = fields.Many2one(related="site_id.project_id")
+    area_id = fields.Many2one(
+        "construction.site.area",
+        compute="_compute_area_id",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        check_company=True,
+        ondelete="set null",
+        domain="[('site_id', '=', site_id)]",
+        help="The part of the site the defect is in: the area its position falls in, "
+        "else the one its photos share, or the one the platform named.",
+    )
     category_id = fields.Many2one(
         "construction.defect.category", index=True, tracking=True, check_company=True
     )
@@ -117,7 +133,16 @@ class ConstructionDefect(models.Model):
         STATES, default="new", required=True, index=True, tracking=True, copy=False
     )
     reject_reason = fields.Text(tracking=True, copy=False)
-    task_id = fields.Many2one("project.task", string="Repair Task", check_company=True, copy=False)
+    task_id = fields.Many2one(
+        "project.task",
+        string="Repair Task",
+        check_company=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        help="The project task that repairs this defect (Create Repair Task); it is done "
+        "only once this defect has its after photo.",
+    )
     missing_stage_ids = fields.Many2many(
         "construction.photo.stage",
         string="Missing Stages",
@@ -139,6 +164,16 @@ class ConstructionDefect(models.Model):
             defect.box_overlay = defect.annotation_ids._overlay(
                 defect.photo_ids._origin._filtered_access("read")
             )
+
+    @api.depends("site_id.area_ids.outline_geojson", "latitude", "longitude", "photo_ids.area_id")
+    def _compute_area_id(self):
+        def photos_area(defect):
+            areas = defect.photo_ids.area_id.filtered(lambda area: area.site_id == defect.site_id)
+            return areas if len(areas) == 1 else None
+
+        self.env["construction.site.area"]._assign_by_position(
+            self, lambda defect: bool(defect.latitude or defect.longitude), photos_area
+        )
 
     @api.depends("uom_id")
     def _compute_measure(self):
@@ -224,13 +259,24 @@ class ConstructionDefect(models.Model):
     @api.depends("category_id.verify_stage_ids", "photo_ids.stage_id", "photo_ids.state")
     def _compute_missing_stage_ids(self):
         for defect in self:
-            present = defect.photo_ids.filtered(lambda p: p.state != "rejected").stage_id
-            defect.missing_stage_ids = defect.category_id.verify_stage_ids - present
+            defect.missing_stage_ids = defect.category_id.verify_stage_ids - defect._stages_shown()
+
+    def _stages_shown(self):
+        """The stages of this defect's photos that are not rejected."""
+        return self.photo_ids.filtered(lambda p: p.state != "rejected").stage_id
+
+    def _missing_repair_stages(self):
+        """The photo stages the repair of this defect still lacks: those its
+        category's verification asks for, and the after photo always."""
+        self.ensure_one()
+        after = self.env.ref("construction_field_evidence.photo_stage_after")
+        return self.missing_stage_ids | (after - self._stages_shown())
 
     @api.constrains("state", "photo_ids", "category_id")
     def _check_verification_photos(self):
         for defect in self.filtered(lambda d: d.state == "verified"):
-            if defect.missing_stage_ids:
+            missing = defect._missing_repair_stages()
+            if missing:
                 raise ValidationError(
                     self.env._(
                         "%(defect)s cannot be verified without a photo of stage %(stages)s.",
@@ -347,7 +393,95 @@ class ConstructionDefect(models.Model):
         self._move_to("estimated")
 
     def action_schedule(self):
+        """Scheduled for repair: each defect of a site with a project gets
+        its repair task first."""
+        self.filtered(
+            lambda defect: not defect.task_id and defect.project_id
+        ).action_create_repair_tasks()
         self._move_to("scheduled")
+
+    def action_create_repair_tasks(self):
+        """Repair tasks on each defect's project for the defects that have
+        none: one per defect, or one per area of a site (the company's
+        Repair Tasks setting), an open task of the same area taking the new
+        defects in. Returns the tasks."""
+        check_reviewer(self.env, self.env._("create repair tasks"))
+        labels = dict(STATES)
+        for defect in self:
+            if defect.state not in REPAIRABLE_STATES:
+                raise UserError(
+                    self.env._(
+                        "%(defect)s is %(state)s: only a confirmed defect gets a repair task.",
+                        defect=defect.name,
+                        state=labels[defect.state],
+                    )
+                )
+            if not defect.project_id:
+                raise UserError(
+                    self.env._(
+                        "Set the project of site %(site)s before creating the repair task of "
+                        "%(defect)s.",
+                        site=defect.site_id.name or self.env._("(none)"),
+                        defect=defect.name,
+                    )
+                )
+        Task = self.env["project.task"]
+        pending = self.filtered(lambda defect: not defect.task_id)
+        per_area = pending.filtered(
+            lambda defect: defect.company_id.construction_repair_task_grouping == "area"
+        )
+        singles = pending - per_area
+        created = Task.create(
+            [
+                defect._prepare_repair_task_vals(
+                    " ".join(
+                        filter(None, [defect.name, defect.category_id.name, defect.area_id.name])
+                    )
+                )
+                for defect in singles
+            ]
+        )
+        for defect, task in zip(singles, created, strict=True):
+            defect.task_id = task
+        tasks = created
+        groups = {}
+        for defect in per_area:
+            groups.setdefault((defect.project_id, defect.site_id, defect.area_id), defect)
+            groups[defect.project_id, defect.site_id, defect.area_id] |= defect
+        for (project, site, area), defects in groups.items():
+            task = Task.search(
+                [
+                    ("project_id", "=", project.id),
+                    ("state", "not in", list(CLOSED_TASK_STATES)),
+                    ("construction_defect_ids.site_id", "=", site.id),
+                    ("construction_defect_ids.area_id", "=", area.id),
+                ],
+                limit=1,
+            )
+            if not task:
+                place = f"{site.name}, {area.name}" if area else site.name
+                task = Task.create(defects[:1]._prepare_repair_task_vals(place))
+            defects.task_id = task
+            tasks |= task
+        return tasks
+
+    def _prepare_repair_task_vals(self, subject):
+        self.ensure_one()
+        return {
+            "name": self.env._("Repair: %(subject)s", subject=subject),
+            "project_id": self.project_id.id,
+            "partner_id": self.site_id.partner_id.id,
+            "company_id": self.company_id.id,
+        }
+
+    def action_open_repair_task(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "project.task",
+            "res_id": self.task_id.id,
+            "view_mode": "form",
+        }
 
     def action_repair(self):
         self._move_to("repaired")

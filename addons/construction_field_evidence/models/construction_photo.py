@@ -79,6 +79,18 @@ class ConstructionPhoto(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     project_id = fields.Many2one(related="site_id.project_id")
+    area_id = fields.Many2one(
+        "construction.site.area",
+        compute="_compute_area_id",
+        store=True,
+        readonly=False,
+        index=True,
+        check_company=True,
+        ondelete="set null",
+        domain="[('site_id', '=', site_id)]",
+        help="The part of the site the photo shows: the area its GPS position falls "
+        "in, or the one the platform named.",
+    )
     state = fields.Selection(
         STATES, default="new", required=True, index=True, tracking=True, copy=False
     )
@@ -253,6 +265,12 @@ class ConstructionPhoto(models.Model):
                     inside, distance = site._locate(photo.latitude, photo.longitude)
             photo.inside_boundary = bool(inside)
             photo.boundary_distance_m = distance or 0.0
+
+    @api.depends("site_id.area_ids.outline_geojson", "latitude", "longitude", "gps_source")
+    def _compute_area_id(self):
+        self.env["construction.site.area"]._assign_by_position(
+            self, lambda photo: bool(photo.gps_source)
+        )
 
     @api.constrains("stage_id")
     def _check_stage_approved(self):
@@ -612,8 +630,9 @@ class ConstructionPhoto(models.Model):
     ):
         """The photo for one upload from a field platform.
 
-        ``metadata`` keys (all optional): client_uuid, site_id, stage (code
-        or name), category (code, name or synonym), tags (names),
+        ``metadata`` keys (all optional): client_uuid, site_id, area (the
+        platform's name of an area of the site), stage (code or name),
+        category (code, name or synonym), tags (names),
         captured_at (ISO 8601; with an offset, or with ``timezone``),
         timezone, latitude, longitude, gps_accuracy, filename, note.
 
@@ -681,6 +700,10 @@ class ConstructionPhoto(models.Model):
             with evidence_errors():
                 check_coordinates(metadata.get("latitude"), metadata.get("longitude"))
         site = self._upload_site(metadata, vals, info.exif)
+        if site and metadata.get("area"):
+            vals["area_id"] = (
+                self.env["construction.site.area"]._from_name(site, metadata["area"], system).id
+            )
         if site:
             vals["site_id"] = site.id
         elif require_site:

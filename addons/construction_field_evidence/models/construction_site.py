@@ -9,6 +9,7 @@ from odoo.addons.construction_sync.lib.reference import like_literal
 
 from ..exceptions import EvidenceValidationError, evidence_errors
 from ..lib import geometry
+from ..lib.address import normalize_street, same_locality
 from ..lib.exif import check_coordinates
 from ..lib.site_plan import render_svg
 from .construction_share_answer import ANSWERS
@@ -16,6 +17,9 @@ from .construction_share_answer import ANSWERS
 # Address fields kept trimmed and single-spaced.
 ADDRESS_FIELDS = ("street", "street2", "city", "zip")
 
+
+# How far a platform's project may be from a site and still be that site.
+SITE_MATCH_RADIUS_M = 100.0
 
 # Defects a client sees: those a person has confirmed, and what followed.
 SHARED_DEFECT_STATES = ("confirmed", "estimated", "scheduled", "repaired", "verified")
@@ -52,6 +56,14 @@ class ConstructionSite(models.Model):
     )
     country_id = fields.Many2one("res.country", ondelete="restrict")
     address = fields.Char(compute="_compute_address", store=True, help="One-line address.")
+    street_key = fields.Char(
+        compute="_compute_street_key",
+        store=True,
+        index=True,
+        help="The street lines as platforms' addresses are compared with them: case, "
+        "punctuation and spacing ignored, suffixes, directions and unit designators "
+        "in one form (100 n main st # 5).",
+    )
     latitude = fields.Float(digits=(10, 7), tracking=True)
     longitude = fields.Float(digits=(10, 7), tracking=True)
     tz = fields.Selection(
@@ -70,6 +82,7 @@ class ConstructionSite(models.Model):
     area_m2 = fields.Float(
         string="Area (m²)", compute="_compute_area_m2", store=True, digits=(16, 1)
     )
+    area_ids = fields.One2many("construction.site.area", "site_id", string="Areas")
     photo_ids = fields.One2many("construction.photo", "site_id", string="Photos")
     defect_ids = fields.One2many("construction.defect", "site_id", string="Defects")
     share_link_ids = fields.One2many("construction.share.link", "site_id", string="Share Links")
@@ -105,6 +118,11 @@ class ConstructionSite(models.Model):
                 )
             )
 
+    @api.depends("street", "street2")
+    def _compute_street_key(self):
+        for site in self:
+            site.street_key = normalize_street(f"{site.street or ''} {site.street2 or ''}") or False
+
     @api.depends("boundary_geojson")
     def _compute_area_m2(self):
         for site in self:
@@ -135,14 +153,21 @@ class ConstructionSite(models.Model):
             site.defect_count = defects.get(site, 0)
             site.review_count = review.get(site, 0)
 
-    @api.depends("boundary_geojson", "defect_ids.latitude", "defect_ids.longitude")
+    @api.depends(
+        "boundary_geojson",
+        "area_ids.name",
+        "area_ids.outline_geojson",
+        "defect_ids.latitude",
+        "defect_ids.longitude",
+    )
     def _compute_site_plan(self):
         for site in self:
             site.site_plan = site._site_plan_svg()
 
     def _site_plan_svg(self, defects=None):
-        """SVG of the boundary with a numbered marker per located defect
-        (numbered in the order of ``defects``, by default the site's)."""
+        """SVG of the boundary and its areas with a numbered marker per
+        located defect (numbered in the order of ``defects``, by default the
+        site's)."""
         self.ensure_one()
         defects = (
             self.defect_ids.filtered(lambda d: d.state != "rejected")
@@ -154,7 +179,8 @@ class ConstructionSite(models.Model):
             for defect in defects
             if defect.latitude or defect.longitude
         ]
-        return render_svg(self._boundary_shape(), markers)
+        areas = [(area._outline(), area.name) for area in self.area_ids]
+        return render_svg(self._boundary_shape(), markers, areas=areas)
 
     # ------------------------------------------------------------------
     # Sharing (client page and site condition report)
@@ -215,6 +241,11 @@ class ConstructionSite(models.Model):
             return None
         with evidence_errors():
             return geometry.parse_boundary(self.boundary_geojson)[0]
+
+    @api.constrains("boundary_geojson")
+    def _check_areas_inside(self):
+        """A boundary redrawn keeps every area of the site inside it."""
+        self.area_ids._check_outline()
 
     def _normalize_vals(self, vals):
         vals = dict(vals)
@@ -313,7 +344,12 @@ class ConstructionSite(models.Model):
         version arriving late changes nothing."""
         data = event._payload()
         Resolver = self.env["construction.sync.resolver"]
-        binding, site = Resolver._binding(event.system_id, self._name, data["external_id"])
+        binding, site, _step = Resolver._match(
+            event.system_id,
+            self._name,
+            data["external_id"],
+            self._match_steps(data, event.company_id),
+        )
         Resolver._lock(binding)
         Resolver._check_sequence(event, binding)
         vals = self._prepare_sync_vals(data)
@@ -323,6 +359,51 @@ class ConstructionSite(models.Model):
             site = self.create(dict(vals, company_id=event.company_id.id))
         Resolver._bind(event, binding, site, data["external_id"])
         return site
+
+    @api.model
+    def _match_steps(self, data, company):
+        """How a platform's project finds the site the office may have made
+        before it (see the resolver's ``_match``): by the property's name,
+        then its normalized street address (city and postal code agreeing
+        where both sides have one), then its position within the configured
+        radius. Active sites of ``company`` only."""
+        domain = [("company_id", "=", company.id)]
+
+        def by_name():
+            wanted = normalize_line(data.get("name") or "")
+            if not wanted:
+                return self.browse()
+            return self.search([*domain, ("name", "=ilike", like_literal(wanted))])
+
+        def by_address():
+            street = normalize_street(f"{data.get('street') or ''} {data.get('street2') or ''}")
+            if not street:
+                return self.browse()
+            return self.search([*domain, ("street_key", "=", street)]).filtered(
+                lambda site: (
+                    same_locality(site.zip, data.get("zip"))
+                    and same_locality(site.city, data.get("city"))
+                )
+            )
+
+        def by_position():
+            if data.get("latitude") is None or data.get("longitude") is None:
+                return self.browse()
+            radius = float(
+                self.env["ir.config_parameter"]
+                .sudo()
+                .get_param("construction_field_evidence.site_match_radius_m", SITE_MATCH_RADIUS_M)
+            )
+            nearest = self.with_company(company)._find_nearest(
+                data["latitude"], data["longitude"], radius, limit=10
+            )
+            return self.browse([site.id for site, _distance in nearest]).filtered_domain(domain)
+
+        return [
+            (self.env._("property name"), by_name),
+            (self.env._("address"), by_address),
+            (self.env._("position"), by_position),
+        ]
 
     @api.model
     def _prepare_sync_vals(self, data):

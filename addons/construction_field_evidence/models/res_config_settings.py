@@ -25,3 +25,14 @@ class ResConfigSettings(models.TransientModel):
         help="Zone a camera time is read in when nothing else tells it: no EXIF offset, no "
         "device zone, no GPS time, no zone on the site, none on the company's address.",
     )
+    construction_site_match_radius_m = fields.Float(
+        string="Site Matching Radius (m)",
+        config_parameter="construction_field_evidence.site_match_radius_m",
+        default=100.0,
+        help="A platform's project with no binding, no site of its name and no site at its "
+        "address is the site within this distance of its position (two such sites: it "
+        "waits for review).",
+    )
+    construction_repair_task_grouping = fields.Selection(
+        related="company_id.construction_repair_task_grouping", readonly=False
+    )

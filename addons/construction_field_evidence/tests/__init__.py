@@ -12,3 +12,6 @@ from . import test_capture_time
 from . import test_phone_formats
 from . import test_platform_words
 from . import test_share_visible
+from . import test_site_area
+from . import test_site_matching
+from . import test_repair_task

@@ -41,6 +41,7 @@ ERROR_CODES = {
     "invalid_geometry": (422, "The geometry is not valid"),
     "bbox_outside_image": (422, "A bounding box lies outside the image"),
     "unknown_site": (422, "Unknown site"),
+    "unknown_area": (422, "Unknown area of the site"),
     "unknown_stage": (422, "Unknown or unapproved photo stage"),
     "unknown_category": (422, "Unknown defect category"),
     "unknown_unit": (422, "Unknown unit of measure"),

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..exceptions import StaleEventError, UnknownReferenceError
+from ..exceptions import AmbiguousReferenceError, StaleEventError, UnknownReferenceError
 
 
 class ConstructionSyncResolver(models.AbstractModel):
@@ -86,6 +86,61 @@ class ConstructionSyncResolver(models.AbstractModel):
             for reference, record in found.items()
             if record
         }
+
+    @api.model
+    def _match(self, system, model, external_id, steps):
+        """``(binding, record, step)``: the record of ``model`` that
+        ``system``'s ``external_id`` names, for a platform object that may
+        exist in Odoo before any binding (a site the office created).
+
+        The binding first (step ``"binding"``); else each of ``steps`` in
+        order, ``(label, finder)`` pairs whose finder returns the candidate
+        records, none already bound to another id of ``system``: the first
+        step finding one record is the match; a step finding two or more
+        raises :class:`AmbiguousReferenceError` naming them, for a person
+        to bind the one meant. ``record`` is empty when no step finds one.
+        """
+        binding, record = self._binding(system, model, external_id)
+        if record:
+            return binding, record, "binding"
+        Binding = self.env["construction.sync.binding"].sudo()
+        for label, finder in steps:
+            candidates = finder()
+            if candidates:
+                bound = Binding.search(
+                    [
+                        ("system_id", "=", system.id),
+                        ("res_model", "=", model),
+                        ("res_id", "in", candidates.ids),
+                    ]
+                ).mapped("res_id")
+                candidates = candidates.filtered(
+                    lambda candidate, bound=bound: candidate.id not in bound
+                )
+            if len(candidates) > 1:
+                raise AmbiguousReferenceError(
+                    self.env._(
+                        "%(system)s's %(external)r matches %(count)s records of %(model)s by "
+                        "%(step)s (%(names)s): bind it to the one meant (Synchronization → "
+                        "Bindings), then replay the event.",
+                        system=system.name,
+                        external=external_id,
+                        count=len(candidates),
+                        model=candidates._description,
+                        step=label,
+                        names=", ".join(
+                            f"{candidate.display_name} (#{candidate.id})"
+                            for candidate in candidates[:5]
+                        ),
+                    )
+                )
+            if candidates:
+                return (
+                    binding,
+                    self._checked(candidates, system.company_id, system, external_id),
+                    label,
+                )
+        return binding, self.env[model], None
 
     @api.model
     def _natural(self, model, reference, company):

@@ -8,6 +8,7 @@ VALUE_MAP_KINDS = {
     "uom": ("Unit of Measure", "uom.uom"),
     "defect_category": ("Defect Category", "construction.defect.category"),
     "photo_stage": ("Photo Stage", "construction.photo.stage"),
+    "area": ("Site Area", "construction.site.area"),
     "employee": ("Employee", "hr.employee"),
     "project": ("Project", "project.project"),
     "task": ("Task", "project.task"),

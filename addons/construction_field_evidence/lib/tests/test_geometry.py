@@ -3,7 +3,16 @@ import json
 import pytest
 
 from ..errors import EvidenceError
-from ..geometry import area_m2, check_bbox, degree_box, haversine_m, locate, parse_boundary
+from ..geometry import (
+    area_finder,
+    area_m2,
+    check_bbox,
+    degree_box,
+    haversine_m,
+    locate,
+    parse_area,
+    parse_boundary,
+)
 from ..site_plan import render_svg
 
 # About 100 m x 50 m near Chicago (0.0009 deg latitude ~ 100 m).
@@ -96,3 +105,58 @@ def test_site_plan_draws_boundary_and_escaped_markers():
     assert "Pothole &lt;5 cm&gt;" in svg
     assert render_svg(None, []) == ""
     assert "<circle" in render_svg(None, [(41.88, -87.63, "Only a marker", "low")])
+
+
+# The lot's southern and northern halves.
+SOUTH = [[-87.6300, 41.8800], [-87.6294, 41.8800], [-87.6294, 41.88045], [-87.6300, 41.88045]]
+NORTH = [[-87.6300, 41.88045], [-87.6294, 41.88045], [-87.6294, 41.8809], [-87.6300, 41.8809]]
+
+
+def test_area_outline_inside_its_site_is_kept():
+    site = parse_boundary(polygon(LOT))[0]
+    outline, text = parse_area(polygon(SOUTH), site)
+    assert area_m2(outline) == pytest.approx(49.7 * 50, rel=0.01)
+    assert json.loads(text)["type"] == "Polygon"
+
+
+@pytest.mark.parametrize(
+    ("outline", "words"),
+    [
+        (polygon(SOUTH, close=False), "not closed"),
+        (polygon([SOUTH[0], SOUTH[2], SOUTH[1], SOUTH[3]]), "crosses itself"),
+        (polygon([[-87.6300, 41.8800], [-87.6294, 41.8800], [-87.6297, 41.8800]]), "no area"),
+        (polygon([[-87.6300, 41.8800], [-87.6290, 41.8800], [-87.6290, 41.8805]]), "outside"),
+        (json.dumps({"type": "Point", "coordinates": [-87.63, 41.88]}), "Polygon"),
+        (polygon([[-87.63, 41.88], [-87.63, 95.0], [-87.62, 41.88]]), "out of range"),
+        ("[[1, 2]", "not valid JSON"),
+    ],
+)
+def test_bad_area_outlines_are_refused_with_the_reason(outline, words):
+    site = parse_boundary(polygon(LOT))[0]
+    with pytest.raises(EvidenceError) as caught:
+        parse_area(outline, site)
+    assert caught.value.code == "invalid_geometry"
+    assert words in caught.value.message
+
+
+def test_a_point_falls_into_the_area_covering_it():
+    find = area_finder(
+        [("south", parse_area(polygon(SOUTH))[0]), ("north", parse_area(polygon(NORTH))[0])]
+    )
+    assert find(41.8802, -87.6297) == "south"
+    assert find(41.8807, -87.6297) == "north"
+    assert find(41.88045, -87.6297) == "south"  # on the shared edge: the first one
+    assert find(41.8830, -87.6297) is None
+
+
+def test_site_plan_draws_each_area_with_its_name():
+    site = parse_boundary(polygon(LOT))[0]
+    areas = [
+        (parse_area(polygon(SOUTH))[0], "South <bay>"),
+        (parse_area(polygon(NORTH))[0], "North"),
+    ]
+    svg = render_svg(site, [(41.8802, -87.6297, "Pothole", "high")], areas=areas)
+    assert svg.count('class="o_construction_site_plan_area"') == 2
+    assert "South &lt;bay&gt;" in svg and "<bay>" not in svg
+    assert "<circle" in svg
+    assert 'class="o_construction_site_plan_area"' in render_svg(None, [], areas=areas[:1])
