@@ -15,7 +15,6 @@ class ConstructionSyncSystem(models.Model):
     )
     procore_environment = fields.Selection(
         ENVIRONMENTS,
-        "Procore Environment",
         default="production",
         help="Production and sandbox are separate Procore environments, each with its "
         "own API and login address and its own OAuth credentials.",

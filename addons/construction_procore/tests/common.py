@@ -29,6 +29,11 @@ Every shape served here is from Procore's public developer documentation
 * Construction Financials "Show Commitment Change Order": ``{id, number,
   title, status, contract_id, description, line_items [{id, amount,
   quantity, description, cost_code {id, full_code}}], updated_at}``.
+* Construction Financials "Show Purchase Order Contract" / "Show Work
+  Order Contract" (``/rest/v1.0/purchase_order_contracts/{id}?project_id=``):
+  ``{id, number, title, status, executed, vendor {id, company}, line_items
+  [{id, amount, quantity, unit_cost, description, cost_code {id,
+  full_code}}], updated_at}``.
 * Project Cost Codes "Create / Update / List Cost Codes"
   (``/rest/v1.0/cost_codes``): ``{project_id, cost_code: {code, name,
   origin_id}}``; a cost code ``{id, code, name, full_code, origin_id}``.
@@ -60,6 +65,7 @@ class ProcoreDouble(LocalServer):
     def __init__(self):
         self.timecards = {}
         self.change_orders = {}
+        self.commitments = {}
         self.projects = []
         self.vendors = []
         self.cost_codes = []
@@ -112,6 +118,30 @@ class ProcoreDouble(LocalServer):
         order.update(values)
         self.change_orders[(str(project_id), str(order_id))] = order
         return order
+
+    def add_commitment(self, commitment_id, project_id=PROJECT, **values):
+        commitment = {
+            "id": int(commitment_id),
+            "number": "PO-014",
+            "title": "Rebar supply",
+            "status": "Approved",
+            "executed": True,
+            "vendor": {"id": 8801, "company": "Keystone Rebar Inc."},
+            "line_items": [
+                {
+                    "id": 1,
+                    "amount": "40000.0",
+                    "quantity": "100.0",
+                    "unit_cost": "400.0",
+                    "description": "Rebar #5, tons",
+                    "cost_code": {"id": 91, "full_code": "03 30 00"},
+                }
+            ],
+            "updated_at": "2026-12-01T08:00:00Z",
+        }
+        commitment.update(values)
+        self.commitments[(str(project_id), str(commitment_id))] = commitment
+        return commitment
 
     def requests_to(self, method, prefix):
         return [r for r in self.requests if r.command == method and r.path.startswith(prefix)]
@@ -185,6 +215,9 @@ class ProcoreDouble(LocalServer):
         if method == "GET" and parts[0] == "projects" and len(parts) == 3:
             items = [o for (p, _id), o in self.change_orders.items() if p == parts[1]]
             return self.json(self.page(self.since(items, query), query))
+        if method == "GET" and parts[0] in ("purchase_order_contracts", "work_order_contracts"):
+            found = self.commitments.get((query.get("project_id"), parts[-1]))
+            return self.json(found) if found else self.not_found()
         if method == "GET" and path == f"/companies/{COMPANY}/timecard_entries":
             return self.json(self.page(self.since(list(self.timecards.values()), query), query))
         if method == "GET" and path == f"/companies/{COMPANY}/projects":
@@ -314,6 +347,7 @@ class ProcoreCase(test_sync_pipeline.JobRunnerMixin, HttpCase, ConstructionCase)
             "connector.unmapped",
             "procore.notification",
             "change_order.approved",
+            "commitment.upserted",
         )
         cls.Event = cls.env["construction.sync.event"]
         cls.Exchange = cls.env["construction.sync.exchange"]
@@ -332,7 +366,9 @@ class ProcoreCase(test_sync_pipeline.JobRunnerMixin, HttpCase, ConstructionCase)
                 "line_ids": [(0, 0, {"cost_code_id": cls.concrete.id, "original": 250000.0})],
             }
         )
+        cls.vendor = cls.env["res.partner"].create({"name": "Keystone Rebar Inc."})
         cls.bind(cls.employee, "4578")
+        cls.bind(cls.vendor, "8801")
         cls.bind(cls.project, PROJECT)
         cls.column = cls.plan._column_name()
         # The codes made above are pushed by jobs the tests do not run.
@@ -351,7 +387,12 @@ class ProcoreCase(test_sync_pipeline.JobRunnerMixin, HttpCase, ConstructionCase)
 
     def setUp(self):
         super().setUp()
-        for store in (self.double.timecards, self.double.change_orders, self.double.hooks):
+        for store in (
+            self.double.timecards,
+            self.double.change_orders,
+            self.double.commitments,
+            self.double.hooks,
+        ):
             store.clear()
         for store in (
             self.double.projects,

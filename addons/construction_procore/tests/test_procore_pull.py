@@ -81,13 +81,13 @@ class TestProcorePull(ProcoreCase):
 
     def test_projects_and_vendors_match_on_origin_id_or_name_the_rest_wait(self):
         other = self.env["project.project"].create({"name": "Harbor Yard"})
-        vendor = self.env["res.partner"].create({"name": "Keystone Rebar Inc."})
+        vendor = self.env["res.partner"].create({"name": "Atlas Formwork LLC"})
         self.double.projects += [
             {"id": 7001, "name": "Harbor Yard (Procore)", "origin_id": str(other.id)},
             {"id": 7002, "name": "Unknown tower", "origin_id": None},
         ]
         self.double.vendors += [
-            {"id": 8001, "name": "Keystone Rebar Inc.", "origin_id": None},
+            {"id": 8001, "name": "Atlas Formwork LLC", "origin_id": None},
             {"id": 8002, "name": "Nobody Ltd", "origin_id": None},
         ]
         for resource in ("projects", "vendors"):

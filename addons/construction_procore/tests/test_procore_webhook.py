@@ -175,3 +175,34 @@ class TestProcoreWebhook(ProcoreCase):
         self.assertFalse(
             self.env["construction.change.order"].search([("title", "like", "Added rebar")])
         )
+
+    def test_commitment_becomes_a_bound_purchase_order_its_change_order_adds_to(self):
+        self.double.add_commitment(7101)
+        body = delivery("Purchase Order Contracts", 7101, "01JDX3Q7T4W8YB5M2N6P0R9S11")
+        self.assertEqual(self.post_webhook(body).status_code, 200)
+        self.assertEqual(self.run_jobs(), [])
+
+        event = self.events("commitment.upserted")
+        self.assertEqual(event.state, "done", event.error_message)
+        self.assertEqual(
+            event.exchange_id.request,
+            f"GET /rest/v1.0/purchase_order_contracts/7101?project_id={PROJECT}",
+        )
+        order = self.env["construction.sync.resolver"]._binding(
+            self.system, "purchase.order", "commitment:7101"
+        )[1]
+        self.assertEqual((order.partner_id, order.partner_ref), (self.vendor, "PO-014"))
+        self.assertEqual(order.state, "purchase", "approved in Procore: confirmed")
+        self.assertEqual(order.amount_untaxed, 40000.0)
+        key = f"{self.project.account_id.id},{self.concrete.analytic_account_id.id}"
+        self.assertEqual(order.order_line.analytic_distribution, {key: 100})
+
+        # its approved change order revises the budget and the commitment
+        self.double.add_change_order(905)
+        self.post_webhook(delivery("Commitment Change Orders", 905, "01JDX3Q7T4W8YB5M2N6P0R9S12"))
+        self.assertEqual(self.run_jobs(), [])
+        self.assertEqual(self.events("change_order.approved").state, "done")
+        self.assertEqual(order.amount_untaxed, 52500.0)
+        self.assertEqual(len(order.order_line), 2)
+        self.budget.invalidate_recordset()
+        self.assertEqual(self.budget.revised, 262500.0)

@@ -10,6 +10,7 @@ import pytest
 from ..procore import (
     Unmappable,
     change_order_envelopes,
+    commitment_envelopes,
     notification,
     secret_header,
     timecard_envelopes,
@@ -105,3 +106,37 @@ def test_approved_change_order_names_its_lines_and_commitment():
     assert (
         change_order_envelopes(dict(order, status="pending"), "Commitment Change Orders", 7) == []
     )
+
+
+def test_commitment_is_a_purchase_order_or_a_subcontract_with_its_lines():
+    commitment = {
+        "id": 7101,
+        "number": "PO-014",
+        "title": "Rebar supply",
+        "status": "Approved",
+        "vendor": {"id": 8801},
+        "line_items": [
+            {"id": 1, "amount": "400.0", "quantity": "2", "cost_code": {"full_code": "03 30 00"}}
+        ],
+    }
+    (envelope,) = commitment_envelopes(commitment, "Purchase Order Contracts", 7)
+    payload = envelope["payload"]
+    assert (payload["kind"], payload["approved"], payload["vendor"]) == (
+        "purchase_order",
+        True,
+        "8801",
+    )
+    assert payload["lines"] == [
+        {
+            "line_id": "1",
+            "cost_code": "03 30 00",
+            "description": "03 30 00",
+            "quantity": 2.0,
+            "unit_cost": 200.0,
+        }
+    ]
+    (draft,) = commitment_envelopes(dict(commitment, status="Draft"), "Work Order Contracts", 7)
+    assert (draft["payload"]["kind"], draft["payload"]["approved"]) == ("subcontract", False)
+    assert commitment_envelopes(dict(commitment, status="Void"), "Work Order Contracts", 7) == []
+    with pytest.raises(Unmappable):
+        commitment_envelopes(dict(commitment, vendor={}), "Work Order Contracts", 7)
