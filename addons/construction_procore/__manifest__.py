@@ -17,6 +17,7 @@
         "data/construction_sync_event_type_data.xml",
         "data/queue_job_data.xml",
         "data/product_data.xml",
+        "data/ir_cron_data.xml",
         "views/construction_procore_match_views.xml",
         "views/construction_sync_system_views.xml",
         "views/construction_procore_menus.xml",

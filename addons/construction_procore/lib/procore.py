@@ -258,3 +258,42 @@ def cost_code_body(project_id, code, name, origin_id):
         "project_id": int(project_id),
         "cost_code": {"code": code, "name": name, "origin_id": str(origin_id)},
     }
+
+
+def direct_cost_line(cost_code_id, origin_id, code, amount):
+    """A line of a direct cost: the amount booked on a Procore cost code."""
+    return {
+        "cost_code_id": int(cost_code_id),
+        "amount": f"{amount:.2f}",
+        "description": f"Job cost on {code}",
+        "origin_id": str(origin_id),
+    }
+
+
+def direct_cost_body(origin_id, day, month, lines):
+    """Body of ``POST /rest/v1.1/projects/{id}/direct_costs`` (and of its
+    ``PATCH``): the month's actual cost from Odoo, found again by
+    ``origin_id``."""
+    return {
+        "direct_cost": {
+            "direct_cost_type": "expense",
+            "status": "approved",
+            "description": f"Actual job cost from Odoo, {month}",
+            "direct_cost_date": day,
+            "received_date": day,
+            "origin_id": origin_id,
+            "line_items": sorted(lines, key=lambda line: line["origin_id"]),
+        }
+    }
+
+
+def same_direct_cost(current, body):
+    """Whether Procore's direct cost already holds ``body``'s lines."""
+
+    def lines(items):
+        return sorted(
+            (str(item.get("origin_id")), f"{float(item.get('amount') or 0):.2f}")
+            for item in items or []
+        )
+
+    return lines(current.get("line_items")) == lines(body["direct_cost"]["line_items"])

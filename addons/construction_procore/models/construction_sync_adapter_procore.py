@@ -1,5 +1,7 @@
 from urllib.parse import urlencode
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import fields, models
 from odoo.addons.construction_sync.lib.problem import ApiError
 from odoo.addons.construction_sync.lib.vendor_http import VendorRefused
@@ -384,26 +386,97 @@ class ConstructionSyncAdapterProcore(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _push_cost_codes(self, system, cost_codes):
-        """Each code on each project bound to Procore: found by its
-        ``origin_id`` (the Odoo id) and changed if it differs, else created;
-        asked first every time, so a retry after an answer lost never makes
-        a second one. Returns what was done."""
+        """Each active code on each project bound to Procore. Returns what
+        was done."""
         done = []
-        codes = cost_codes.filtered("active")
         for project_id in sorted(self._bound_projects(system), key=int):
-            for code in codes:
-                body = procore.cost_code_body(project_id, code.code, code.name, code.id)
-                found = self._call(
-                    system,
-                    "GET",
-                    f"{API}/cost_codes",
-                    {"project_id": project_id, "filters[origin_id]": str(code.id)},
+            for code in cost_codes.filtered("active"):
+                _procore_code, what = self._procore_cost_code(system, project_id, code)
+                if what:
+                    done.append(f"{project_id}: {what} {code.code}")
+        return "; ".join(done) or "nothing to push"
+
+    def _procore_cost_code(self, system, project_id, code):
+        """``(Procore cost code, what was done)`` of ``code`` on the Procore
+        project: found by its ``origin_id`` (the Odoo id) and changed if it
+        differs, else created. Asked first every time, so a retry after an
+        answer lost never makes a second one."""
+        body = procore.cost_code_body(project_id, code.code, code.name, code.id)
+        found = self._call(
+            system,
+            "GET",
+            f"{API}/cost_codes",
+            {"project_id": project_id, "filters[origin_id]": str(code.id)},
+        )
+        current = found[0] if isinstance(found, list) and found else None
+        if current is None:
+            return self._call(system, "POST", f"{API}/cost_codes", json=body), "created"
+        if (current.get("code"), current.get("name")) != (code.code, code.name):
+            path = f"{API}/cost_codes/{current['id']}"
+            return self._call(system, "PATCH", path, json=body), "changed"
+        return current, None
+
+    # ------------------------------------------------------------------
+    # Out: actual job cost
+    # ------------------------------------------------------------------
+
+    def _push_job_cost(self, system, since):
+        """The actual cost booked here (timesheets, equipment, material,
+        vendor bills: every analytic entry of a bound project on a cost code)
+        as one Procore direct cost per project and month, a line per cost
+        code, for each month with entries written since ``since`` (all when
+        None). Found by its ``origin_id`` and changed when its lines
+        differ, else created: never doubled. Returns what was done."""
+        Line = self.env["account.analytic.line"].sudo()
+        column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
+        projects = {
+            binding.external_id: binding._record()
+            for binding in self.env["construction.sync.binding"]
+            .sudo()
+            .search([("system_id", "=", system.id), ("res_model", "=", "project.project")])
+        }
+        accounts = {
+            project.account_id.id: procore_id
+            for procore_id, project in projects.items()
+            if project.account_id
+        }
+        domain = [("account_id", "in", list(accounts)), (column, "!=", False)]
+        changed = Line._read_group(
+            domain + ([("write_date", ">=", since)] if since else []),
+            ["account_id", "date:month"],
+        )
+        done = []
+        CostCode = self.env["construction.cost.code"].sudo().with_context(active_test=False)
+        for account, month in changed:
+            start = month.replace(day=1)
+            end = (start + relativedelta(months=1)) - relativedelta(days=1)
+            month_domain = [
+                ("account_id", "=", account.id),
+                ("date", ">=", start),
+                ("date", "<=", end),
+            ]
+            totals = Line._read_group(
+                [*domain, *month_domain],
+                [column],
+                ["amount:sum"],
+            )
+            project_id = accounts[account.id]
+            lines = []
+            for cost_account, amount in totals:
+                code = CostCode.search([("analytic_account_id", "=", cost_account.id)], limit=1)
+                procore_code, _what = self._procore_cost_code(system, project_id, code)
+                lines.append(
+                    procore.direct_cost_line(procore_code["id"], code.id, code.code, -amount)
                 )
-                current = found[0] if isinstance(found, list) and found else None
-                if current is None:
-                    self._call(system, "POST", f"{API}/cost_codes", json=body)
-                    done.append(f"{project_id}: created {code.code}")
-                elif (current.get("code"), current.get("name")) != (code.code, code.name):
-                    self._call(system, "PATCH", f"{API}/cost_codes/{current['id']}", json=body)
-                    done.append(f"{project_id}: changed {code.code}")
+            origin = f"odoo-job-cost:{projects[project_id].id}:{start:%Y-%m}"
+            body = procore.direct_cost_body(origin, end.isoformat(), f"{start:%Y-%m}", lines)
+            path = f"/rest/v1.1/projects/{project_id}/direct_costs"
+            found = self._call(system, "GET", path, {"filters[origin_id]": origin})
+            current = found[0] if isinstance(found, list) and found else None
+            if current is None:
+                self._call(system, "POST", path, json=body)
+                done.append(f"{project_id}: created {start:%Y-%m}")
+            elif not procore.same_direct_cost(current, body):
+                self._call(system, "PATCH", f"{path}/{current['id']}", json=body)
+                done.append(f"{project_id}: changed {start:%Y-%m}")
         return "; ".join(done) or "nothing to push"

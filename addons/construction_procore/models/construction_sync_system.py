@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.addons.construction_sync.lib.vendor_http import VendorError
 from odoo.addons.queue_job.job import identity_exact
@@ -37,6 +39,13 @@ class ConstructionSyncSystem(models.Model):
     procore_access_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
     procore_token_expires_at = fields.Datetime(
         groups="base.group_system", copy=False, readonly=True
+    )
+    procore_job_cost_pushed_at = fields.Datetime(
+        "Job Cost Pushed At",
+        readonly=True,
+        copy=False,
+        help="When the actual job cost was last pushed to Procore as direct costs; the "
+        "next push sends the months with entries written since.",
     )
     procore_match_ids = fields.One2many(
         "construction.procore.match", "system_id", "Procore Projects and Vendors"
@@ -126,3 +135,32 @@ class ConstructionSyncSystem(models.Model):
             return self._adapter()._push_cost_codes(self, cost_codes)
         except VendorError as error:
             raise self.env["construction.sync.exchange"]._job_error(error) from error
+
+    # ------------------------------------------------------------------
+    # Out: actual job cost
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_procore_push_job_cost(self):
+        """Queue the job cost push of every active Procore system."""
+        for system in self.sudo().search([("platform", "=", "procore")]):
+            system.with_delay(
+                identity_key=identity_exact,
+                max_retries=system.max_attempts,
+                description=f"Push job cost to {system.code}",
+            )._job_procore_push_job_cost()
+
+    def _job_procore_push_job_cost(self):
+        """Push the months whose job cost changed since the last push as
+        Procore direct costs; retried as Procore asks on 429 and 5xx."""
+        self.ensure_one()
+        # Entries written by transactions still open when this one started
+        # are caught by the next push: it overlaps this one a little, and a
+        # month pushed again unchanged is left as it is.
+        started = self.env.cr.now() - timedelta(minutes=5)
+        try:
+            result = self._adapter()._push_job_cost(self, self.procore_job_cost_pushed_at)
+        except VendorError as error:
+            raise self.env["construction.sync.exchange"]._job_error(error) from error
+        self.sudo().procore_job_cost_pushed_at = started
+        return result

@@ -34,6 +34,10 @@ Every shape served here is from Procore's public developer documentation
   ``{id, number, title, status, executed, vendor {id, company}, line_items
   [{id, amount, quantity, unit_cost, description, cost_code {id,
   full_code}}], updated_at}``.
+* Construction Financials "Create / Update / List Direct Costs" (v1.1,
+  ``/rest/v1.1/projects/{id}/direct_costs``): ``{direct_cost:
+  {direct_cost_type, status, description, direct_cost_date, received_date,
+  origin_id, line_items [{cost_code_id, amount, description, origin_id}]}}``.
 * Project Cost Codes "Create / Update / List Cost Codes"
   (``/rest/v1.0/cost_codes``): ``{project_id, cost_code: {code, name,
   origin_id}}``; a cost code ``{id, code, name, full_code, origin_id}``.
@@ -69,6 +73,7 @@ class ProcoreDouble(LocalServer):
         self.projects = []
         self.vendors = []
         self.cost_codes = []
+        self.direct_costs = []
         self.hooks = {}
         self.triggers = []
         self.faults = []
@@ -168,7 +173,11 @@ class ProcoreDouble(LocalServer):
         elif request.headers.get(procore.COMPANY_HEADER) != COMPANY:
             answer = 403, {}, b'{"errors": "Procore-Company-Id missing"}'
         else:
-            answer = self.api(request.command, url.path.removeprefix("/rest/v1.0"), query, body)
+            if url.path.startswith("/rest/v1.1/"):
+                answer = self.direct_cost(request.command, url.path, query, body)
+            else:
+                path = url.path.removeprefix("/rest/v1.0")
+                answer = self.api(request.command, path, query, body)
         if fault:
             return fault[2], fault[3], b'{"errors": "Service Unavailable"}'
         status, headers, content = answer
@@ -250,6 +259,28 @@ class ProcoreDouble(LocalServer):
                 return self.not_found()
             code.update(body["cost_code"], full_code=body["cost_code"]["code"])
             return self.json(code)
+        return self.not_found()
+
+    def direct_cost(self, method, path, query, body):
+        parts = path.removeprefix("/rest/v1.1/").split("/")
+        if parts[0] != "projects" or parts[2] != "direct_costs":
+            return self.not_found()
+        if method == "GET":
+            origin = query.get("filters[origin_id]")
+            return self.json(
+                [cost for cost in self.direct_costs if origin in (None, cost["origin_id"])]
+            )
+        if method == "POST":
+            cost = dict(body["direct_cost"], id=6000 + len(self.direct_costs))
+            cost["project_id"] = int(parts[1])
+            self.direct_costs.append(cost)
+            return self.json(cost, 201)
+        if method == "PATCH":
+            cost = next((c for c in self.direct_costs if str(c["id"]) == parts[3]), None)
+            if not cost:
+                return self.not_found()
+            cost.update(body["direct_cost"])
+            return self.json(cost)
         return self.not_found()
 
     def hook(self, method, parts, body):
@@ -398,6 +429,7 @@ class ProcoreCase(test_sync_pipeline.JobRunnerMixin, HttpCase, ConstructionCase)
             self.double.projects,
             self.double.vendors,
             self.double.cost_codes,
+            self.double.direct_costs,
             self.double.triggers,
             self.double.faults,
             self.double.requests,

@@ -94,3 +94,66 @@ class TestProcorePush(ProcoreCase):
         ).procore_login_url = "https://login.example.com"
         self.assertFalse(self.system.sudo().api_token)
         self.assertFalse(self.system.sudo().procore_access_token)
+
+    def test_job_cost_is_one_direct_cost_per_project_and_month_never_doubled(self):
+        self.env["account.analytic.line"].create(
+            [
+                {
+                    "name": "Formwork crew",
+                    "project_id": self.project.id,
+                    "employee_id": self.employee.id,
+                    "unit_amount": 8.0,
+                    "date": "2026-11-12",
+                    self.column: self.concrete.analytic_account_id.id,
+                },
+                {
+                    "name": "Concrete pump, vendor bill",
+                    "account_id": self.project.account_id.id,
+                    "amount": -1200.0,
+                    "date": "2026-11-20",
+                    self.column: self.concrete.analytic_account_id.id,
+                },
+            ]
+        )
+        reset = str(int(time.time()) + 4)
+        self.double.faults.append(
+            ("POST", "/rest/v1.1/projects/", 429, {"X-Rate-Limit-Reset": reset}, False)
+        )
+        self.System._cron_procore_push_job_cost()
+        retries = self.run_jobs()
+        self.assertEqual(len(retries), 1, "the 429 is waited out")
+
+        (cost,) = self.double.direct_costs
+        (code,) = self.double.cost_codes
+        self.assertEqual(code["origin_id"], str(self.concrete.id), "the code is pushed first")
+        self.assertEqual(
+            (cost["project_id"], cost["origin_id"], cost["direct_cost_date"]),
+            (int(PROJECT), f"odoo-job-cost:{self.project.id}:2026-11", "2026-11-30"),
+        )
+        self.assertEqual(
+            [(line["cost_code_id"], line["amount"]) for line in cost["line_items"]],
+            [(code["id"], "1520.00")],
+            "8 h at 40 and the 1,200 bill",
+        )
+
+        # pushed again with nothing new: left as it is
+        self.double.requests.clear()
+        self.System._cron_procore_push_job_cost()
+        self.run_jobs()
+        self.assertFalse(self.double.requests_to("POST", "/rest/v1.1/"))
+        self.assertFalse(self.double.requests_to("PATCH", "/rest/v1.1/"))
+
+        # more cost in the month: the same direct cost changes
+        self.env["account.analytic.line"].create(
+            {
+                "name": "Form ties",
+                "account_id": self.project.account_id.id,
+                "amount": -80.0,
+                "date": "2026-11-21",
+                self.column: self.concrete.analytic_account_id.id,
+            }
+        )
+        self.System._cron_procore_push_job_cost()
+        self.run_jobs()
+        self.assertEqual(len(self.double.direct_costs), 1)
+        self.assertEqual(self.double.direct_costs[0]["line_items"][0]["amount"], "1600.00")

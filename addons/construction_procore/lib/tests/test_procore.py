@@ -11,7 +11,10 @@ from ..procore import (
     Unmappable,
     change_order_envelopes,
     commitment_envelopes,
+    direct_cost_body,
+    direct_cost_line,
     notification,
+    same_direct_cost,
     secret_header,
     timecard_envelopes,
     token_expiry,
@@ -140,3 +143,25 @@ def test_commitment_is_a_purchase_order_or_a_subcontract_with_its_lines():
     assert commitment_envelopes(dict(commitment, status="Void"), "Work Order Contracts", 7) == []
     with pytest.raises(Unmappable):
         commitment_envelopes(dict(commitment, vendor={}), "Work Order Contracts", 7)
+
+
+def test_direct_cost_is_the_same_when_its_lines_are():
+    lines = [direct_cost_line(9000, 12, "03 30 00", 1520.0)]
+    body = direct_cost_body("odoo-job-cost:3:2026-11", "2026-11-30", "2026-11", lines)
+    cost = body["direct_cost"]
+    assert (cost["origin_id"], cost["direct_cost_type"], cost["direct_cost_date"]) == (
+        "odoo-job-cost:3:2026-11",
+        "expense",
+        "2026-11-30",
+    )
+    assert cost["line_items"] == [
+        {
+            "cost_code_id": 9000,
+            "amount": "1520.00",
+            "description": "Job cost on 03 30 00",
+            "origin_id": "12",
+        }
+    ]
+    procore_answer = {"line_items": [{"origin_id": "12", "amount": "1520.0"}]}
+    assert same_direct_cost(procore_answer, body)
+    assert not same_direct_cost({"line_items": [{"origin_id": "12", "amount": "1600"}]}, body)
