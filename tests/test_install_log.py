@@ -23,6 +23,7 @@ MODULES = (
     "construction_estimate_bridge",
     "construction_companycam",
     "construction_samsara",
+    "construction_procore",
 )
 
 

@@ -25,6 +25,7 @@ MODULES = (
     "construction_field_evidence",
     "construction_estimate_bridge",
     "construction_samsara",
+    "construction_procore",
 )
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 
@@ -107,6 +108,8 @@ MATRIX = {
     # construction_samsara
     "construction.equipment.assignment":     "-     r     -     r     r     r     rwcu  rwcu  rwcu",
     "construction.samsara.asset":            "-     -     -     rwcu  -     -     r     rwcu  -",
+    # construction_procore: pulled by the engine, bound by hand
+    "construction.procore.match":             "-     -     -     rw    -     -     r     rwcu  -",
 }
 # fmt: on
 
@@ -178,6 +181,7 @@ WRITE_VALUES = {
     "construction.defect.pricing.wizard": {"defect_ids": []},
     "construction.equipment.assignment": {"note": "seen"},
     "construction.samsara.asset": {"name": "Renamed"},
+    "construction.procore.match": {"project_id": False},
 }
 
 
@@ -367,6 +371,11 @@ class AccessMatrixCase(FieldEvidenceCase):
         add(
             "construction.samsara.asset",
             lambda k: {"system_id": system.id, "samsara_id": f"2814749{n:03d}{k}", "name": "EX"},
+        )
+        # construction_procore
+        add(
+            "construction.procore.match",
+            lambda k: {"system_id": system.id, "kind": "project", "procore_id": f"70{n}{k}"},
         )
         env.flush_all()
         for model, domain in (

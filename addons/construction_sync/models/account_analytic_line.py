@@ -172,10 +172,13 @@ class AccountAnalyticLine(models.Model):
     def _construction_post_correction(self, new_line, event, reason):
         """Say on the task (else the project) what was corrected and why."""
         self.ensure_one()
-        thread = self.task_id or self.project_id
+        # Odoo's chatter asks write access to post on a project (a task asks
+        # read access): the note of an entry with no task is the engine's.
+        thread = self.task_id or self.project_id.sudo()
         if not thread:
             return
         thread.message_post(
+            author_id=self.env.user.partner_id.id,
             body=self.env._(
                 "Field entry %(entry)s of %(employee)s corrected: %(old_hours).2f h on "
                 "%(old_date)s → %(new_hours).2f h on %(new_date)s. Reason: %(reason)s. "

@@ -240,7 +240,7 @@ class LocalServer:
                     # The client gave up first: a slow answer past its timeout.
                     return
 
-            do_GET = do_POST = do_PUT = do_DELETE = answer
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = answer
 
             def log_message(self, *args):
                 return
