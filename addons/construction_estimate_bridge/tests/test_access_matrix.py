@@ -12,6 +12,9 @@ rights stop at another system's records for that user alone.
 """
 
 import base64
+import os
+import shutil
+import tempfile
 
 from odoo import Command
 from odoo.addons.construction_field_evidence.tests.common import FieldEvidenceCase
@@ -78,6 +81,8 @@ MATRIX = {
     "construction.sync.exchange":            "-     -     -     r     -     -     r     r     -",
     "construction.sync.pull":                "-     -     -     rw    -     -     r     rw    -",
     "construction.sync.backfill":            "-     -     -     rwcu  -     -     -     rwcu  -",
+    "construction.sync.file.source":         "-     -     -     r     -     -     r     rwcu  -",
+    "construction.sync.file":                "-     -     -     r     -     -     r     ru    -",
     # construction_field_evidence
     "construction.site":                     "-     -     r     r     rwc   rwc   rwc   rwcu  -",
     "construction.photo.stage":              "-     -     r     r     r     r     rwc   rwcu  -",
@@ -88,6 +93,9 @@ MATRIX = {
     "construction.defect.annotation":        "-     -     rc    r     rwcu  rwcu  rwcu  rwcu  -",
     "construction.share.link":               "-     -     -     -     rwc   rwc   rwc   rwcu  -",
     "construction.review.wizard":            "-     -     -     -     rwcu  rwcu  rwcu  rwcu  -",
+    "construction.daily.log":                "-     -     -     r     rwc   rwc   rwc   rwcu  -",
+    "construction.daily.log.crew":           "-     -     -     r     rwcu  rwcu  rwcu  rwcu  -",
+    "construction.daily.log.equipment":      "-     -     -     r     rwcu  rwcu  rwcu  rwcu  -",
     # construction_estimate_bridge
     "construction.estimate":                 "-     -     -     -     r     rwcu  rwcu  rwcu  -",
     "construction.estimate.line":            "-     -     -     -     r     rwcu  rwcu  rwcu  -",
@@ -148,6 +156,11 @@ WRITE_VALUES = {
     "construction.sync.monitor": {"queue_depth": 0},
     "construction.sync.kpi": {"review_count": 0},
     "construction.sync.exchange": {"item_count": 1},
+    "construction.sync.file.source": {"name": "Renamed"},
+    "construction.sync.file": {"error": "seen"},
+    "construction.daily.log": {"weather": "Rain"},
+    "construction.daily.log.crew": {"trade": "Renamed"},
+    "construction.daily.log.equipment": {"name": "Renamed"},
     "construction.sync.pull": {"interval_minutes": 30},
     "construction.sync.backfill": {"since": "2026-02-01 00:00:00"},
     "construction.site": {"name": "Renamed"},
@@ -201,6 +214,13 @@ class AccessMatrixCase(FieldEvidenceCase):
                 "company_id": cls.company.id,
                 "service_user_id": cls.users["field_api"].id,
             }
+        )
+        # File sources read below the administrator's root only.
+        cls.file_root = tempfile.mkdtemp(prefix="construction-matrix-")
+        cls.addClassCleanup(shutil.rmtree, cls.file_root)
+        os.makedirs(os.path.join(cls.file_root, "drops"))
+        cls.env["ir.config_parameter"].set_param(
+            "construction_sync.file_source_root", cls.file_root
         )
 
     @classmethod
@@ -410,6 +430,18 @@ class AccessMatrixCase(FieldEvidenceCase):
             },
         )
         add("construction.share.link", lambda k: {"site_id": site.id})
+        daily_log = add(
+            "construction.daily.log",
+            lambda k: {"project_id": project.id, "date": f"2026-0{k + 1}-01", "site_id": site.id},
+        )
+        add(
+            "construction.daily.log.crew",
+            lambda k: {"log_id": daily_log.id, "trade": f"Laborers {k}", "headcount": 3},
+        )
+        add(
+            "construction.daily.log.equipment",
+            lambda k: {"log_id": daily_log.id, "name": f"Roller {k}"},
+        )
         add(
             "construction.review.wizard",
             lambda k: {"decision": "reject", "photo_ids": [Command.set(photo.ids)]},
@@ -427,6 +459,26 @@ class AccessMatrixCase(FieldEvidenceCase):
         profile = add(
             "construction.estimate.import.profile",
             lambda k: {"name": f"Profile {n}-{k}", "company_id": company.id},
+        )
+        file_source = add(
+            "construction.sync.file.source",
+            lambda k: {
+                "name": f"Drops {k}",
+                "system_id": system.id,
+                "folder": "drops",
+                "file_kind": "estimate",
+                "estimate_profile_id": profile.id,
+                "estimate_project_id": project.id,
+            },
+        )
+        add(
+            "construction.sync.file",
+            lambda k: {
+                "source_id": file_source.id,
+                "name": f"export-{k}.csv",
+                "sha256": f"{n:060d}{k:04d}",
+                "state": "failed",
+            },
         )
         wizard = add(
             "construction.estimate.import.wizard",

@@ -9,3 +9,6 @@ from . import construction_share_link
 from . import construction_sync_event_type
 from . import ir_attachment
 from . import res_config_settings
+from . import construction_daily_log
+from . import construction_daily_log_crew
+from . import construction_daily_log_equipment

@@ -8,3 +8,4 @@ from . import test_system_scope
 from . import test_evidence_integrity
 from . import test_field_api_abuse
 from . import test_field_signature
+from . import test_daily_log
