@@ -31,7 +31,13 @@ class ConstructionDailyLog(models.Model):
     )
     date = fields.Date(required=True, index=True, tracking=True, default=fields.Date.context_today)
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     source_system_id = fields.Many2one(
         "construction.sync.system",
@@ -76,6 +82,11 @@ class ConstructionDailyLog(models.Model):
     def _compute_name(self):
         for log in self:
             log.name = f"{log.project_id.name or ''} — {log.date or ''}"
+
+    @api.depends("project_id")
+    def _compute_company_id(self):
+        for log in self:
+            log.company_id = log.project_id.company_id or log.company_id or self.env.company
 
     @api.depends("crew_ids.headcount", "crew_ids.hours")
     def _compute_totals(self):
@@ -143,7 +154,6 @@ class ConstructionDailyLog(models.Model):
             "project_id": project.id,
             "site_id": site.id,
             "date": fields.Date.to_date(data["date"]),
-            "company_id": (project.company_id or system.company_id).id,
             "source_system_id": system.id,
             "weather": weather.get("summary") or False,
             "temperature_high": weather.get("temperature_high") or 0.0,
