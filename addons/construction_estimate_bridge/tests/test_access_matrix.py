@@ -12,9 +12,6 @@ rights stop at another system's records for that user alone.
 """
 
 import base64
-import os
-import shutil
-import tempfile
 
 from odoo import Command
 from odoo.addons.construction_field_evidence.tests.common import FieldEvidenceCase
@@ -216,12 +213,7 @@ class AccessMatrixCase(FieldEvidenceCase):
             }
         )
         # File sources read below the administrator's root only.
-        cls.file_root = tempfile.mkdtemp(prefix="construction-matrix-")
-        cls.addClassCleanup(shutil.rmtree, cls.file_root)
-        os.makedirs(os.path.join(cls.file_root, "drops"))
-        cls.env["ir.config_parameter"].set_param(
-            "construction_sync.file_source_root", cls.file_root
-        )
+        cls.file_source_root("drops")
 
     @classmethod
     def next_serial(cls):

@@ -17,10 +17,7 @@ class TestEstimateFileSource(EstimateBridgeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.root = tempfile.mkdtemp(prefix="construction-file-sources-")
-        cls.addClassCleanup(shutil.rmtree, cls.root)
-        cls.env["ir.config_parameter"].set_param("construction_sync.file_source_root", cls.root)
-        os.makedirs(os.path.join(cls.root, "bidmaster", "exports"))
+        cls.root = cls.file_source_root("bidmaster/exports")
         cls.system = cls.env["construction.sync.system"].create(
             {"name": "BidMaster files", "code": "bidmaster_files", "kind": "estimating"}
         )
@@ -120,12 +117,9 @@ class TestFileSourceAbuse(EstimateBridgeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.root = tempfile.mkdtemp(prefix="construction-file-sources-")
+        cls.root = cls.file_source_root("drops")
         cls.outside = tempfile.mkdtemp(prefix="construction-outside-")
-        cls.addClassCleanup(shutil.rmtree, cls.root)
         cls.addClassCleanup(shutil.rmtree, cls.outside)
-        cls.env["ir.config_parameter"].set_param("construction_sync.file_source_root", cls.root)
-        os.makedirs(os.path.join(cls.root, "drops"))
         cls.system = cls.env["construction.sync.system"].create(
             {"name": "BidMaster files", "code": "bidmaster_files", "kind": "estimating"}
         )

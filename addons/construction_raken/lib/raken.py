@@ -45,6 +45,19 @@ def _name(person):
     return " ".join(filter(None, [_text(person.get("firstName")), _text(person.get("lastName"))]))
 
 
+def _envelope(event_type, key, item, payload):
+    """An envelope whose dedupe key is ``key`` at the item's version (its
+    ``updatedAt``): the same version pulled twice is one event."""
+    envelope = {
+        "event_type": event_type,
+        "idempotency_key": f"{key}@{item.get('updatedAt') or ''}",
+        "payload": payload,
+    }
+    if item.get("updatedAt"):
+        envelope["occurred_at"] = item["updatedAt"]
+    return envelope
+
+
 def page_items(document):
     """``(items, total)`` of one list answer; ``total`` None when not given."""
     if not isinstance(document, dict) or not isinstance(document.get("collection"), list):
@@ -115,14 +128,7 @@ def time_card_envelopes(card):
         approver = _name(card.get("approvedBy"))
         if approver:
             payload["approver"] = approver
-        envelope = {
-            "event_type": "labor.approved",
-            "idempotency_key": f"timeEntry:{entry['uuid']}@{card.get('updatedAt') or ''}",
-            "payload": payload,
-        }
-        if card.get("updatedAt"):
-            envelope["occurred_at"] = card["updatedAt"]
-        envelopes.append(envelope)
+        envelopes.append(_envelope("labor.approved", f"timeEntry:{entry['uuid']}", card, payload))
     if not envelopes:
         raise Unmappable(f"Raken time card {card['uuid']} has no time entry")
     return envelopes
@@ -197,11 +203,4 @@ def daily_report_envelope(report):
                 "filename": f"raken-{photo['uuid']}.jpg",
             }
         )
-    envelope = {
-        "event_type": "daily_log.reported",
-        "idempotency_key": f"dailyReport:{report['uuid']}@{report.get('updatedAt') or ''}",
-        "payload": payload,
-    }
-    if report.get("updatedAt"):
-        envelope["occurred_at"] = report["updatedAt"]
-    return envelope
+    return _envelope("daily_log.reported", f"dailyReport:{report['uuid']}", report, payload)

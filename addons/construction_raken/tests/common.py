@@ -20,7 +20,6 @@ from urllib.parse import parse_qs, urlsplit
 from odoo.addons.construction_field_evidence.lib.tests.images import make_image
 from odoo.addons.construction_sync.tests.common import ConstructionCase, LocalServer
 from odoo.addons.construction_sync.tests.test_sync_pipeline import JobRunnerMixin
-from odoo.addons.queue_job.exception import RetryableJobError
 
 TOKEN = "raken-access-token-5d21"
 PROJECT_UUID = "9f1c2b7e-raken-project-0001"
@@ -245,31 +244,6 @@ class RakenCase(JobRunnerMixin, ConstructionCase):
 
     def pull(self, resource):
         return self.system.pull_ids.filtered(lambda pull: pull.resource == resource)
-
-    def pending_jobs(self):
-        # Outbound deliveries to the systems a photo or a site is announced
-        # to (the demo's subscribers) are not Raken's.
-        return self.env["queue.job"].search(
-            [
-                ("state", "in", ("pending", "enqueued")),
-                ("model_name", "in", ("construction.sync.pull", "construction.sync.event")),
-            ],
-            order="id",
-        )
-
-    def run_jobs(self, limit=200):
-        """Run every pending job as the runner would, until none is left;
-        returns the retries asked for."""
-        retries = []
-        for _round in range(limit):
-            jobs = self.pending_jobs()
-            if not jobs:
-                return retries
-            for job in jobs:
-                error = self.run_job(job)
-                if isinstance(error, RetryableJobError):
-                    retries.append(error)
-        raise AssertionError("jobs kept coming")
 
     def events(self, code):
         return self.Event.search(

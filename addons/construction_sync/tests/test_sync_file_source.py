@@ -1,6 +1,5 @@
 import os
 import shutil
-import tempfile
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -22,11 +21,7 @@ class TestSyncFileSource(FieldActualsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.root = tempfile.mkdtemp(prefix="construction-file-sources-")
-        cls.addClassCleanup(shutil.rmtree, cls.root)
-        cls.env["ir.config_parameter"].set_param("construction_sync.file_source_root", cls.root)
-        cls.folder = os.path.join(cls.root, "payroll")
-        os.makedirs(cls.folder)
+        cls.folder = os.path.join(cls.file_source_root("payroll"), "payroll")
         cls.source = cls.env["construction.sync.file.source"].create(
             {
                 "name": "Payroll exports",
