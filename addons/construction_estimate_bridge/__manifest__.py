@@ -22,6 +22,7 @@
         "views/construction_estimate_import_profile_views.xml",
         "views/res_config_settings_views.xml",
         "views/purchase_order_views.xml",
+        "views/construction_sync_file_source_views.xml",
         "views/construction_defect_views.xml",
         "wizards/construction_estimate_import_wizard_views.xml",
         "wizards/construction_budget_rfq_wizard_views.xml",

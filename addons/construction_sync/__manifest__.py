@@ -40,6 +40,7 @@
         "views/construction_sync_event_views.xml",
         "views/construction_sync_delivery_views.xml",
         "views/construction_sync_connector_views.xml",
+        "views/construction_sync_file_source_views.xml",
         "views/construction_sync_config_views.xml",
         "views/construction_sync_variance_views.xml",
         "views/account_analytic_line_views.xml",

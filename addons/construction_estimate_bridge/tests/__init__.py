@@ -15,3 +15,4 @@ from . import test_review_to_purchase_tour
 from . import test_supplier_confirmation
 from . import test_end_to_end
 from . import test_engine_grants
+from . import test_file_source

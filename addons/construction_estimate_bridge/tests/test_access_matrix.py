@@ -79,6 +79,8 @@ MATRIX = {
     "construction.sync.exchange":            "-     -     -     r     -     -     r     r     -",
     "construction.sync.pull":                "-     -     -     rw    -     -     r     rw    -",
     "construction.sync.backfill":            "-     -     -     rwcu  -     -     -     rwcu  -",
+    "construction.sync.file.source":         "-     -     -     r     -     -     r     rwcu  -",
+    "construction.sync.file":                "-     -     -     r     -     -     r     ru    -",
     # construction_field_evidence
     "construction.site":                     "-     -     r     r     rwc   rwc   rwc   rwcu  -",
     "construction.site.area":                "-     -     r     r     rwc   rwc   rwc   rwcu  -",
@@ -91,6 +93,9 @@ MATRIX = {
     "construction.share.link":               "-     -     -     -     rwc   rwc   rwc   rwcu  -",
     "construction.share.answer":             "-     -     -     -     r     r     r     r     -",
     "construction.review.wizard":            "-     -     -     -     rwcu  rwcu  rwcu  rwcu  -",
+    "construction.daily.log":                "-     -     -     r     rwc   rwc   rwc   rwcu  -",
+    "construction.daily.log.crew":           "-     -     -     r     rwcu  rwcu  rwcu  rwcu  -",
+    "construction.daily.log.equipment":      "-     -     -     r     rwcu  rwcu  rwcu  rwcu  -",
     # construction_estimate_bridge
     "construction.estimate":                 "-     -     -     -     r     rwcu  rwcu  rwcu  -",
     "construction.estimate.line":            "-     -     -     -     r     rwcu  rwcu  rwcu  -",
@@ -153,6 +158,11 @@ WRITE_VALUES = {
     "construction.sync.monitor": {"queue_depth": 0},
     "construction.sync.kpi": {"review_count": 0},
     "construction.sync.exchange": {"item_count": 1},
+    "construction.sync.file.source": {"name": "Renamed"},
+    "construction.sync.file": {"error": "seen"},
+    "construction.daily.log": {"weather": "Rain"},
+    "construction.daily.log.crew": {"trade": "Renamed"},
+    "construction.daily.log.equipment": {"name": "Renamed"},
     "construction.sync.pull": {"interval_minutes": 30},
     "construction.sync.backfill": {"since": "2026-02-01 00:00:00"},
     "construction.site": {"name": "Renamed"},
@@ -210,6 +220,8 @@ class AccessMatrixCase(FieldEvidenceCase):
                 "service_user_id": cls.users["field_api"].id,
             }
         )
+        # File sources read below the administrator's root only.
+        cls.file_source_root("drops")
 
     @classmethod
     def next_serial(cls):
@@ -436,6 +448,18 @@ class AccessMatrixCase(FieldEvidenceCase):
             "construction.share.answer",
             lambda k: {"link_id": link.id, "answer": "approved", "client_name": f"Client {k}"},
         )
+        daily_log = add(
+            "construction.daily.log",
+            lambda k: {"project_id": project.id, "date": f"2026-0{k + 1}-01", "site_id": site.id},
+        )
+        add(
+            "construction.daily.log.crew",
+            lambda k: {"log_id": daily_log.id, "trade": f"Laborers {k}", "headcount": 3},
+        )
+        add(
+            "construction.daily.log.equipment",
+            lambda k: {"log_id": daily_log.id, "name": f"Roller {k}"},
+        )
         add(
             "construction.review.wizard",
             lambda k: {"decision": "reject", "photo_ids": [Command.set(photo.ids)]},
@@ -453,6 +477,26 @@ class AccessMatrixCase(FieldEvidenceCase):
         profile = add(
             "construction.estimate.import.profile",
             lambda k: {"name": f"Profile {n}-{k}", "company_id": company.id},
+        )
+        file_source = add(
+            "construction.sync.file.source",
+            lambda k: {
+                "name": f"Drops {k}",
+                "system_id": system.id,
+                "folder": "drops",
+                "file_kind": "estimate",
+                "estimate_profile_id": profile.id,
+                "estimate_project_id": project.id,
+            },
+        )
+        add(
+            "construction.sync.file",
+            lambda k: {
+                "source_id": file_source.id,
+                "name": f"export-{k}.csv",
+                "sha256": f"{n:060d}{k:04d}",
+                "state": "failed",
+            },
         )
         wizard = add(
             "construction.estimate.import.wizard",

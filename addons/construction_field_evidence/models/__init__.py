@@ -13,3 +13,6 @@ from . import ir_attachment
 from . import res_config_settings
 from . import project_task
 from . import res_company
+from . import construction_daily_log
+from . import construction_daily_log_crew
+from . import construction_daily_log_equipment

@@ -77,6 +77,25 @@ HANDLERS = {
             "tags": ("tag_ids",),
         },
     ),
+    "daily_log_reported": SyncHandler(
+        "Daily report into the project's daily log",
+        "construction.daily.log",
+        "_sync_apply_reported",
+        ("construction_sync.group_construction_sync_reviewer",),
+        {
+            "*": ("source_system_id", "site_id"),
+            "project": ("project_id",),
+            "date": ("date",),
+            "weather": ("weather", "temperature_high", "temperature_low", "precipitation"),
+            "crews": ("crew_ids",),
+            "equipment": ("equipment_ids",),
+            "deliveries": ("deliveries",),
+            "delays": ("delays",),
+            "safety": ("safety_notes",),
+            "notes": ("notes",),
+            "photos": ("photo_ids",),
+        },
+    ),
 }
 
 

@@ -31,3 +31,5 @@ from . import product_product
 from . import uom_uom
 from . import project_project
 from . import purchase_order
+from . import construction_sync_file_source
+from . import construction_sync_file

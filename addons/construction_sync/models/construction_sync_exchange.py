@@ -19,6 +19,7 @@ EXCHANGE_KINDS = [
     ("webhook", "Webhook Delivery"),
     ("pull", "Pulled Page"),
     ("fetch", "Fetched Object"),
+    ("file", "Dropped File"),
 ]
 UNMAPPED_EVENT_TYPE = "connector.unmapped"
 

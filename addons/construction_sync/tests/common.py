@@ -1,3 +1,6 @@
+import os
+import shutil
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -93,6 +96,17 @@ class ConstructionCase(TransactionCase):
         when none is named), as an administrator does."""
         domain = [("direction", "=", "inbound")] + ([("code", "in", codes)] if codes else [])
         system.inbound_event_type_ids |= cls.env["construction.sync.event.type"].search(domain)
+
+    @classmethod
+    def file_source_root(cls, *folders):
+        """A real folder set as the administrator's root of file sources
+        (removed after the class), with ``folders`` made below it."""
+        root = tempfile.mkdtemp(prefix="construction-file-sources-")
+        cls.addClassCleanup(shutil.rmtree, root)
+        cls.env["ir.config_parameter"].set_param("construction_sync.file_source_root", root)
+        for folder in folders:
+            os.makedirs(os.path.join(root, folder))
+        return root
 
     @classmethod
     def create_codes(cls, *codes, **common_vals):

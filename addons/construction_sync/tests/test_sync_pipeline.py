@@ -31,6 +31,24 @@ class JobRunnerMixin:
         job.store()
         return None
 
+    def run_jobs(self, models=("construction.sync.pull", "construction.sync.event"), limit=200):
+        """Run every pending job of ``models`` (by default pulls and inbox
+        events, not outbound deliveries) as the runner would, again and again
+        until none is left; returns the retries asked for."""
+        retries = []
+        for _round in range(limit):
+            jobs = self.env["queue.job"].search(
+                [("state", "in", ("pending", "enqueued")), ("model_name", "in", list(models))],
+                order="id",
+            )
+            if not jobs:
+                return retries
+            for job in jobs:
+                error = self.run_job(job)
+                if isinstance(error, RetryableJobError):
+                    retries.append(error)
+        raise AssertionError("jobs kept coming")
+
     def jobs_of(self, records, method):
         return (
             self.env["queue.job"]
