@@ -1,10 +1,10 @@
 """Is a figure out of line with the history it belongs to?
 
 Thresholds are robust statistics of the company's own past figures (per
-worker, crew, piece of equipment or cost code): the median, the median
-absolute deviation (MAD, scaled by 1.4826 to compare with a standard
-deviation) and the 99th percentile. One wild day in the history moves
-neither the median nor the MAD, so a typo of yesterday does not teach the
+worker, crew or piece of equipment): the median, the median absolute
+deviation (MAD, scaled by 1.4826 to compare with a standard deviation) and
+the 99th percentile of the days that are not themselves wild. One wild day
+in the history moves none of them, so a typo of yesterday does not teach the
 check to accept the next one. An administrator's hard limit applies on top,
 whatever the history says.
 """
@@ -38,7 +38,11 @@ class Baseline:
             return cls(who, 0, 0.0, 0.0, 0.0)
         median = float(np.median(values))
         mad = float(np.median(np.abs(values - median))) * MAD_SCALE
-        return cls(who, len(values), median, mad, float(np.percentile(values, 99)))
+        # The percentile of the days that are not themselves wild (beyond
+        # twice the allowed deviation): a typo of the past teaches nothing.
+        fence = median + 2 * DEVIATIONS * max(mad, 0.1 * abs(median))
+        usual = values[values <= fence]
+        return cls(who, len(values), median, mad, float(np.percentile(usual, 99)))
 
     def limit(self):
         """The highest figure still in line: above the 99th percentile and

@@ -39,11 +39,15 @@ def name_similarity(reference, name):
     return matched / max(len(ours), len(theirs))
 
 
+def _code_key(code):
+    return normalize(code).replace(" ", "")
+
+
 def codes_in(reference):
-    """Tokens of ``reference`` that look like a badge or code (``EMP-042``)."""
+    """``{key: token}`` of the tokens of ``reference`` that look like a
+    badge or code (``EMP-042``), keyed as :func:`rank` compares them."""
     return {
-        normalize(token).replace(" ", "")
-        for token in re.findall(r"[A-Za-z]*[-#]?\d[\w-]*", reference or "")
+        _code_key(token): token for token in re.findall(r"[A-Za-z]*[-#]?\d[\w-]*", reference or "")
     }
 
 
@@ -56,9 +60,9 @@ def rank(reference, candidates):
     parts = [part for part in re.split(r"[/|;,]", reference or "") if part.strip()]
     scored = []
     for key, name, codes in candidates:
-        own = {normalize(code).replace(" ", "") for code in codes if code}
-        if wanted & own:
-            scored.append((1.0, key, f"code {sorted(wanted & own)[0].upper()}"))
+        shared = sorted(wanted.keys() & {_code_key(code) for code in codes if code})
+        if shared:
+            scored.append((1.0, key, f"code {wanted[shared[0]]}"))
             continue
         similarity = max([name_similarity(part, name) for part in parts] or [0.0])
         if similarity:

@@ -86,7 +86,7 @@ class Suggester:
         ).tocsr()
         self._model = SGDClassifier(loss="hinge", alpha=1e-4, max_iter=5, tol=None, random_state=0)
         self._model.fit(features, labels)
-        self.labels = list(self._model.classes_)
+        self.labels = self._model.classes_.tolist()
         counts = Counter(labels)
         examples = defaultdict(Counter)
         for text, label in zip(texts, labels, strict=True):

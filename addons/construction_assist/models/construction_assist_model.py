@@ -9,15 +9,19 @@ from ..lib.suggest import Suggester
 _logger = logging.getLogger(__name__)
 # The most recent lines of each source a company's model learns from.
 HISTORY_LIMIT = 100_000
+# Trainings kept per company, the latest one suggesting.
+KEEP_TRAININGS = 3
 
 
 class ConstructionAssistModel(models.Model):
-    """The cost code model of one company, learned from its own history
-    only and stored in Odoo (an attachment of this record)."""
+    """One training of a company's cost code model, learned from its own
+    history only and stored in Odoo (an attachment of this record). The
+    latest training of a company suggests; the few before it stay to
+    compare."""
 
     _name = "construction.assist.model"
     _description = "Cost Code Suggestion Model"
-    _order = "company_id"
+    _order = "trained_at desc, id desc"
     _rec_name = "company_id"
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
@@ -28,9 +32,6 @@ class ConstructionAssistModel(models.Model):
     size_bytes = fields.Integer("Size (bytes)", readonly=True)
     training_seconds = fields.Float("Training Time (s)", readonly=True)
 
-    _sql_constraints = [
-        ("company_uniq", "unique (company_id)", "A company has one cost code model."),
-    ]
 
     # ------------------------------------------------------------------
     # Training
@@ -59,12 +60,12 @@ class ConstructionAssistModel(models.Model):
     @api.model
     def _train(self, company):
         """Learn ``company``'s cost codes from its history and store the
-        model; the model of a company with fewer than two codes used is
-        emptied (nothing is suggested)."""
+        model as its latest training (empty, suggesting nothing, while the
+        company has used fewer than two codes)."""
         lines, labels = self._history(company)
-        record = self.sudo().search([("company_id", "=", company.id)]) or self.sudo().create(
-            {"company_id": company.id}
-        )
+        trainings = self.sudo().search([("company_id", "=", company.id)])
+        trainings[KEEP_TRAININGS - 1 :].unlink()
+        record = self.sudo().create({"company_id": company.id})
         started = time.perf_counter()
         if len(set(labels)) < 2:
             record.write(

@@ -98,7 +98,9 @@ class ConstructionAssistTriage(models.TransientModel):
             record, score = code, confidence
         else:
             name_field, code_fields = CANDIDATE_FIELDS[model]
-            Model = self.env[model]
+            # Badges are HR officers' to read: compared here, never shown
+            # (the reason names the code the event itself carries).
+            Model = self.env[model].sudo()
             domain = (
                 [("company_id", "in", [company.id, False])] if "company_id" in Model._fields else []
             )
@@ -111,7 +113,7 @@ class ConstructionAssistTriage(models.TransientModel):
             if not ranked or ranked[0][0] < 0.6:
                 return {}
             score, record_id, reason = ranked[0]
-            record = Model.browse(record_id)
+            record = self.env[model].browse(record_id)
         return {
             "fix_record": f"{model},{record.id}",
             "proposed_record": f"{model},{record.id}",

@@ -25,6 +25,7 @@ MODULES = (
     "construction_field_evidence",
     "construction_estimate_bridge",
     "construction_samsara",
+    "construction_assist",
 )
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 
@@ -105,6 +106,10 @@ MATRIX = {
     # construction_samsara
     "construction.equipment.assignment":     "-     r     -     r     r     r     rwcu  rwcu  rwcu",
     "construction.samsara.asset":            "-     -     -     rwcu  -     -     r     rwcu  -",
+    # construction_assist: what it proposes, people decide; the models it learns
+    "construction.assist.model":             "-     -     -     r     -     -     r     rwcu  -",
+    "construction.assist.decision":          "-     -     -     rw    -     r     r     rwcu  -",
+    "construction.assist.triage":            "-     -     -     rwcu  -     -     -     rwcu  -",
 }
 # fmt: on
 
@@ -120,6 +125,7 @@ GLOBAL_MODELS = {
     "construction.budget.rfq.wizard",
     "construction.budget.rfq.wizard.line",
     "construction.defect.pricing.wizard",
+    "construction.assist.triage",
 }
 
 # Models whose records belong to the external system that brought them in
@@ -174,6 +180,9 @@ WRITE_VALUES = {
     "construction.defect.pricing.wizard": {"defect_ids": []},
     "construction.equipment.assignment": {"note": "seen"},
     "construction.samsara.asset": {"name": "Renamed"},
+    "construction.assist.model": {"line_count": 1},
+    "construction.assist.decision": {"remember": True},
+    "construction.assist.triage": {"reference": "seen"},
 }
 
 
@@ -363,6 +372,19 @@ class AccessMatrixCase(FieldEvidenceCase):
         add(
             "construction.samsara.asset",
             lambda k: {"system_id": system.id, "samsara_id": f"2814749{n:03d}{k}", "name": "EX"},
+        )
+        # construction_assist
+        add(
+            "construction.assist.model",
+            lambda k: {"company_id": company.id, "line_count": k},
+        )
+        add(
+            "construction.assist.decision",
+            lambda k: {"company_id": company.id, "kind": "anomaly", "text": f"{k + 12} h"},
+        )
+        add(
+            "construction.assist.triage",
+            lambda k: {"system_id": system.id, "reference": f"EMP-{k}"},
         )
         env.flush_all()
         for model, domain in (
