@@ -194,26 +194,40 @@ def bench_suggestions(suggest, args, rng):
     ):
         record("cost code suggestions", way, f"top-1 {top1:.1%}, top-3 {top3:.1%}", ratio)
 
-    latencies = []
+    # Wall time is what a person waits for; CPU time is the work itself,
+    # apart from the other processes of a shared machine.
+    wall, cpu = [], []
     for line in test[0][: args.latency_samples]:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         model.top(line)
-        latencies.append(time.perf_counter() - started)
-    p95 = statistics.quantiles(latencies, n=20)[-1]
-    print(f"one suggestion: p95 {p95 * 1000:.1f} ms over {len(latencies)} (target < 50 ms)")
-    record("cost code suggestions", "one suggestion", f"p95 {p95 * 1000:.1f} ms", None, "< 50 ms")
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    p95, p95_cpu = (statistics.quantiles(times, n=20)[-1] for times in (wall, cpu))
+    print(
+        f"one suggestion: p95 {p95 * 1000:.1f} ms wall, {p95_cpu * 1000:.1f} ms CPU, over "
+        f"{len(wall)} (target < 50 ms)"
+    )
+    record(
+        "cost code suggestions",
+        "one suggestion",
+        f"p95 {p95 * 1000:.1f} ms ({p95_cpu * 1000:.1f} CPU)",
+        None,
+        "< 50 ms",
+    )
 
     big_lines, big_labels = history(args.large, codes, rng)
+    started_cpu = time.process_time()
     large = suggest.Suggester().fit(big_lines, big_labels)
+    cpu_seconds = time.process_time() - started_cpu
     size = len(large.dumps())
     print(
-        f"training at {args.large} lines: {large.training_seconds:.1f} s, "
-        f"stored model {size / 1e6:.1f} MB"
+        f"training at {args.large} lines: {large.training_seconds:.1f} s wall, "
+        f"{cpu_seconds:.1f} s CPU, stored model {size / 1e6:.1f} MB"
     )
     record(
         "cost code suggestions",
         f"training at {args.large} lines",
-        f"{large.training_seconds:.1f} s, {size / 1e6:.1f} MB",
+        f"{large.training_seconds:.0f} s ({cpu_seconds:.0f} CPU), {size / 1e6:.1f} MB",
     )
 
 

@@ -53,7 +53,7 @@ class ConstructionAssistDecision(models.Model):
         help="Accepting also maps this text to the cost code for the system, so the "
         "next line written the same way resolves by itself.",
     )
-    decided_by_id = fields.Many2one("res.users", "Decided By", readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True)
     decided_at = fields.Datetime(readonly=True)
     hit = fields.Float(
         "Right First Time",

@@ -40,7 +40,7 @@ class ConstructionAssistModel(models.Model):
     @api.model
     def _cron_train(self):
         """Queue the training of every company's model, one job each."""
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search([("active", "=", True)]):
             self.with_delay(description=f"Learn cost codes of {company.name}")._job_train(
                 company.id
             )
