@@ -26,6 +26,7 @@ MODULES = (
     "construction_estimate_bridge",
     "construction_samsara",
     "construction_procore",
+    "construction_assist",
 )
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 
@@ -115,6 +116,10 @@ MATRIX = {
     "construction.samsara.asset":            "-     -     -     rwcu  -     -     r     rwcu  -",
     # construction_procore: pulled by the engine, bound by hand
     "construction.procore.match":             "-     -     -     rw    -     -     r     rwcu  -",
+    # construction_assist: what it proposes, people decide; the models it learns
+    "construction.assist.model":             "-     -     -     r     -     -     r     rwcu  -",
+    "construction.assist.decision":          "-     -     -     rw    -     r     r     rwcu  -",
+    "construction.assist.triage":            "-     -     -     rwcu  -     -     -     rwcu  -",
 }
 # fmt: on
 
@@ -130,6 +135,7 @@ GLOBAL_MODELS = {
     "construction.budget.rfq.wizard",
     "construction.budget.rfq.wizard.line",
     "construction.defect.pricing.wizard",
+    "construction.assist.triage",
 }
 
 # Models whose records belong to the external system that brought them in
@@ -192,6 +198,9 @@ WRITE_VALUES = {
     "construction.equipment.assignment": {"note": "seen"},
     "construction.samsara.asset": {"name": "Renamed"},
     "construction.procore.match": {"project_id": False},
+    "construction.assist.model": {"line_count": 1},
+    "construction.assist.decision": {"remember": True},
+    "construction.assist.triage": {"reference": "seen"},
 }
 
 
@@ -388,6 +397,19 @@ class AccessMatrixCase(FieldEvidenceCase):
         add(
             "construction.procore.match",
             lambda k: {"system_id": system.id, "kind": "project", "procore_id": f"70{n}{k}"},
+        )
+        # construction_assist
+        add(
+            "construction.assist.model",
+            lambda k: {"company_id": company.id, "line_count": k},
+        )
+        add(
+            "construction.assist.decision",
+            lambda k: {"company_id": company.id, "kind": "anomaly", "text": f"{k + 12} h"},
+        )
+        add(
+            "construction.assist.triage",
+            lambda k: {"system_id": system.id, "reference": f"EMP-{k}"},
         )
         env.flush_all()
         for model, domain in (

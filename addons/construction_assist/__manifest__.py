@@ -1,0 +1,26 @@
+{
+    "name": "Construction Assist",
+    "summary": "Cost code suggestions, triage of events to review and anomaly checks "
+    "before posting, learned from each company's own history; a person decides",
+    "version": "18.0.1.0.0",
+    "category": "Construction",
+    "website": "https://github.com/construction-sync-suite/construction-sync-suite",
+    "author": "Construction Sync Suite",
+    "maintainers": ["construction-sync-suite"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["construction_sync", "construction_estimate_bridge"],
+    "external_dependencies": {"python": ["numpy", "scipy", "scikit-learn"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/construction_assist_rules.xml",
+        "views/construction_assist_decision_views.xml",
+        "views/construction_assist_model_views.xml",
+        "views/construction_sync_event_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/construction_assist_triage_views.xml",
+        "wizards/construction_estimate_import_wizard_views.xml",
+        "views/construction_assist_menus.xml",
+        "data/construction_assist_data.xml",
+    ],
+}

@@ -1,0 +1,1 @@
+"""Plain-Python learning of the assist: no ``odoo`` import, no database."""

@@ -1,0 +1,87 @@
+"""Is a figure out of line with the history it belongs to?
+
+Thresholds are robust statistics of the company's own past figures (per
+worker, crew or piece of equipment): the median, the median absolute
+deviation (MAD, scaled by 1.4826 to compare with a standard deviation) and
+the 99th percentile of the days that are not themselves wild. One wild day
+in the history moves none of them, so a typo of yesterday does not teach the
+check to accept the next one. An administrator's hard limit applies on top,
+whatever the history says.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MAD_SCALE = 1.4826
+# How many robust deviations above the median a figure may lie.
+DEVIATIONS = 4.0
+# Fewer past figures than this say too little: the next level is asked.
+MIN_HISTORY = 8
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Robust statistics of one history: ``who`` names it in messages
+    (``this worker's days``)."""
+
+    who: str
+    count: int
+    median: float
+    mad: float
+    p99: float
+
+    @classmethod
+    def of(cls, who, values):
+        values = np.asarray([value for value in values if value is not None], dtype=float)
+        if not len(values):
+            return cls(who, 0, 0.0, 0.0, 0.0)
+        median = float(np.median(values))
+        mad = float(np.median(np.abs(values - median))) * MAD_SCALE
+        # The percentile of the days that are not themselves wild (beyond
+        # twice the allowed deviation): a typo of the past teaches nothing.
+        fence = median + 2 * DEVIATIONS * max(mad, 0.1 * abs(median))
+        usual = values[values <= fence]
+        return cls(who, len(values), median, mad, float(np.percentile(usual, 99)))
+
+    def limit(self):
+        """The highest figure still in line: above the 99th percentile and
+        above the median by :data:`DEVIATIONS` robust deviations (at least
+        a tenth of the median, so a history of identical days still allows
+        a little more)."""
+        spread = max(self.mad, 0.1 * abs(self.median))
+        return max(self.p99, self.median + DEVIATIONS * spread)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    flagged: bool
+    value: float
+    reason: str
+    # How far over the limit, as a share of it (0 when in line): a person
+    # reads it as the flag's confidence.
+    excess: float = 0.0
+
+
+def judge(value, baselines, hard_limit=None, unit="h"):
+    """Verdict on ``value`` against the first of ``baselines`` (most
+    specific first) with enough history, and ``hard_limit`` on top."""
+    if hard_limit and value > hard_limit:
+        return Verdict(
+            True,
+            value,
+            f"{value:g} {unit}; above the administrator's limit of {hard_limit:g} {unit}",
+            (value - hard_limit) / hard_limit,
+        )
+    for baseline in baselines:
+        if baseline.count < MIN_HISTORY:
+            continue
+        limit = baseline.limit()
+        text = (
+            f"{value:g} {unit}; {baseline.who}: median {baseline.median:.1f}, "
+            f"99th percentile {baseline.p99:.1f}"
+        )
+        if value > limit:
+            return Verdict(True, value, text, (value - limit) / limit if limit else 1.0)
+        return Verdict(False, value, text)
+    return Verdict(False, value, f"{value:g} {unit}; too little history to compare")

@@ -1,0 +1,35 @@
+from ..anomaly import MIN_HISTORY, Baseline, judge
+
+DAYS = [8.0, 8.0, 7.5, 8.0, 8.5, 8.0, 8.0, 9.0, 8.0, 8.0] * 2
+
+
+def test_a_long_day_is_flagged_with_the_comparison_a_person_reads():
+    verdict = judge(14.5, [Baseline.of("this worker's days", DAYS)], hard_limit=16)
+    assert verdict.flagged
+    assert verdict.reason == "14.5 h; this worker's days: median 8.0, 99th percentile 9.0"
+    assert verdict.excess > 0
+
+
+def test_a_usual_day_is_not_flagged():
+    assert not judge(8.5, [Baseline.of("this worker's days", DAYS)], hard_limit=16).flagged
+
+
+def test_one_wild_day_in_the_history_does_not_widen_the_threshold():
+    with_typo = [*DAYS, 80.0]
+    assert judge(14.5, [Baseline.of("days", with_typo)]).flagged
+
+
+def test_the_hard_limit_holds_whatever_the_history():
+    long_days = [15.0] * 20
+    verdict = judge(17.0, [Baseline.of("days", long_days)], hard_limit=16)
+    assert verdict.flagged
+    assert "administrator's limit of 16 h" in verdict.reason
+
+
+def test_too_little_history_asks_the_next_level():
+    few = Baseline.of("this worker's days", [8.0] * (MIN_HISTORY - 1))
+    crew = Baseline.of("this crew's days", DAYS)
+    verdict = judge(14.0, [few, crew])
+    assert verdict.flagged
+    assert "this crew's days" in verdict.reason
+    assert not judge(14.0, [few]).flagged

@@ -1,0 +1,286 @@
+import json
+import re
+from collections import Counter
+
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..lib import anomaly
+
+# The payload keys the hub resolves, and the model each names.
+REFERENCE_MODELS = {
+    "employee": "hr.employee",
+    "project": "project.project",
+    "task": "project.task",
+    "equipment": "maintenance.equipment",
+    "product": "product.product",
+    "unit": "uom.uom",
+    "cost_code": "construction.cost.code",
+}
+POINTER = re.compile(r" at (/payload/[\w/]+)")
+# Handlers whose events are checked against the company's history first.
+CHECKED_HANDLERS = ("labor", "equipment_usage", "material_consumed")
+HISTORY_DAYS = 365
+
+
+class ConstructionSyncEvent(models.Model):
+    _inherit = "construction.sync.event"
+
+    assist_released = fields.Boolean(
+        "Released by a Person",
+        readonly=True,
+        copy=False,
+        help="A person looked at the anomaly flag and let the event post as it is.",
+    )
+    assist_assignee_id = fields.Many2one(
+        "res.users",
+        "Assigned To",
+        readonly=True,
+        index="btree_not_null",
+        help="Who fixed the most events like this one, else the system's owner.",
+    )
+    assist_fixed_by_id = fields.Many2one(
+        "res.users", "Last Fixed By", readonly=True, index="btree_not_null"
+    )
+    assist_fix_code = fields.Char(
+        "Fixed Error", readonly=True, help="The error code the last person who replayed it fixed."
+    )
+    assist_decision_ids = fields.One2many(
+        "construction.assist.decision", "event_id", "Suggestions and Flags"
+    )
+    assist_open_suggestion_id = fields.Many2one(
+        "construction.assist.decision", compute="_compute_assist_open"
+    )
+    assist_open_flag_id = fields.Many2one(
+        "construction.assist.decision", compute="_compute_assist_open"
+    )
+
+    def _compute_assist_open(self):
+        for event in self:
+            opened = event.assist_decision_ids.filtered(lambda d: d.state == "open")
+            event.assist_open_suggestion_id = opened.filtered(lambda d: d.kind == "cost_code")[:1]
+            event.assist_open_flag_id = opened.filtered(lambda d: d.kind == "anomaly")[:1]
+
+    # ------------------------------------------------------------------
+    # Anomaly checks before a handler posts
+    # ------------------------------------------------------------------
+
+    def _apply_one(self):
+        if self.state in ("received", "queued") and not self.assist_released:
+            verdict = self._assist_check()
+            if verdict and verdict.flagged:
+                message = self.env._("Held by the anomaly check: %s", verdict.reason)
+                self._park("business_rule", message, self._current_attempt())
+                self.env["construction.assist.decision"].sudo().create(
+                    {
+                        "company_id": self.company_id.id,
+                        "kind": "anomaly",
+                        "source": "anomaly check",
+                        "event_id": self.id,
+                        "text": f"{self.event_type_id.code}: {verdict.value:g}",
+                        "reason": verdict.reason,
+                        "confidence": min(1.0, 0.5 + verdict.excess),
+                    }
+                )
+                return
+        return super()._apply_one()
+
+    def _assist_check(self):
+        """The anomaly verdict on this event, or None when nothing is
+        checked (another kind of event, or a reference the handler will
+        refuse anyway)."""
+        handler = self.event_type_id.handler
+        if handler not in CHECKED_HANDLERS:
+            return None
+        try:
+            with self.env.cr.savepoint():
+                return getattr(self, f"_assist_check_{handler}")(self._payload())
+        except (UserError, AccessError):
+            return None  # an ambiguous or forbidden reference: the handler says why
+
+    def _assist_find(self, key, data):
+        model = REFERENCE_MODELS[key]
+        return self.env["construction.sync.resolver"]._find(
+            self.system_id, model, data.get(key), key, natural=model != "project.project"
+        )
+
+    def _assist_daily(self, domain, day):
+        """Daily totals of the analytic lines of ``domain`` over the past
+        year, and the total already booked on ``day``."""
+        start = fields.Date.subtract(day, days=HISTORY_DAYS)
+        groups = self.env["account.analytic.line"]._read_group(
+            [*domain, ("date", ">=", start), ("date", "<=", day)],
+            ["date:day"],
+            ["unit_amount:sum"],
+        )
+        totals = {date.date() if hasattr(date, "date") else date: total for date, total in groups}
+        today = totals.pop(day, 0.0)
+        return list(totals.values()), today
+
+    def _assist_check_labor(self, data):
+        employee = self._assist_find("employee", data)
+        if not employee:
+            return None
+        day = fields.Date.to_date(data["work_date"])
+        company = self.company_id
+        worker, booked = self._assist_daily([("employee_id", "=", employee.id)], day)
+        baselines = [anomaly.Baseline.of(self.env._("this worker's days"), worker)]
+        if data.get("crew"):
+            crew, _booked = self._assist_daily(
+                [("construction_crew", "=", data["crew"]), ("employee_id", "!=", False)], day
+            )
+            baselines.append(anomaly.Baseline.of(self.env._("this crew's days"), crew))
+        everyone, _booked = self._assist_daily(
+            [("company_id", "=", company.id), ("project_id", "!=", False)], day
+        )
+        baselines.append(anomaly.Baseline.of(self.env._("the company's worker-days"), everyone))
+        return anomaly.judge(
+            booked + data["hours"], baselines, company.construction_assist_max_labor_hours
+        )
+
+    def _assist_check_equipment_usage(self, data):
+        equipment = self._assist_find("equipment", data)
+        if not equipment:
+            return None
+        day = fields.Date.to_date(data["date"])
+        if "meter_reading" in data:
+            hours = data["meter_reading"] - equipment.construction_meter_hours
+            if hours < 0 or not equipment.construction_meter_read_at:
+                return None  # the handler refuses a meter going back; a first reading sets it
+        else:
+            hours = data["hours"]
+        history, booked = self._assist_daily(
+            [("construction_equipment_id", "=", equipment.id)], day
+        )
+        return anomaly.judge(
+            booked + hours,
+            [anomaly.Baseline.of(self.env._("this machine's days"), history)],
+            self.company_id.construction_assist_max_equipment_hours,
+        )
+
+    def _assist_check_material_consumed(self, data):
+        """The quantity consumed on the project so far, with this one,
+        against the quantity its estimates planned (with the company's
+        tolerance)."""
+        product = self._assist_find("product", data)
+        project = self._assist_find("project", data)
+        if not product or not project.account_id:
+            return None
+        planned = sum(
+            self.env["construction.estimate.line"]
+            .search(
+                [
+                    ("project_id", "=", project.id),
+                    ("product_id", "=", product.id),
+                    ("estimate_id.state", "!=", "draft"),
+                ]
+            )
+            .mapped("quantity")
+        )
+        if not planned:
+            return None
+        used = sum(
+            self.env["account.analytic.line"]
+            .search([("account_id", "=", project.account_id.id), ("product_id", "=", product.id)])
+            .mapped("unit_amount")
+        )
+        total = used + data["quantity"]
+        limit = planned * (1 + self.company_id.construction_assist_material_tolerance / 100)
+        reason = self.env._(
+            "%(total)g used with this one; the estimates plan %(planned)g (limit %(limit)g)",
+            total=total,
+            planned=planned,
+            limit=limit,
+        )
+        return anomaly.Verdict(total > limit, total, reason, max(0.0, total / limit - 1))
+
+    def action_assist_release(self):
+        """A person let held events post as they are: the flag was wrong."""
+        for event in self:
+            flag = event.assist_open_flag_id
+            if not flag:
+                raise UserError(
+                    self.env._("%s is not held by an anomaly check.", event.display_name)
+                )
+            flag._decide(False)
+        self.sudo().write({"assist_released": True})
+        return self.action_replay()
+
+    def action_assist_confirm(self):
+        """A person agrees the figure is wrong: the event stays to be
+        corrected (its payload) or discarded; a replay checks it again."""
+        for event in self:
+            event.assist_open_flag_id._decide(True)
+        return True
+
+    # ------------------------------------------------------------------
+    # Suggestions, routing
+    # ------------------------------------------------------------------
+
+    def _park(self, code, message, attempt):
+        result = super()._park(code, message, attempt)
+        if code == "unknown_reference" and self._assist_pointer() == "/payload/cost_code":
+            self._assist_suggest_cost_code()
+        self._assist_route()
+        return result
+
+    def _bury(self, message, attempt, code="retries_exhausted"):
+        result = super()._bury(message, attempt, code)
+        self._assist_route()
+        return result
+
+    def _assist_pointer(self):
+        match = POINTER.search(self.error_message or "")
+        return match.group(1) if match else ""
+
+    def _assist_suggest_cost_code(self):
+        data = self._payload()
+        text = " ".join(str(data[key]) for key in ("cost_code", "description") if data.get(key))
+        line = {"description": text, "unit": data.get("unit"), "product": data.get("product")}
+        line["project"] = data.get("project")
+        suggestions = self.env["construction.assist.model"]._suggest(self.company_id, [line])[0]
+        if suggestions:
+            self.env["construction.assist.decision"]._record_suggestions(
+                self.company_id, "events to review", text, suggestions, event=self
+            )
+
+    def _assist_route(self):
+        """Assign the event to whoever fixed (replayed) the most events of
+        the same system, type and error, else to the system's owner."""
+        similar = self.search(
+            [
+                ("system_id", "=", self.system_id.id),
+                ("event_type_id", "=", self.event_type_id.id),
+                ("assist_fixed_by_id", "!=", False),
+                ("assist_fix_code", "=", self.error_code),
+            ]
+        )
+        counts = Counter(similar.mapped("assist_fixed_by_id"))
+        assignee = counts.most_common(1)[0][0] if counts else self.system_id.owner_id
+        self.assist_assignee_id = assignee
+
+    def action_replay(self):
+        for event in self.filtered(lambda e: e.state in ("needs_review", "dead")):
+            event.sudo().write(
+                {"assist_fixed_by_id": self.env.user.id, "assist_fix_code": event.error_code}
+            )
+        return super().action_replay()
+
+    def _assist_use_cost_code(self, code, remember):
+        """The person's choice of ``code`` for this event's cost code: kept
+        as a value map of the system when ``remember``, else written into
+        the payload; the replay that follows applies it."""
+        self.ensure_one()
+        data = self._payload()
+        if remember and data.get("cost_code"):
+            self.env["construction.sync.value.map"].sudo().create(
+                {
+                    "system_id": self.system_id.id,
+                    "kind": "cost_code",
+                    "external_value": data["cost_code"],
+                    "internal_reference": f"construction.cost.code,{code.id}",
+                }
+            )
+        else:
+            data["cost_code"] = code.code
+            self.sudo().payload = json.dumps(data, ensure_ascii=False)

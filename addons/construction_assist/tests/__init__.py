@@ -1,0 +1,3 @@
+from . import test_anomaly_checks
+from . import test_cost_code_suggestions
+from . import test_triage

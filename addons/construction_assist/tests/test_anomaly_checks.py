@@ -1,0 +1,129 @@
+from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.tests import tagged
+
+from .common import AssistCase
+
+# Twenty past days of one worker: 8 h most days, now and then a bit more.
+PAST_DAYS = [8.0, 8.0, 7.5, 8.0, 8.5, 8.0, 8.0, 9.0, 8.0, 8.0] * 2
+
+
+@tagged("post_install", "-at_install")
+class TestAnomalyChecks(AssistCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.worked_days(cls.employee, PAST_DAYS)
+
+    def labor(self, key, hours, work_date="2026-03-02"):
+        return self.receive_event(
+            "labor.approved",
+            key,
+            f"{work_date}T17:00:00+00:00",
+            {
+                "source_entry_id": key,
+                "employee": "EMP-17",
+                "project": "JOB-100",
+                "cost_code": "31 23 16.26",
+                "work_date": work_date,
+                "hours": hours,
+            },
+            enqueue=False,
+        )
+
+    def test_a_flagged_event_does_not_post_until_released(self):
+        event = self.labor("tk-an1", 14.5)
+        event._job_apply()
+        self.assertEqual(event.state, "needs_review")
+        self.assertIn("14.5 h; this worker's days: median 8.0", event.error_message)
+        self.assertFalse(self.entry_lines("tk-an1"), "nothing posted")
+        flag = event.assist_open_flag_id
+        self.assertEqual(flag.kind, "anomaly")
+        self.assertGreater(flag.confidence, 0.5)
+        # Replayed as it is, it is held again: only a person's release posts it.
+        manager = self.users["sync_manager"]
+        with trap_jobs() as trap:
+            event.with_user(manager).action_replay()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(event.state, "needs_review")
+        self.assertFalse(self.entry_lines("tk-an1"))
+        with trap_jobs() as trap:
+            event.with_user(manager).action_assist_release()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(event.state, "done")
+        self.assertEqual(self.entry_lines("tk-an1").unit_amount, 14.5)
+        self.assertEqual((flag.state, flag.decided_by_id, flag.hit), ("overridden", manager, 0.0))
+
+    def test_a_day_in_line_with_the_history_posts_as_before(self):
+        event = self.labor("tk-an2", 8.5)
+        event._job_apply()
+        self.assertEqual(event.state, "done")
+        self.assertFalse(event.assist_decision_ids)
+
+    def test_hours_already_booked_that_day_count(self):
+        self.labor("tk-an3", 8.0, "2026-03-03")._job_apply()
+        second = self.labor("tk-an4", 7.0, "2026-03-03")
+        second._job_apply()
+        self.assertEqual(second.state, "needs_review", "15 h that day")
+        self.assertIn("15 h", second.error_message)
+
+    def test_the_administrators_hard_limit_holds_whatever_the_history(self):
+        self.company.construction_assist_max_labor_hours = 8.0
+        event = self.labor("tk-an5", 8.5)
+        event._job_apply()
+        self.assertEqual(event.state, "needs_review")
+        self.assertIn("administrator's limit of 8 h", event.error_message)
+
+    def test_a_worker_without_history_is_compared_with_the_company(self):
+        newcomer = self.env["hr.employee"].create(
+            {"name": "New Hire", "company_id": self.company.id, "hourly_cost": 30.0}
+        )
+        self.bind(newcomer, "EMP-99")
+        event = self.receive_event(
+            "labor.approved",
+            "tk-an6",
+            "2026-03-02T17:00:00+00:00",
+            {
+                "source_entry_id": "tk-an6",
+                "employee": "EMP-99",
+                "project": "JOB-100",
+                "work_date": "2026-03-02",
+                "hours": 13,
+            },
+            enqueue=False,
+        )
+        event._job_apply()
+        self.assertEqual(event.state, "needs_review")
+        self.assertIn("the company's worker-days", event.error_message)
+
+    def test_a_meter_jump_of_more_than_a_day_is_held(self):
+        excavator = self.env["maintenance.equipment"].create(
+            {
+                "name": "Excavator 7",
+                "company_id": self.company.id,
+                "construction_meter_hours": 1000.0,
+                "construction_meter_read_at": "2026-03-01 18:00:00",
+            }
+        )
+        self.env["construction.equipment.rate"].create(
+            {"equipment_id": excavator.id, "date_from": "2026-01-01", "hourly_rate": 90.0}
+        )
+        self.bind(excavator, "EX-7")
+        event = self.receive_event(
+            "equipment.usage.recorded",
+            "eq-an1",
+            "2026-03-02T17:00:00+00:00",
+            {
+                "source_entry_id": "eq-an1",
+                "equipment": "EX-7",
+                "project": "JOB-100",
+                "cost_code": "31 23 16.26",
+                "date": "2026-03-02",
+                "meter_reading": 1030.0,
+            },
+            enqueue=False,
+        )
+        event._job_apply()
+        self.assertEqual(event.state, "needs_review")
+        self.assertIn("30 h; above the administrator's limit of 24 h", event.error_message)
+        self.assertFalse(self.entry_lines("eq-an1"))
+        self.assertEqual(excavator.construction_meter_hours, 1000.0, "the meter is not taken")

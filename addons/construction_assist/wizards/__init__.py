@@ -1,0 +1,3 @@
+from . import construction_assist_triage
+from . import construction_estimate_import_issue
+from . import construction_estimate_import_wizard
