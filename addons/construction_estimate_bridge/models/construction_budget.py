@@ -85,7 +85,8 @@ class ConstructionBudget(models.Model):
         """Create or update the project's budget from an approved estimate.
 
         Original amounts and quantities become the estimate's, per cost
-        code, quantities converted to the cost code's unit (a line in yd²
+        code, quantities converted to the cost code's unit, else to that of
+        its first line (a line in yd²
         adds nine times its quantity to a cost code counted in ft²; a line
         in hours cannot add to it and is refused); a cost code the estimate
         no longer holds keeps its line at 0 so that its commitments and
@@ -109,9 +110,12 @@ class ConstructionBudget(models.Model):
                 )
             )
         totals = defaultdict(lambda: [0.0, 0.0])
+        units = {}
         for line in lines:
+            # a cost code without a unit counts in the unit of its first line
+            unit = units.setdefault(line.cost_code_id, line.cost_code_id.uom_id or line.uom_id)
             totals[line.cost_code_id][0] += line.amount
-            totals[line.cost_code_id][1] += line._budget_quantity()
+            totals[line.cost_code_id][1] += line._budget_quantity(unit)
         budget = self.search([("project_id", "=", estimate.project_id.id)], limit=1)
         if not budget:
             budget = self.create(
@@ -134,7 +138,7 @@ class ConstructionBudget(models.Model):
                     "cost_code_id": cost_code.id,
                     "original": amount,
                     "original_quantity": quantity,
-                    "uom_id": cost_code.uom_id.id,
+                    "uom_id": units[cost_code].id,
                 }
                 for cost_code, (amount, quantity) in totals.items()
                 if cost_code not in existing

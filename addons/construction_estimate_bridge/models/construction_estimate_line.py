@@ -167,13 +167,13 @@ class ConstructionEstimateLine(models.Model):
             else:
                 line.amount = line.currency_id.round(line.quantity * line.unit_cost)
 
-    def _budget_quantity(self):
-        """The line's quantity in its cost code's unit, as its budget line
-        counts it; ``UserError`` when the two units measure different things."""
+    def _budget_quantity(self, unit):
+        """The line's quantity in ``unit``, that of its cost code's budget
+        line; ``UserError`` when the two units measure different things."""
         self.ensure_one()
         return self.uom_id._construction_convert(
             self.quantity,
-            self.cost_code_id.uom_id,
+            unit,
             self.env._(
                 "Estimate line %(line)s of %(estimate)s",
                 line=self.name,

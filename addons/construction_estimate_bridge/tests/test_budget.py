@@ -202,3 +202,29 @@ class TestBudget(EstimateBridgeCase):
         with self.assertRaisesRegex(UserError, r"(?s)Seal coat east.*Hours.*32 01 13\.62.*ft²"):
             estimate.action_create_budget()
         self.assertFalse(self.env["construction.budget"].search([("project_id", "=", project.id)]))
+
+    def test_a_cost_code_without_unit_counts_in_its_first_lines_unit(self):
+        self.code_seal.uom_id = False
+        project = self.env["project.project"].create({"name": "Test Lot without unit"})
+        action = self.make_wizard(
+            to_csv(
+                [
+                    row("S1", "32 01 13.62", 2, "m²", 3, "Seal coat east"),
+                    row("S2", "32 01 13.62", 10.7639, "ft²", 0.3, "Seal coat west"),
+                    row("S3", "32 01 13.62", 1, "Hours", 50, "Seal coat crew"),
+                ]
+            ),
+            project_id=project.id,
+            external_ref="EST-NOUNIT",
+        ).action_import()
+        estimate = self.Estimate.browse(action["res_id"])
+        estimate.action_approve()
+        with self.assertRaisesRegex(UserError, r"(?s)Seal coat crew.*Hours.*m²"):
+            estimate.action_create_budget()
+        estimate.action_reset_to_draft()
+        estimate.line_ids.filtered(lambda line: line.name == "Seal coat crew").unlink()
+        estimate.action_approve()
+        estimate.action_create_budget()
+        seal = self.budget_line(estimate.budget_id, self.code_seal)
+        self.assertEqual(seal.uom_id, self.env.ref("uom.uom_square_meter"))
+        self.assertAlmostEqual(seal.original_quantity, 3, places=3)
