@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import PROJECT, ProcoreCase, delivery
@@ -34,6 +35,23 @@ class TestProcorePull(ProcoreCase):
             ).mapped(lambda system: (system.base_url, system.procore_login_url)),
             [("https://sandbox.procore.com", "https://login-sandbox.procore.com")],
         )
+
+    def test_a_new_procore_system_names_what_it_may_not_send_yet(self):
+        # a procurement system is granted no labor by its kind: the form says
+        # which of Procore's event types it would refuse, and only an
+        # administrator allows them
+        system = self.System.with_user(self.users["sync_manager"]).create(
+            {"name": "Procore (new)", "code": "procore_new", "platform": "procore"}
+        )
+        missing = system.missing_event_type_ids.mapped("code")
+        self.assertLessEqual({"labor.approved", "labor.corrected"}, set(missing))
+        self.assertFalse(set(missing) & set(system.inbound_event_type_ids.mapped("code")))
+        with self.assertRaises(AccessError):
+            system.action_allow_platform_event_types()
+        system.with_user(self.users["administrator"]).action_allow_platform_event_types()
+        self.assertFalse(system.missing_event_type_ids)
+        self.assertIn("labor.approved", system.inbound_event_type_ids.mapped("code"))
+        self.assertFalse(self.system.missing_event_type_ids, "the test system has them all")
 
     def test_missed_webhook_is_caught_by_the_next_pull_once(self):
         self.double.add_timecard(78001)
