@@ -18,8 +18,12 @@ PER_PAGE = 100
 # Procore's default budget: 3,600 requests an hour per app and company
 # ("Rate Limiting"); spikes are answered 429 with X-Rate-Limit-Reset.
 REQUESTS_PER_MINUTE = 60
-# Resources pulled per project, and the webhook resource they stand for.
-PROJECT_RESOURCES = {"commitment_change_orders": "Commitment Change Orders"}
+# Resources pulled per bound project: change orders and commitments, each
+# list of them (webhooks name them by these paths' resource names).
+PROJECT_RESOURCES = (
+    *procore.CHANGE_ORDER_PATHS.values(),
+    *procore.COMMITMENT_PATHS.values(),
+)
 
 
 class ConstructionSyncAdapterProcore(models.AbstractModel):
@@ -37,6 +41,9 @@ class ConstructionSyncAdapterProcore(models.AbstractModel):
         return [
             ("timecard_entries", self.env._("Timecard entries")),
             ("commitment_change_orders", self.env._("Commitment change orders")),
+            ("prime_change_orders", self.env._("Prime contract change orders")),
+            ("purchase_order_contracts", self.env._("Purchase order contracts")),
+            ("work_order_contracts", self.env._("Work order contracts (subcontracts)")),
             ("projects", self.env._("Projects (to match)")),
             ("vendors", self.env._("Vendors (to match)")),
         ]
@@ -316,7 +323,7 @@ class ConstructionSyncAdapterProcore(models.AbstractModel):
 
     def _pull_page(self, pull, cursor):
         """One page of a company's timecard entries, projects or vendors, or
-        of one bound project's commitment change orders (the projects one
+        of one bound project's change orders or commitments (the projects one
         after another), updated since the last run (``filters[updated_at]``,
         a range); a page shorter than ``per_page`` ends a list, and the next
         run starts from the newest ``updated_at`` seen."""
@@ -342,7 +349,12 @@ class ConstructionSyncAdapterProcore(models.AbstractModel):
                     [], self._next_run(cursor), True, 0, f"(no project of {resource})"
                 )
             project_id = projects[cursor["project"]]
-            path = f"{API}/projects/{project_id}/{resource}"
+            if resource in procore.COMMITMENT_PATHS.values():
+                # commitments are listed with the project as a parameter
+                path = f"{API}/{resource}"
+                params["project_id"] = project_id
+            else:
+                path = f"{API}/projects/{project_id}/{resource}"
         else:
             raise UserError(self.env._("Procore has no resource %(r)s here.", r=resource))
         items = self._call(system, "GET", path, params)

@@ -70,6 +70,8 @@ class ProcoreDouble(LocalServer):
         self.timecards = {}
         self.change_orders = {}
         self.commitments = {}
+        # the list each change order or commitment is served in
+        self.paths = {}
         self.projects = []
         self.vendors = []
         self.cost_codes = []
@@ -101,7 +103,9 @@ class ProcoreDouble(LocalServer):
         self.timecards[str(entry_id)] = entry
         return entry
 
-    def add_change_order(self, order_id, project_id=PROJECT, **values):
+    def add_change_order(
+        self, order_id, project_id=PROJECT, path="commitment_change_orders", **values
+    ):
         order = {
             "id": int(order_id),
             "number": "003",
@@ -122,9 +126,12 @@ class ProcoreDouble(LocalServer):
         }
         order.update(values)
         self.change_orders[(str(project_id), str(order_id))] = order
+        self.paths[("change_order", str(project_id), str(order_id))] = path
         return order
 
-    def add_commitment(self, commitment_id, project_id=PROJECT, **values):
+    def add_commitment(
+        self, commitment_id, project_id=PROJECT, path="purchase_order_contracts", **values
+    ):
         commitment = {
             "id": int(commitment_id),
             "number": "PO-014",
@@ -146,7 +153,16 @@ class ProcoreDouble(LocalServer):
         }
         commitment.update(values)
         self.commitments[(str(project_id), str(commitment_id))] = commitment
+        self.paths[("commitment", str(project_id), str(commitment_id))] = path
         return commitment
+
+    def listed(self, kind, records, project_id, path):
+        """The ``kind`` records of ``project_id`` that Procore lists at ``path``."""
+        return [
+            record
+            for (project, record_id), record in records.items()
+            if project == project_id and self.paths[(kind, project, record_id)] == path
+        ]
 
     def requests_to(self, method, prefix):
         return [r for r in self.requests if r.command == method and r.path.startswith(prefix)]
@@ -222,9 +238,13 @@ class ProcoreDouble(LocalServer):
                 found = self.change_orders.get((project_id, record_id))
             return self.json(found) if found else self.not_found()
         if method == "GET" and parts[0] == "projects" and len(parts) == 3:
-            items = [o for (p, _id), o in self.change_orders.items() if p == parts[1]]
+            items = self.listed("change_order", self.change_orders, parts[1], parts[2])
             return self.json(self.page(self.since(items, query), query))
-        if method == "GET" and parts[0] in ("purchase_order_contracts", "work_order_contracts"):
+        commitment_paths = ("purchase_order_contracts", "work_order_contracts")
+        if method == "GET" and len(parts) == 1 and parts[0] in commitment_paths:
+            items = self.listed("commitment", self.commitments, query.get("project_id"), parts[0])
+            return self.json(self.page(self.since(items, query), query))
+        if method == "GET" and parts[0] in commitment_paths:
             found = self.commitments.get((query.get("project_id"), parts[-1]))
             return self.json(found) if found else self.not_found()
         if method == "GET" and path == f"/companies/{COMPANY}/timecard_entries":

@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import PROJECT, ProcoreCase, delivery
@@ -12,7 +13,15 @@ class TestProcorePull(ProcoreCase):
     def test_each_resource_has_a_pull(self):
         self.assertEqual(
             sorted(self.system.pull_ids.mapped("resource")),
-            ["commitment_change_orders", "projects", "timecard_entries", "vendors"],
+            [
+                "commitment_change_orders",
+                "prime_change_orders",
+                "projects",
+                "purchase_order_contracts",
+                "timecard_entries",
+                "vendors",
+                "work_order_contracts",
+            ],
         )
         self.assertEqual(self.system.kind, "procurement")
         self.assertEqual(
@@ -26,6 +35,23 @@ class TestProcorePull(ProcoreCase):
             ).mapped(lambda system: (system.base_url, system.procore_login_url)),
             [("https://sandbox.procore.com", "https://login-sandbox.procore.com")],
         )
+
+    def test_a_new_procore_system_names_what_it_may_not_send_yet(self):
+        # a procurement system is granted no labor by its kind: the form says
+        # which of Procore's event types it would refuse, and only an
+        # administrator allows them
+        system = self.System.with_user(self.users["sync_manager"]).create(
+            {"name": "Procore (new)", "code": "procore_new", "platform": "procore"}
+        )
+        missing = system.missing_event_type_ids.mapped("code")
+        self.assertLessEqual({"labor.approved", "labor.corrected"}, set(missing))
+        self.assertFalse(set(missing) & set(system.inbound_event_type_ids.mapped("code")))
+        with self.assertRaises(AccessError):
+            system.action_allow_platform_event_types()
+        system.with_user(self.users["administrator"]).action_allow_platform_event_types()
+        self.assertFalse(system.missing_event_type_ids)
+        self.assertIn("labor.approved", system.inbound_event_type_ids.mapped("code"))
+        self.assertFalse(self.system.missing_event_type_ids, "the test system has them all")
 
     def test_missed_webhook_is_caught_by_the_next_pull_once(self):
         self.double.add_timecard(78001)
@@ -78,6 +104,40 @@ class TestProcorePull(ProcoreCase):
             pull.exchange_ids.sorted("page").mapped("request")[0],
             f"GET /rest/v1.0/projects/{PROJECT}/commitment_change_orders?page=1&per_page=100",
         )
+
+    def test_missed_commitment_and_prime_change_order_are_caught_by_their_pulls(self):
+        # neither webhook came: Procore gave up on them ("List Purchase Order
+        # Contracts" takes the project as a parameter; "List Prime Change
+        # Orders" is listed under the project)
+        self.double.add_commitment(7301, number="PO-021")
+        self.double.add_commitment(7302, path="work_order_contracts", number="SC-004")
+        self.double.add_change_order(906, path="prime_change_orders", contract_id=None)
+        for resource in ("purchase_order_contracts", "work_order_contracts"):
+            self.pull(resource).action_run_now()
+            self.assertEqual(self.run_jobs(), [])
+        resolver = self.env["construction.sync.resolver"]
+        supply = resolver._binding(self.system, "purchase.order", "commitment:7301")[1]
+        subcontract = resolver._binding(self.system, "purchase.order", "commitment:7302")[1]
+        self.assertEqual((supply.partner_ref, supply.state), ("PO-021", "purchase"))
+        self.assertEqual(subcontract.partner_ref, "SC-004")
+        self.assertEqual(
+            self.pull("purchase_order_contracts").exchange_ids.sorted("id")[0].request,
+            f"GET /rest/v1.0/purchase_order_contracts?page=1&per_page=100&project_id={PROJECT}",
+        )
+
+        self.pull("prime_change_orders").action_run_now()
+        self.assertEqual(self.run_jobs(), [])
+        self.budget.invalidate_recordset()
+        self.assertEqual(self.budget.revised, 262500.0, "the owner's change order is in")
+
+        # the next runs find nothing new: nothing doubled
+        for resource in ("purchase_order_contracts", "prime_change_orders"):
+            self.pull(resource).action_run_now()
+            self.run_jobs()
+        orders = self.env["purchase.order"].search([("partner_ref", "in", ["PO-021", "SC-004"])])
+        self.assertEqual(len(orders), 2)
+        self.assertEqual(len(self.events("change_order.approved")), 1)
+        self.assertEqual(self.budget.revised, 262500.0)
 
     def test_projects_and_vendors_match_on_origin_id_or_name_the_rest_wait(self):
         other = self.env["project.project"].create({"name": "Harbor Yard"})

@@ -92,6 +92,13 @@ class ConstructionSyncSystem(models.Model):
         "event_type_not_allowed. A new system gets those its kind sends by default; "
         "only Construction administrators change them.",
     )
+    missing_event_type_ids = fields.Many2many(
+        "construction.sync.event.type",
+        string="Not Yet Allowed",
+        compute="_compute_missing_event_type_ids",
+        help="Event types the system's platform sends that it may not send yet: what "
+        "the platform maps them to is refused until an administrator allows them.",
+    )
     shared_records = fields.Boolean(
         "May Change Shared Records",
         tracking=True,
@@ -282,6 +289,21 @@ class ConstructionSyncSystem(models.Model):
             for system in self
         ):
             self._refuse(self.env._("change or remove the service user of a system"))
+
+    @api.depends("platform", "inbound_event_type_ids")
+    def _compute_missing_event_type_ids(self):
+        EventType = self.env["construction.sync.event.type"].sudo()
+        for system in self:
+            codes = system._adapter()._event_type_codes() if system.platform != "suite" else []
+            sent = EventType.search([("code", "in", codes), ("direction", "=", "inbound")])
+            system.missing_event_type_ids = sent - system.inbound_event_type_ids
+
+    def action_allow_platform_event_types(self):
+        """Allow every event type the platform sends (administrators only:
+        the write refuses anyone else)."""
+        for system in self:
+            system.inbound_event_type_ids |= system.missing_event_type_ids
+        return True
 
     def _is_administrator(self):
         return self.env.su or self.env.user.has_group(
