@@ -281,7 +281,7 @@ class ConstructionDefect(models.Model):
                     self.env._(
                         "%(defect)s cannot be verified without a photo of stage %(stages)s.",
                         defect=defect.name,
-                        stages=", ".join(defect.missing_stage_ids.mapped("name")),
+                        stages=", ".join(missing.mapped("name")),
                     )
                 )
 

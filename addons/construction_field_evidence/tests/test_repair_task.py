@@ -77,9 +77,12 @@ class TestRepairTask(FieldEvidenceCase):
         late = self.confirmed(IN_SOUTH)
         late.with_user(self.reviewer).action_create_repair_tasks()
         self.assertEqual(late.task_id, south_a.task_id)
-        # once that task is done, the next one gets a new task
+        # once that task is done (a pothole's repair shows before and after),
+        # the next one gets a new task
         for defect in south_a | south_b | late:
-            defect.photo_ids = [(4, self.accepted_photo(self.after).id)]
+            defect.photo_ids = [
+                (4, self.accepted_photo(stage).id) for stage in self.before | self.after
+            ]
         self.close(south_a.task_id)
         later = self.confirmed(IN_SOUTH)
         later.with_user(self.reviewer).action_create_repair_tasks()
@@ -107,7 +110,7 @@ class TestRepairTask(FieldEvidenceCase):
         settings = Form(self.env["res.config.settings"])
         settings.construction_repair_task_grouping = "area"
         settings.save().execute()
-        first = self.confirmed(IN_SOUTH)
+        first = self.confirmed(IN_SOUTH, photo_ids=[(6, 0, self.accepted_photo(self.before).ids)])
         second = self.confirmed(IN_SOUTH, photo_ids=[(6, 0, self.accepted_photo(self.before).ids)])
         task = (first | second).with_user(self.reviewer).action_create_repair_tasks()
         first.photo_ids = [(4, self.accepted_photo(self.after).id)]
