@@ -20,6 +20,7 @@
         "views/res_config_settings_views.xml",
         "wizards/construction_assist_triage_views.xml",
         "wizards/construction_estimate_import_wizard_views.xml",
+        "wizards/construction_defect_pricing_wizard_views.xml",
         "views/construction_assist_menus.xml",
         "data/construction_assist_data.xml",
     ],

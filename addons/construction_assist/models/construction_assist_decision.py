@@ -30,6 +30,13 @@ class ConstructionAssistDecision(models.Model):
     event_id = fields.Many2one(
         "construction.sync.event", index="btree_not_null", ondelete="cascade", check_company=True
     )
+    category_id = fields.Many2one(
+        "construction.defect.category",
+        "Defect Category",
+        index="btree_not_null",
+        ondelete="cascade",
+        help="The defect category priced without a cost code that the suggestion is for.",
+    )
     source = fields.Char(help="Where it was shown: events to review, import preview, triage.")
     text = fields.Char("Judged", help="The line or figure judged, as it arrived.")
     reason = fields.Char(help="Why: the similar past lines, or the comparison with the history.")
@@ -104,14 +111,19 @@ class ConstructionAssistDecision(models.Model):
 
     def action_accept(self):
         """Accept suggestion ``assist_rank`` (1 to 3, from the button's
-        context) for the event: its payload takes the code (and a value map
-        when asked), then the event is replayed."""
+        context). For an event, its payload takes the code (or a value map
+        when asked), then the event is replayed; for a defect category, the
+        code becomes the category's, which its priced lines carry."""
         self.ensure_one()
         rank = self.env.context.get("assist_rank", 1)
         code = self.other_code_id if rank == "other" else self[f"code_{rank}_id"]
-        if not code or not self.event_id:
+        if not code or not (self.event_id or self.category_id):
             raise UserError(self.env._("There is no such suggestion to accept."))
-        self.event_id._assist_use_cost_code(code, self.remember)
+        if self.event_id:
+            self.event_id._assist_use_cost_code(code, self.remember)
+        else:
+            self.category_id.cost_code_id = code
         self._decide(code == self.code_1_id, code)
-        self.event_id.action_replay()
+        if self.event_id:
+            self.event_id.action_replay()
         return True

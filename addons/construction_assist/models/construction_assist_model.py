@@ -32,7 +32,6 @@ class ConstructionAssistModel(models.Model):
     size_bytes = fields.Integer("Size (bytes)", readonly=True)
     training_seconds = fields.Float("Training Time (s)", readonly=True)
 
-
     # ------------------------------------------------------------------
     # Training
     # ------------------------------------------------------------------

@@ -2,7 +2,7 @@ import json
 import re
 from collections import Counter
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import anomaly
@@ -55,6 +55,7 @@ class ConstructionSyncEvent(models.Model):
         "construction.assist.decision", compute="_compute_assist_open"
     )
 
+    @api.depends("assist_decision_ids.state", "assist_decision_ids.kind")
     def _compute_assist_open(self):
         for event in self:
             opened = event.assist_decision_ids.filtered(lambda d: d.state == "open")
@@ -66,32 +67,54 @@ class ConstructionSyncEvent(models.Model):
     # ------------------------------------------------------------------
 
     def _apply_one(self):
-        if self.state in ("received", "queued") and not self.assist_released:
-            verdict = self._assist_check()
-            if verdict and verdict.flagged:
-                message = self.env._("Held by the anomaly check: %s", verdict.reason)
-                self._park("business_rule", message, self._current_attempt())
+        """Apply the event as the engine does; then, for the events the
+        checks know, judge what it booked against the company's history and,
+        when it is out of line, undo all of it and hold the event for review.
+        Checked after the handler, so an unknown reference or a broken rule
+        is reported as such, never hidden behind a flag."""
+        if (
+            self.state not in ("received", "queued")
+            or self.assist_released
+            or self.event_type_id.handler not in CHECKED_HANDLERS
+        ):
+            return super()._apply_one()
+        savepoint = self.env.cr.savepoint()
+        try:
+            result = super()._apply_one()
+            verdict = self._assist_check() if self.state == "done" else None
+        except Exception:
+            savepoint.close(rollback=True)
+            raise
+        flagged = bool(verdict and verdict.flagged)
+        savepoint.close(rollback=flagged)
+        if flagged:
+            self.env.invalidate_all()
+            message = self.env._("Held by the anomaly check: %s", verdict.reason)
+            self._park("business_rule", message, self._current_attempt())
+            flag = {
+                "text": f"{self.event_type_id.code}: {verdict.value:g}",
+                "reason": verdict.reason,
+                "confidence": min(1.0, 0.5 + verdict.excess),
+            }
+            # held again on a replay: the same flag, still waiting for a person
+            if self.assist_open_flag_id:
+                self.assist_open_flag_id.sudo().write(flag)
+            else:
                 self.env["construction.assist.decision"].sudo().create(
-                    {
-                        "company_id": self.company_id.id,
-                        "kind": "anomaly",
-                        "source": "anomaly check",
-                        "event_id": self.id,
-                        "text": f"{self.event_type_id.code}: {verdict.value:g}",
-                        "reason": verdict.reason,
-                        "confidence": min(1.0, 0.5 + verdict.excess),
-                    }
+                    dict(
+                        flag,
+                        company_id=self.company_id.id,
+                        kind="anomaly",
+                        source="anomaly check",
+                        event_id=self.id,
+                    )
                 )
-                return
-        return super()._apply_one()
+        return result
 
     def _assist_check(self):
-        """The anomaly verdict on this event, or None when nothing is
-        checked (another kind of event, or a reference the handler will
-        refuse anyway)."""
+        """The anomaly verdict on what this event booked (the day's total
+        with it), or None when it cannot be judged."""
         handler = self.event_type_id.handler
-        if handler not in CHECKED_HANDLERS:
-            return None
         try:
             with self.env.cr.savepoint():
                 return getattr(self, f"_assist_check_{handler}")(self._payload())
@@ -134,26 +157,19 @@ class ConstructionSyncEvent(models.Model):
             [("company_id", "=", company.id), ("project_id", "!=", False)], day
         )
         baselines.append(anomaly.Baseline.of(self.env._("the company's worker-days"), everyone))
-        return anomaly.judge(
-            booked + data["hours"], baselines, company.construction_assist_max_labor_hours
-        )
+        return anomaly.judge(booked, baselines, company.construction_assist_max_labor_hours)
 
     def _assist_check_equipment_usage(self, data):
         equipment = self._assist_find("equipment", data)
         if not equipment:
             return None
         day = fields.Date.to_date(data["date"])
-        if "meter_reading" in data:
-            hours = data["meter_reading"] - equipment.construction_meter_hours
-            if hours < 0 or not equipment.construction_meter_read_at:
-                return None  # the handler refuses a meter going back; a first reading sets it
-        else:
-            hours = data["hours"]
+        # the hours read from the meter or sent, with the rest of the day
         history, booked = self._assist_daily(
             [("construction_equipment_id", "=", equipment.id)], day
         )
         return anomaly.judge(
-            booked + hours,
+            booked,
             [anomaly.Baseline.of(self.env._("this machine's days"), history)],
             self.company_id.construction_assist_max_equipment_hours,
         )
@@ -184,7 +200,7 @@ class ConstructionSyncEvent(models.Model):
             .search([("account_id", "=", project.account_id.id), ("product_id", "=", product.id)])
             .mapped("unit_amount")
         )
-        total = used + data["quantity"]
+        total = used
         limit = planned * (1 + self.company_id.construction_assist_material_tolerance / 100)
         reason = self.env._(
             "%(total)g used with this one; the estimates plan %(planned)g (limit %(limit)g)",

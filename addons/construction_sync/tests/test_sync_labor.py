@@ -244,9 +244,10 @@ class TestSyncLabor(FieldActualsCase):
         self.env.invalidate_all()
         # Resolving (each record checked to be of the system's company and
         # readable by the handler user), the timesheet with its cost, the
-        # binding, the link, the event's state, and the budgets of
-        # construction_estimate_bridge.
-        with self.assertQueryCount(63):
+        # binding, the link, the event's state, the budgets of
+        # construction_estimate_bridge, and the anomaly check of
+        # construction_assist (the worker's, crew's and company's days).
+        with self.assertQueryCount(73):
             event._job_apply()
             self.env.flush_all()
         self.assertEqual(event.state, "done")
