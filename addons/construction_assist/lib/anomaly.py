@@ -85,3 +85,28 @@ def judge(value, baselines, hard_limit=None, unit="h"):
             return Verdict(True, value, text, (value - limit) / limit if limit else 1.0)
         return Verdict(False, value, text)
     return Verdict(False, value, f"{value:g} {unit}; too little history to compare")
+
+
+def schedule_share(start, end, day):
+    """The share (0 to 1) of the schedule from ``start`` to ``end`` gone by
+    on ``day``, or None without a schedule."""
+    if not (start and end) or end <= start:
+        return None
+    return min(1.0, max(0.0, (day - start).days / (end - start).days))
+
+
+def judge_pace(code, spent, budget, elapsed, tolerance):
+    """Verdict on ``spent`` of a cost code's ``budget``: held when its share
+    of the budget runs ahead of the share of the schedule gone by
+    (``elapsed``; the whole budget without a schedule) by more than
+    ``tolerance`` (a share)."""
+    share = spent / budget
+    allowed = (1.0 if elapsed is None else elapsed) + tolerance
+    where = (
+        "of the budget, with no schedule on the project"
+        if elapsed is None
+        else f"of the budget at {elapsed:.0%} of the project's schedule"
+    )
+    reason = f"{code}: {spent:,.2f} spent, {share:.0%} {where} (limit {allowed:.0%})"
+    flagged = share > allowed
+    return Verdict(flagged, share * 100, reason, (share - allowed) / allowed if flagged else 0.0)

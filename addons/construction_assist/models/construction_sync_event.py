@@ -117,9 +117,54 @@ class ConstructionSyncEvent(models.Model):
         handler = self.event_type_id.handler
         try:
             with self.env.cr.savepoint():
-                return getattr(self, f"_assist_check_{handler}")(self._payload())
+                verdict = getattr(self, f"_assist_check_{handler}")(self._payload())
+                if verdict and verdict.flagged:
+                    return verdict
+                return self._assist_check_pace() or verdict
         except (UserError, AccessError):
             return None  # an ambiguous or forbidden reference: the handler says why
+
+    def _assist_check_pace(self):
+        """The cost this event booked against its budget's pace: what the
+        approved budget line of its project and cost code has spent, as a
+        share of its revised amount, beside the share of the project's
+        schedule gone by (its start and end dates) and the company's
+        tolerance; without a schedule, against the whole budget. None when
+        no approved budget line with an amount is touched."""
+        booked = self.link_ids.filtered(lambda link: link.res_model == "account.analytic.line")
+        lines = self.env["account.analytic.line"].browse(booked.mapped("res_id")).exists()
+        column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
+        pairs = {(line.account_id.id, line[column].id) for line in lines if line[column]}
+        if not pairs:
+            return None
+        budget_lines = self.env["construction.budget.line"].search(
+            [
+                ("state", "=", "approved"),
+                ("project_id.account_id", "in", [project for project, _code in pairs]),
+                ("cost_code_id.analytic_account_id", "in", [code for _project, code in pairs]),
+                ("revised", ">", 0),
+            ]
+        )
+        tolerance = self.company_id.construction_assist_pace_tolerance / 100
+        day = max(lines.mapped("date"))
+        verdicts = [
+            anomaly.judge_pace(
+                budget_line.cost_code_id.code,
+                budget_line.actual,
+                budget_line.revised,
+                anomaly.schedule_share(
+                    budget_line.project_id.date_start, budget_line.project_id.date, day
+                ),
+                tolerance,
+            )
+            for budget_line in budget_lines
+            if (
+                budget_line.project_id.account_id.id,
+                budget_line.cost_code_id.analytic_account_id.id,
+            )
+            in pairs
+        ]
+        return max(verdicts, key=lambda v: (v.flagged, v.excess), default=None)
 
     def _assist_find(self, key, data):
         model = REFERENCE_MODELS[key]

@@ -20,3 +20,11 @@ class ResCompany(models.Model):
         help="Material consumed on a project beyond its estimated quantity by more than "
         "this share is held for review.",
     )
+    construction_assist_pace_tolerance = fields.Float(
+        "Budget Pace Tolerance (%)",
+        default=25.0,
+        help="Cost booked on a cost code whose share of its approved budget runs ahead of "
+        "the share of the project's schedule gone by (start to end date) by more points "
+        "than this is held for review; without a schedule, cost beyond the budget by more "
+        "than this share.",
+    )

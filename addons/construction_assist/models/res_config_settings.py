@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
     construction_assist_material_tolerance = fields.Float(
         related="company_id.construction_assist_material_tolerance", readonly=False
     )
+    construction_assist_pace_tolerance = fields.Float(
+        related="company_id.construction_assist_pace_tolerance", readonly=False
+    )

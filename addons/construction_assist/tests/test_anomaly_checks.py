@@ -127,3 +127,45 @@ class TestAnomalyChecks(AssistCase):
         self.assertIn("30 h; above the administrator's limit of 24 h", event.error_message)
         self.assertFalse(self.entry_lines("eq-an1"))
         self.assertEqual(excavator.construction_meter_hours, 1000.0, "the meter is not taken")
+
+    def test_cost_running_ahead_of_the_budgets_pace_is_held(self):
+        # March's job: 4,000 for the cost code; a vendor bill already took 1,000
+        self.project.write({"date_start": "2026-03-01", "date": "2026-03-31"})
+        budget = self.env["construction.budget"].create(
+            {
+                "name": "Main Street budget",
+                "project_id": self.project.id,
+                "line_ids": [(0, 0, {"cost_code_id": self.cost_code.id, "original": 4000.0})],
+            }
+        )
+        budget.action_approve()
+        self.Line.create(
+            {
+                "name": "Trucking bill",
+                "account_id": self.project.account_id.id,
+                self.column: self.cost_code.analytic_account_id.id,
+                "date": "2026-03-01",
+                "amount": -1000.0,
+            }
+        )
+        # a day into the schedule, 8 h (320) more makes 33 % of the budget
+        early = self.labor("tk-pace1", 8.0)
+        early._job_apply()
+        self.assertEqual(early.state, "needs_review")
+        self.assertIn(
+            "31 23 16.26: 1,320.00 spent, 33% of the budget at 3% of the project's schedule "
+            "(limit 28%)",
+            early.error_message,
+        )
+        self.assertFalse(self.entry_lines("tk-pace1"), "nothing posted")
+        self.assertEqual(budget.line_ids.actual, 1000.0)
+        self.assertEqual(early.assist_open_flag_id.kind, "anomaly")
+        # two thirds into the schedule the same day's work is in pace
+        later = self.labor("tk-pace2", 8.0, "2026-03-21")
+        later._job_apply()
+        self.assertEqual(later.state, "done")
+        self.assertEqual(budget.line_ids.actual, 1320.0)
+        # a draft budget drives nothing, as for procurement
+        budget.action_reset_to_draft()
+        self.labor("tk-pace3", 8.0)._job_apply()
+        self.assertEqual(self.entry_lines("tk-pace3").unit_amount, 8.0)

@@ -1,4 +1,6 @@
-from ..anomaly import MIN_HISTORY, Baseline, judge
+from datetime import date
+
+from ..anomaly import MIN_HISTORY, Baseline, judge, judge_pace, schedule_share
 
 DAYS = [8.0, 8.0, 7.5, 8.0, 8.5, 8.0, 8.0, 9.0, 8.0, 8.0] * 2
 
@@ -33,3 +35,17 @@ def test_too_little_history_asks_the_next_level():
     assert verdict.flagged
     assert "this crew's days" in verdict.reason
     assert not judge(14.0, [few]).flagged
+
+
+def test_cost_is_judged_against_the_schedule_gone_by_else_the_whole_budget():
+    share = schedule_share(date(2026, 3, 1), date(2026, 3, 31), date(2026, 3, 16))
+    assert share == 0.5
+    assert schedule_share(None, date(2026, 3, 31), date(2026, 3, 16)) is None
+    assert schedule_share(date(2026, 3, 1), date(2026, 3, 31), date(2026, 5, 1)) == 1.0
+    # 80 % spent at half the schedule, 25 points allowed: held
+    assert judge_pace("03 30 00", 8000, 10000, 0.5, 0.25).flagged
+    assert not judge_pace("03 30 00", 7000, 10000, 0.5, 0.25).flagged
+    # no schedule: only beyond the budget and its tolerance
+    assert not judge_pace("03 30 00", 12000, 10000, None, 0.25).flagged
+    held = judge_pace("03 30 00", 13000, 10000, None, 0.25)
+    assert held.flagged and "no schedule" in held.reason and held.excess > 0
