@@ -28,7 +28,6 @@ from odoo.addons.construction_companycam.lib import companycam
 from odoo.addons.construction_field_evidence.lib.tests.images import make_exif, make_image
 from odoo.addons.construction_sync.tests import test_sync_pipeline
 from odoo.addons.construction_sync.tests.common import ConstructionCase, LocalServer
-from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.tests import HttpCase
 
 API_TOKEN = "cc-api-token-7f3a"
@@ -265,20 +264,6 @@ class CompanyCamCase(test_sync_pipeline.JobRunnerMixin, HttpCase, ConstructionCa
             [("state", "in", ("pending", "enqueued")), ("model_name", "like", "construction.")],
             order="id",
         )
-
-    def run_jobs(self, limit=200):
-        """Run every pending job the way the runner would, again and again
-        until none is left; returns the retries asked for (errors)."""
-        retries = []
-        for _round in range(limit):
-            jobs = self.pending_jobs()
-            if not jobs:
-                return retries
-            for job in jobs:
-                error = self.run_job(job)
-                if isinstance(error, RetryableJobError):
-                    retries.append(error)
-        raise AssertionError("jobs kept coming")
 
     def events(self, code):
         return self.Event.search(

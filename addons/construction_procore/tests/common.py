@@ -51,7 +51,6 @@ from urllib.parse import parse_qs, urlsplit
 from odoo.addons.construction_procore.lib import procore
 from odoo.addons.construction_sync.tests import test_sync_pipeline
 from odoo.addons.construction_sync.tests.common import ConstructionCase, LocalServer
-from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.tests import HttpCase
 
 CLIENT_ID = "procore-client-5e1d"
@@ -477,20 +476,6 @@ class ProcoreCase(test_sync_pipeline.JobRunnerMixin, HttpCase, ConstructionCase)
             ],
             order="id",
         )
-
-    def run_jobs(self, limit=100):
-        """Run every pending job the way the runner would until none is
-        left; returns the retries asked for."""
-        retries = []
-        for _round in range(limit):
-            jobs = self.pending_jobs()
-            if not jobs:
-                return retries
-            for job in jobs:
-                error = self.run_job(job)
-                if isinstance(error, RetryableJobError):
-                    retries.append(error)
-        raise AssertionError("jobs kept coming")
 
     def events(self, code):
         return self.Event.search(

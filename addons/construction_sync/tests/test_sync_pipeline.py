@@ -31,16 +31,23 @@ class JobRunnerMixin:
         job.store()
         return None
 
-    def run_jobs(self, models=("construction.sync.pull", "construction.sync.event"), limit=200):
-        """Run every pending job of ``models`` (by default pulls and inbox
-        events, not outbound deliveries) as the runner would, again and again
-        until none is left; returns the retries asked for."""
+    def pending_jobs(self):
+        """The jobs :meth:`run_jobs` runs: by default those of pulls and
+        inbox events, not outbound deliveries."""
+        return self.env["queue.job"].search(
+            [
+                ("state", "in", ("pending", "enqueued")),
+                ("model_name", "in", ["construction.sync.pull", "construction.sync.event"]),
+            ],
+            order="id",
+        )
+
+    def run_jobs(self, limit=200):
+        """Run every pending job (:meth:`pending_jobs`) as the runner would,
+        again and again until none is left; returns the retries asked for."""
         retries = []
         for _round in range(limit):
-            jobs = self.env["queue.job"].search(
-                [("state", "in", ("pending", "enqueued")), ("model_name", "in", list(models))],
-                order="id",
-            )
+            jobs = self.pending_jobs()
             if not jobs:
                 return retries
             for job in jobs:
