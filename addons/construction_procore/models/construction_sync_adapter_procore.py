@@ -128,14 +128,7 @@ class ConstructionSyncAdapterProcore(models.AbstractModel):
                     continue
                 raise
             break
-        if not response.content:
-            return {}
-        try:
-            return response.json()
-        except ValueError:
-            raise VendorRefused(
-                f"{method} {path} answered something other than JSON", 200
-            ) from None
+        return response.document(f"{method} {path}")
 
     def _test_connection(self, system):
         """Procore's who-am-I: ``GET /rest/v1.0/me``."""

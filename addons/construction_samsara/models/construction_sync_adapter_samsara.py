@@ -47,14 +47,7 @@ class ConstructionSyncAdapterSamsara(models.AbstractModel):
         response = system._vendor_http(
             method, base + path, params=params, json=json, headers=self._bearer_headers(system)
         )
-        if not response.content:
-            return {}
-        try:
-            return response.json()
-        except ValueError:
-            raise VendorRefused(
-                f"{method} {path} answered something other than JSON", 200
-            ) from None
+        return response.document(f"{method} {path}")
 
     def _test_connection(self, system):
         """Samsara's who-am-I: ``GET /me``, the token's organization."""

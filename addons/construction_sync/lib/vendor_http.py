@@ -38,6 +38,16 @@ class VendorResponse:
     def json(self):
         return json.loads(self.content)
 
+    def document(self, request):
+        """The answer's JSON, ``{}`` when it is empty; :class:`VendorRefused`
+        naming ``request`` ("GET /path") when it is something else."""
+        if not self.content:
+            return {}
+        try:
+            return self.json()
+        except ValueError:
+            raise VendorRefused(f"{request} answered something other than JSON", 200) from None
+
 
 class VendorError(Exception):
     """A call to a platform that did not give what was asked. ``status`` is

@@ -3,6 +3,7 @@ import pytest
 from ..vendor_http import (
     RateLimited,
     VendorRefused,
+    VendorResponse,
     VendorUnavailable,
     check_status,
     reset_after,
@@ -43,3 +44,10 @@ def test_statuses_become_wait_retry_or_stop():
         check_status("GET", "/v2/photos", 401, {}, NOW)
     assert not refused.value.retryable
     assert str(refused.value) == "GET /v2/photos answered 401"
+
+
+def test_an_answer_is_read_as_json_or_refused_naming_the_request():
+    assert VendorResponse(200, {}, b'{"id": 7}').document("GET /me") == {"id": 7}
+    assert VendorResponse(204, {}, b"").document("DELETE /hooks/1") == {}
+    with pytest.raises(VendorRefused, match="GET /me answered something other"):
+        VendorResponse(200, {}, b"<html>login</html>").document("GET /me")
