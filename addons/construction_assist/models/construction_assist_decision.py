@@ -111,19 +111,27 @@ class ConstructionAssistDecision(models.Model):
 
     def action_accept(self):
         """Accept suggestion ``assist_rank`` (1 to 3, from the button's
-        context). For an event, its payload takes the code (or a value map
-        when asked), then the event is replayed; for a defect category, the
-        code becomes the category's, which its priced lines carry."""
+        context). For an event waiting for review, its payload takes the
+        code (or a value map when asked), then the event is replayed; for an
+        event posted without a cost code, its lines take the code; for a
+        defect category, the code becomes the category's, which its priced
+        lines carry."""
         self.ensure_one()
         rank = self.env.context.get("assist_rank", 1)
         code = self.other_code_id if rank == "other" else self[f"code_{rank}_id"]
         if not code or not (self.event_id or self.category_id):
             raise UserError(self.env._("There is no such suggestion to accept."))
+        # an event's suggestion is a change to the inbox: theirs who may change it
         if self.event_id:
+            self.event_id.check_access("write")
+        posted = self.event_id.state == "done"
+        if posted:
+            self.event_id._assist_code_posted_lines(code)
+        elif self.event_id:
             self.event_id._assist_use_cost_code(code, self.remember)
         else:
             self.category_id.cost_code_id = code
         self._decide(code == self.code_1_id, code)
-        if self.event_id:
+        if self.event_id and not posted:
             self.event_id.action_replay()
         return True

@@ -87,6 +87,8 @@ class ConstructionSyncEvent(models.Model):
             raise
         flagged = bool(verdict and verdict.flagged)
         savepoint.close(rollback=flagged)
+        if not flagged and self.state == "done":
+            self._assist_suggest_uncoded()
         if flagged:
             self.env.invalidate_all()
             message = self.env._("Held by the anomaly check: %s", verdict.reason)
@@ -173,17 +175,22 @@ class ConstructionSyncEvent(models.Model):
         )
 
     def _assist_daily(self, domain, day):
-        """Daily totals of the analytic lines of ``domain`` over the past
-        year, and the total already booked on ``day``."""
+        """Totals per worker and day (per day for a machine's lines) of the
+        analytic lines of ``domain`` over the past year, and the total
+        already booked on ``day``."""
         start = fields.Date.subtract(day, days=HISTORY_DAYS)
         groups = self.env["account.analytic.line"]._read_group(
             [*domain, ("date", ">=", start), ("date", "<=", day)],
-            ["date:day"],
+            ["employee_id", "date:day"],
             ["unit_amount:sum"],
         )
-        totals = {date.date() if hasattr(date, "date") else date: total for date, total in groups}
-        today = totals.pop(day, 0.0)
-        return list(totals.values()), today
+        history, today = [], 0.0
+        for _employee, date, total in groups:
+            if (date.date() if hasattr(date, "date") else date) == day:
+                today += total
+            else:
+                history.append(total)
+        return history, today
 
     def _assist_check_labor(self, data):
         employee = self._assist_find("employee", data)
@@ -198,6 +205,13 @@ class ConstructionSyncEvent(models.Model):
                 [("construction_crew", "=", data["crew"]), ("employee_id", "!=", False)], day
             )
             baselines.append(anomaly.Baseline.of(self.env._("this crew's days"), crew))
+        code = data.get("cost_code") and self._assist_find("cost_code", data)
+        if code:
+            column = code._cost_code_plan()._column_name()
+            coded, _booked = self._assist_daily(
+                [(column, "=", code.analytic_account_id.id), ("employee_id", "!=", False)], day
+            )
+            baselines.append(anomaly.Baseline.of(self.env._("this cost code's worker-days"), coded))
         everyone, _booked = self._assist_daily(
             [("company_id", "=", company.id), ("project_id", "!=", False)], day
         )
@@ -294,7 +308,7 @@ class ConstructionSyncEvent(models.Model):
         match = POINTER.search(self.error_message or "")
         return match.group(1) if match else ""
 
-    def _assist_suggest_cost_code(self):
+    def _assist_suggest_cost_code(self, source="events to review"):
         data = self._payload()
         text = " ".join(str(data[key]) for key in ("cost_code", "description") if data.get(key))
         line = {"description": text, "unit": data.get("unit"), "product": data.get("product")}
@@ -302,8 +316,27 @@ class ConstructionSyncEvent(models.Model):
         suggestions = self.env["construction.assist.model"]._suggest(self.company_id, [line])[0]
         if suggestions:
             self.env["construction.assist.decision"]._record_suggestions(
-                self.company_id, "events to review", text, suggestions, event=self
+                self.company_id, source, text, suggestions, event=self
             )
+
+    def _assist_suggest_uncoded(self):
+        """A line posted with no cost code but with words of what was done
+        (a crew's free-text activity) gets the suggestions a person may
+        accept for it; nothing is coded until then."""
+        data = self._payload()
+        if not data.get("cost_code") and data.get("description"):
+            self._assist_suggest_cost_code("posted without cost code")
+
+    def _assist_code_posted_lines(self, code):
+        """The person's choice of ``code`` for the lines this event posted
+        without one, written as the event's handler wrote them (the system's
+        handler user, with the rights its event types are granted)."""
+        self.ensure_one()
+        links = self.link_ids.filtered(lambda link: link.res_model == "account.analytic.line")
+        handler_env = self.system_id._handler_env(self.correlation_id)
+        lines = handler_env["account.analytic.line"].browse(links.mapped("res_id")).exists()
+        column = code._cost_code_plan()._column_name()
+        lines.write({column: code.analytic_account_id.id})
 
     def _assist_route(self):
         """Assign the event to whoever fixed (replayed) the most events of

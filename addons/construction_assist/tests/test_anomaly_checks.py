@@ -95,6 +95,48 @@ class TestAnomalyChecks(AssistCase):
         self.assertEqual(event.state, "needs_review")
         self.assertIn("the company's worker-days", event.error_message)
 
+    def test_a_newcomer_is_compared_with_the_days_worked_on_the_cost_code(self):
+        # half days of several workers on the paving code; the company's
+        # worker-days are full ones (each worker's day, never all summed)
+        for n in range(3):
+            other = self.env["hr.employee"].create(
+                {"name": f"Paver {n}", "company_id": self.company.id, "hourly_cost": 30.0}
+            )
+            self.Line.create(
+                [
+                    {
+                        "name": "Past paving",
+                        "employee_id": other.id,
+                        "project_id": self.project.id,
+                        self.column: self.cost_code.analytic_account_id.id,
+                        "date": f"2026-01-{day:02d}",
+                        "unit_amount": 4.0,
+                    }
+                    for day in range(5, 15)
+                ]
+            )
+        newcomer = self.env["hr.employee"].create(
+            {"name": "New Paver", "company_id": self.company.id, "hourly_cost": 30.0}
+        )
+        self.bind(newcomer, "EMP-98")
+        event = self.receive_event(
+            "labor.approved",
+            "tk-an7",
+            "2026-03-02T17:00:00+00:00",
+            {
+                "source_entry_id": "tk-an7",
+                "employee": "EMP-98",
+                "project": "JOB-100",
+                "cost_code": "31 23 16.26",
+                "work_date": "2026-03-02",
+                "hours": 9,
+            },
+            enqueue=False,
+        )
+        event._job_apply()
+        self.assertEqual(event.state, "needs_review")
+        self.assertIn("9 h; this cost code's worker-days: median 4.0", event.error_message)
+
     def test_a_meter_jump_of_more_than_a_day_is_held(self):
         excavator = self.env["maintenance.equipment"].create(
             {

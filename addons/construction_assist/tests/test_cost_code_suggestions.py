@@ -1,6 +1,7 @@
 import base64
 
 from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import AssistCase
@@ -73,6 +74,35 @@ class TestCostCodeSuggestions(AssistCase):
         again = self.labor("tk-cc2", cost_code="conc pour ftgs")
         again._job_apply()
         self.assertEqual(again.state, "done")
+
+    def test_labor_posted_without_cost_code_is_coded_only_when_a_person_accepts(self):
+        self.Model._train(self.company)
+        event = self.labor("tk-cc9", description="dig utility trench along the curb")
+        event._job_apply()
+        self.assertEqual(event.state, "done", "the hours post as before")
+        line = self.entry_lines("tk-cc9")
+        self.assertFalse(line[self.column], "no cost code written by the assist")
+        suggestion = event.assist_open_suggestion_id
+        self.assertEqual(suggestion.source, "posted without cost code")
+        self.assertEqual(suggestion.code_1_id, self.codes["31 23 91"])
+        # a person who may not change the inbox cannot code its lines through it
+        with self.assertRaises(AccessError):
+            suggestion.with_user(self.users["estimator"]).with_context(
+                assist_rank=1
+            ).action_accept()
+        self.assertFalse(line[self.column])
+        manager = self.users["sync_manager"]
+        suggestion.with_user(manager).with_context(assist_rank=1).action_accept()
+        self.assertEqual(line[self.column], self.codes["31 23 91"].analytic_account_id)
+        self.assertEqual((suggestion.state, suggestion.decided_by_id), ("accepted", manager))
+        self.assertEqual(event.state, "done", "nothing replayed")
+        # hours with a code, or without words of what was done, get none
+        coded = self.labor(
+            "tk-cc10", cost_code="31 23 16.26", description="trench", work_date="2026-03-11"
+        )
+        bare = self.labor("tk-cc11", work_date="2026-03-12")
+        (coded | bare)._job_apply()
+        self.assertFalse((coded | bare).assist_decision_ids)
 
     def test_choosing_another_code_is_recorded_as_overridden(self):
         self.Model._train(self.company)

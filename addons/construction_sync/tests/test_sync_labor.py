@@ -246,9 +246,9 @@ class TestSyncLabor(FieldActualsCase):
         # readable by the handler user), the timesheet with its cost, the
         # binding, the link, the event's state, the budgets of
         # construction_estimate_bridge, and the anomaly check of
-        # construction_assist (the worker's, crew's and company's days, and
-        # the approved budget line's pace).
-        with self.assertQueryCount(76):
+        # construction_assist (the worker's, crew's, cost code's and
+        # company's days, and the approved budget line's pace).
+        with self.assertQueryCount(82):
             event._job_apply()
             self.env.flush_all()
         self.assertEqual(event.state, "done")
