@@ -63,9 +63,12 @@ class Verdict:
     excess: float = 0.0
 
 
-def judge(value, baselines, hard_limit=None, unit="h"):
+def judge(value, baselines, hard_limit=None, unit="h", normal=None):
     """Verdict on ``value`` against the first of ``baselines`` (most
-    specific first) with enough history, and ``hard_limit`` on top."""
+    specific first) with enough history, and ``hard_limit`` on top. A value
+    within ``normal`` (a full working day) is never out of line by the
+    history alone: a history of short entries does not make a day's work
+    suspect."""
     if hard_limit and value > hard_limit:
         return Verdict(
             True,
@@ -81,7 +84,7 @@ def judge(value, baselines, hard_limit=None, unit="h"):
             f"{value:g} {unit}; {baseline.who}: median {baseline.median:.1f}, "
             f"99th percentile {baseline.p99:.1f}"
         )
-        if value > limit:
+        if value > limit and not (normal and value <= normal):
             return Verdict(True, value, text, (value - limit) / limit if limit else 1.0)
         return Verdict(False, value, text)
     return Verdict(False, value, f"{value:g} {unit}; too little history to compare")

@@ -216,7 +216,13 @@ class ConstructionSyncEvent(models.Model):
             [("company_id", "=", company.id), ("project_id", "!=", False)], day
         )
         baselines.append(anomaly.Baseline.of(self.env._("the company's worker-days"), everyone))
-        return anomaly.judge(booked, baselines, company.construction_assist_max_labor_hours)
+        calendar = employee.resource_calendar_id or company.resource_calendar_id
+        return anomaly.judge(
+            booked,
+            baselines,
+            company.construction_assist_max_labor_hours,
+            normal=calendar.hours_per_day,
+        )
 
     def _assist_check_equipment_usage(self, data):
         equipment = self._assist_find("equipment", data)

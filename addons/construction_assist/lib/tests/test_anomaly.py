@@ -49,3 +49,11 @@ def test_cost_is_judged_against_the_schedule_gone_by_else_the_whole_budget():
     assert not judge_pace("03 30 00", 12000, 10000, None, 0.25).flagged
     held = judge_pace("03 30 00", 13000, 10000, None, 0.25)
     assert held.flagged and "no schedule" in held.reason and held.excess > 0
+
+
+def test_a_full_working_day_is_never_suspect_by_a_history_of_short_entries():
+    short = [2.0, 1.5, 2.0, 3.0, 2.0, 2.5, 2.0, 1.0, 2.0, 2.0]
+    assert not judge(8.0, [Baseline.of("the company's worker-days", short)], normal=8.0).flagged
+    assert judge(9.5, [Baseline.of("the company's worker-days", short)], normal=8.0).flagged
+    # the administrator's limit holds whatever the working day
+    assert judge(8.0, [], hard_limit=7.0, normal=8.0).flagged
