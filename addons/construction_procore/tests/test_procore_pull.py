@@ -59,7 +59,9 @@ class TestProcorePull(ProcoreCase):
         self.run_jobs()
         self.assertEqual(len(self.timesheets("78001")), 1)
         # this one's webhook never came
-        self.double.add_timecard(78002, hours="4.0", updated_at="2026-12-01T07:00:00Z")
+        self.double.add_timecard(
+            78002, date="2026-12-01", hours="4.0", updated_at="2026-12-01T07:00:00Z"
+        )
         self.double.add_timecard(78003, approval_status="pending")
 
         pull = self.pull("timecard_entries")

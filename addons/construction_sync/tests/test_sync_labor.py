@@ -247,8 +247,9 @@ class TestSyncLabor(FieldActualsCase):
         # binding, the link, the event's state, the budgets of
         # construction_estimate_bridge, and the anomaly check of
         # construction_assist (the worker's, crew's, cost code's and
-        # company's days, and the approved budget line's pace).
-        with self.assertQueryCount(82):
+        # company's days, the worker's working day, and the approved budget
+        # line's pace).
+        with self.assertQueryCount(83):
             event._job_apply()
             self.env.flush_all()
         self.assertEqual(event.state, "done")
