@@ -292,9 +292,11 @@ class ConstructionSite(models.Model):
         """The site of id ``site_id`` among those the user may see; another
         company's site is as unknown as one that does not exist."""
         try:
-            site = self.search([("id", "=", int(site_id))])
+            number = int(site_id)
         except (TypeError, ValueError):
-            site = self.browse()
+            number = 0
+        # an id beyond PostgreSQL's integer names no site (found by fuzzing: a 500)
+        site = self.search([("id", "=", number)]) if 0 < number < 2**31 else self.browse()
         if not site:
             raise EvidenceValidationError(
                 "unknown_site", self.env._("Site %(site)s does not exist.", site=site_id)

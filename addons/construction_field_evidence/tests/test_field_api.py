@@ -52,6 +52,7 @@ class TestFieldApi(FieldApiCase):
             (self.image(), "image/jpeg", {"latitude": 91, "longitude": 0}, 422, "gps_out_of_range"),
             (self.image(), "image/jpeg", {"stage": "halfway"}, 422, "unknown_stage"),
             (self.image(), "image/jpeg", {"site_id": 999999}, 422, "unknown_site"),
+            (self.image(), "image/jpeg", {"site_id": 237559218693}, 422, "unknown_site"),
             (self.image(), "image/jpeg", {"stage": "before"}, 422, "unknown_site"),
             (self.image(latitude=41.95, longitude=-87.7), "image/jpeg", {}, 422, "unknown_site"),
         ]
