@@ -24,8 +24,27 @@ def pytest_cmdline_main(config):
     if config.getoption("--odoo-database", None) or config.getoption("--odoo-config", None):
         odoo_config = importlib.import_module("odoo.tools").config
         odoo_config["test_enable"] = True
-        importlib.import_module("odoo.tests")
+        tests_common = importlib.import_module("odoo.tests.common")
+        _wait_longer_for_chrome(tests_common)
     return (yield)
+
+
+BROWSER_START_SECONDS = 90
+
+
+def _wait_longer_for_chrome(tests_common):
+    """Give headless Chromium time to start on a cold or busy machine.
+
+    Odoo waits 10 s for Chromium's DevTools port and then *skips* the tour.
+    On a fresh CI machine the first start (nothing in the page cache, the
+    install and other jobs competing for two cores) has taken longer, and a
+    skipped tour here fails the run. Waiting longer changes nothing when
+    Chromium starts quickly: Odoo polls the port file and returns as soon as
+    it appears.
+    """
+    sleep = tests_common.CHECK_BROWSER_SLEEP
+    tests_common.CHECK_BROWSER_ITERATIONS = int(BROWSER_START_SECONDS / sleep)
+    tests_common.BROWSER_WAIT = BROWSER_START_SECONDS
 
 
 def pytest_sessionfinish(session, exitstatus):
