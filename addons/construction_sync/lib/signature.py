@@ -138,19 +138,28 @@ def signed_headers(secret, request, now):
     return {TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: sign(secret, timestamp, request)}
 
 
-def verify(secret, timestamp_header, signature_header, request, now, accept_v1=False):
-    """The :class:`Verified` signature; raise :class:`SignatureError`
-    unless it is good, fresh and of an accepted scheme."""
+def fresh_timestamp(
+    timestamp_header,
+    signature_header,
+    now,
+    timestamp_name=TIMESTAMP_HEADER,
+    signature_name=SIGNATURE_HEADER,
+):
+    """The Unix-seconds timestamp of a signed request; raise
+    :class:`SignatureError` when a header is missing, the timestamp is not
+    Unix seconds, or it is more than :data:`TOLERANCE_SECONDS` away from
+    ``now`` (so a captured request cannot be replayed later). The header
+    names are the ones the sender uses, for the error message."""
     if not timestamp_header or not signature_header:
         raise SignatureError(
             "invalid_signature",
-            f"{TIMESTAMP_HEADER} and {SIGNATURE_HEADER} headers are required",
+            f"{timestamp_name} and {signature_name} headers are required",
         )
     try:
         timestamp = int(timestamp_header)
     except ValueError:
         raise SignatureError(
-            "invalid_signature", f"{TIMESTAMP_HEADER} must be Unix seconds"
+            "invalid_signature", f"{timestamp_name} must be Unix seconds"
         ) from None
     if abs(now - timestamp) > TOLERANCE_SECONDS:
         raise SignatureError(
@@ -158,6 +167,13 @@ def verify(secret, timestamp_header, signature_header, request, now, accept_v1=F
             f"timestamp {timestamp} is more than {TOLERANCE_SECONDS} s away from "
             f"the server time {int(now)}",
         )
+    return timestamp
+
+
+def verify(secret, timestamp_header, signature_header, request, now, accept_v1=False):
+    """The :class:`Verified` signature; raise :class:`SignatureError`
+    unless it is good, fresh and of an accepted scheme."""
+    timestamp = fresh_timestamp(timestamp_header, signature_header, now)
     match = _HEADER.fullmatch(signature_header.strip())
     if not match:
         raise SignatureError("invalid_signature", f"{SIGNATURE_HEADER} must be v2=<64 hex digits>")
