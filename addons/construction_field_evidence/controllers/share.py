@@ -1,3 +1,4 @@
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.urls import url_encode
 
 from odoo import fields, http
@@ -17,6 +18,12 @@ class ConstructionShareController(http.Controller):
         link = request.env["construction.share.link"]._find_valid(token)
         if not link:
             raise request.not_found()
+        retry_after = link._count_request()
+        if retry_after:
+            raise TooManyRequests(
+                "This share link took too many requests lately; try again later.",
+                retry_after=retry_after,
+            )
         return link
 
     def _render_page(self, link, token, status=200, **extra):

@@ -6,6 +6,11 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 DEFAULT_VALIDITY_DAYS = 30
+# Requests (page, photos, answers) one link takes within REQUEST_WINDOW: a
+# client paging through a site's photos stays far below it, a script
+# pulling everything through a leaked link is stopped, on every node alike.
+REQUEST_LIMIT = 1000
+REQUEST_WINDOW = timedelta(minutes=10)
 
 
 def token_hash(token):
@@ -46,6 +51,13 @@ class ConstructionShareLink(models.Model):
     )
     view_count = fields.Integer(readonly=True, copy=False)
     last_viewed_at = fields.Datetime(readonly=True, copy=False)
+    request_window_start = fields.Datetime(readonly=True, copy=False)
+    request_count = fields.Integer(
+        string="Requests in Window",
+        readonly=True,
+        copy=False,
+        help="Requests through the link since the start of its current ten-minute window.",
+    )
     note = fields.Char(help="Whom the link was sent to, for your records.")
     answer_ids = fields.One2many(
         "construction.share.answer", "link_id", string="Client Answers", readonly=True
@@ -92,6 +104,34 @@ class ConstructionShareLink(models.Model):
         if not link or link.state != "valid" or not link.site_id.active:
             return self.browse()
         return link
+
+    def _count_request(self):
+        """Count one request through this link (sudo); the seconds to wait
+        when it is over :data:`REQUEST_LIMIT` in its window, else 0.
+
+        One UPDATE counts and reads, so concurrent requests on several
+        workers or nodes count each other. A refused request rolls back
+        with its transaction, so the count stays at the limit and the link
+        answers again once the window has passed."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            """
+            UPDATE construction_share_link
+               SET request_count = CASE WHEN request_window_start > %(since)s
+                                        THEN request_count + 1 ELSE 1 END,
+                   request_window_start = CASE WHEN request_window_start > %(since)s
+                                               THEN request_window_start ELSE %(now)s END
+             WHERE id = %(id)s
+         RETURNING request_count, request_window_start
+            """,
+            {"id": self.id, "now": now, "since": now - REQUEST_WINDOW},
+        )
+        count, window_start = self.env.cr.fetchone()
+        self.invalidate_recordset(["request_count", "request_window_start"])
+        if count <= REQUEST_LIMIT:
+            return 0
+        return max(1, int((window_start + REQUEST_WINDOW - now).total_seconds()))
 
 
 class ConstructionShareLinkShow(models.AbstractModel):

@@ -6,6 +6,7 @@ from odoo import fields
 from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..models.construction_share_link import REQUEST_LIMIT
 from .common import INSIDE, FieldEvidenceCase
 
 
@@ -122,6 +123,26 @@ class TestShareLink(FieldEvidenceCase, HttpCase):
                 response = self.url_open(self.photo_url(self.before_photo, token=token))
                 self.assertEqual(response.status_code, 404)
         self.assertEqual(self.page("not-a-token").status_code, 404)
+
+    def test_a_flooded_link_answers_429_until_its_window_has_passed(self):
+        link, token = self.issue()
+        self.assertEqual(self.page(token).status_code, 200)
+        self.url_open(self.photo_url(self.before_photo, token=token))
+        self.assertEqual(link.request_count, 2)
+        # A script has pulled the limit through the link in this window.
+        link.sudo().write({"request_count": REQUEST_LIMIT})
+        for url in (f"/construction/share/{token}", self.photo_url(self.before_photo, token=token)):
+            with self.subTest(url=url):
+                response = self.url_open(url)
+                self.assertEqual(response.status_code, 429)
+                self.assertNotEqual(response.content[:3], b"\xff\xd8\xff")
+                self.assertTrue(0 < int(response.headers["Retry-After"]) <= 600)
+        self.assertEqual(link.request_count, REQUEST_LIMIT)
+        # Other links are not affected; this one answers once its window is over.
+        self.assertEqual(self.page(self.token).status_code, 200)
+        link.sudo().write({"request_window_start": fields.Datetime.now() - timedelta(minutes=11)})
+        self.assertEqual(self.page(token).status_code, 200)
+        self.assertEqual(link.request_count, 1)
 
     def test_site_condition_report(self):
         report = self.env.ref("construction_field_evidence.action_report_site_condition")
