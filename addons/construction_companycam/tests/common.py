@@ -216,22 +216,18 @@ class CompanyCamCase(test_sync_pipeline.JobRunnerMixin, HttpCase, ConstructionCa
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.double = CompanyCamDouble()
-        cls.double.__enter__()
-        cls.addClassCleanup(cls.double.__exit__, None, None, None)
+        cls.double = cls.serve(CompanyCamDouble())
         cls.System = cls.env["construction.sync.system"]
-        cls.system = cls.System.create(
+        cls.system = cls.platform_system(
             {
                 "name": "CompanyCam Lincoln",
                 "code": "companycam_test",
                 "kind": "field_evidence",
                 "platform": "companycam",
                 "base_url": cls.double.api,
-                "timeout": 2,
-                "owner_id": cls.users["sync_manager"].id,
-            }
+            },
+            {"api_token": API_TOKEN, "webhook_secret": WEBHOOK_TOKEN},
         )
-        cls.system.sudo().write({"api_token": API_TOKEN, "webhook_secret": WEBHOOK_TOKEN})
         cls.Event = cls.env["construction.sync.event"]
         cls.Exchange = cls.env["construction.sync.exchange"]
         cls.Photo = cls.env["construction.photo"]

@@ -365,11 +365,10 @@ class ProcoreCase(test_sync_pipeline.JobRunnerMixin, HttpCase, ConstructionCase)
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.double = ProcoreDouble()
-        cls.double.__enter__()
-        cls.addClassCleanup(cls.double.__exit__, None, None, None)
+        cls.double = cls.serve(ProcoreDouble())
         cls.System = cls.env["construction.sync.system"]
-        cls.system = cls.System.create(
+        cls.secret = "hook-secret-3f9a0c"
+        cls.system = cls.platform_system(
             {
                 "name": "Procore Riverside",
                 "code": "procore_test",
@@ -377,17 +376,12 @@ class ProcoreCase(test_sync_pipeline.JobRunnerMixin, HttpCase, ConstructionCase)
                 "base_url": cls.double.url,
                 "procore_login_url": cls.double.url,
                 "procore_company_id": COMPANY,
-                "timeout": 2,
-                "owner_id": cls.users["sync_manager"].id,
-            }
-        )
-        cls.secret = "hook-secret-3f9a0c"
-        cls.system.sudo().write(
+            },
             {
                 "procore_client_id": CLIENT_ID,
                 "api_token": CLIENT_SECRET,
                 "webhook_secret": cls.secret,
-            }
+            },
         )
         # An administrator grants the labor a Procore system sends.
         cls.grant(

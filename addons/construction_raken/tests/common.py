@@ -170,21 +170,17 @@ class RakenCase(JobRunnerMixin, ConstructionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.double = RakenDouble()
-        cls.double.__enter__()
-        cls.addClassCleanup(cls.double.__exit__, None, None, None)
-        cls.system = cls.env["construction.sync.system"].create(
+        cls.double = cls.serve(RakenDouble())
+        cls.system = cls.platform_system(
             {
                 "name": "Raken",
                 "code": "raken_test",
                 "kind": "timekeeping",
                 "platform": "raken",
                 "base_url": cls.double.api,
-                "timeout": 2,
-                "owner_id": cls.users["sync_manager"].id,
-            }
+            },
+            {"api_token": TOKEN},
         )
-        cls.system.sudo().api_token = TOKEN
         cls.grant(
             cls.system,
             "labor.approved",

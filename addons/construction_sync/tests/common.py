@@ -46,6 +46,26 @@ class ConstructionCase(TransactionCase):
         cls.plan = cls.env.ref("construction_sync.analytic_plan_cost_codes")
         cls.division_32 = cls.env.ref("construction_sync.cost_code_division_32")
 
+    @classmethod
+    def serve(cls, double):
+        """``double`` (a platform's API played on this machine) started for
+        the class, stopped after it."""
+        double.__enter__()
+        cls.addClassCleanup(double.__exit__, None, None, None)
+        return double
+
+    @classmethod
+    def platform_system(cls, vals, secrets):
+        """A system connected as an administrator connects one: ``vals``,
+        owned by the Sync Manager, short timeouts for the local double, then
+        its ``secrets`` (tokens, webhook secret), which only an administrator
+        may write."""
+        system = cls.env["construction.sync.system"].create(
+            {"timeout": 2, "owner_id": cls.users["sync_manager"].id, **vals}
+        )
+        system.sudo().write(secrets)
+        return system
+
     def allowed(self, record, role, operation, write_vals, create_vals):
         """Whether ``role`` may read (r), write (w), create (c) or unlink (u):
         tried for real, as that user, then rolled back whatever happened."""
