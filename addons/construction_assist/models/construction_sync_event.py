@@ -1,6 +1,7 @@
+import contextlib
 import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -21,6 +22,76 @@ POINTER = re.compile(r" at (/payload/[\w/]+)")
 # Handlers whose events are checked against the company's history first.
 CHECKED_HANDLERS = ("labor", "equipment_usage", "material_consumed")
 HISTORY_DAYS = 365
+
+
+class ChunkReads:
+    """What the anomaly checks of a chunk of events read, read at once.
+
+    ``find_all`` resolves every reference of the chunk's payloads with one
+    query per kind and reads the lines the chunk booked. While
+    ``recording``, :meth:`daily` answers nothing and notes each history
+    asked (a domain whose first term names the worker, crew, cost code or
+    company, and a day) and the pace check notes its budget pairs;
+    :meth:`fetch` then reads every history of a kind with one
+    ``_read_group`` and the budget lines with one search, and the checks run
+    again from memory."""
+
+    def __init__(self):
+        self.recording = True
+        self.found = {}
+        self.asked = defaultdict(set)
+        self.totals = {}
+        self.pairs = set()
+        self.budget_lines = None
+        self.lines = None
+
+    def find_all(self, events):
+        links = events.link_ids.filtered(lambda link: link.res_model == "account.analytic.line")
+        self.lines = events.env["account.analytic.line"].browse(links.mapped("res_id")).exists()
+        for system in events.system_id:
+            mine = events.filtered(lambda event, system=system: event.system_id == system)
+            payloads = [event._payload() for event in mine]
+            for key, model in REFERENCE_MODELS.items():
+                references = {data[key] for data in payloads if isinstance(data.get(key), str)}
+                try:
+                    self.found[system, key] = mine.env["construction.sync.resolver"]._find_many(
+                        system, model, references, key, natural=model != "project.project"
+                    )
+                except (UserError, AccessError):
+                    continue  # each event resolves its own, and says why
+
+    def daily(self, domain, day):
+        (field, _operator, value), *rest = domain
+        if self.recording:
+            self.asked[field, tuple(rest)].add((value, day))
+            return [], 0.0
+        history, today, start = [], 0.0, fields.Date.subtract(day, days=HISTORY_DAYS)
+        for date, total in self.totals[field, tuple(rest)].get(value, []):
+            if date == day:
+                today += total
+            elif start <= date < day:
+                history.append(total)
+        return history, today
+
+    def fetch(self, env):
+        for (field, rest), asked in self.asked.items():
+            days = [day for _value, day in asked]
+            groups = env["account.analytic.line"]._read_group(
+                [
+                    *rest,
+                    (field, "in", list({value for value, _day in asked})),
+                    ("date", ">=", fields.Date.subtract(min(days), days=HISTORY_DAYS)),
+                    ("date", "<=", max(days)),
+                ],
+                list(dict.fromkeys([field, "employee_id", "date:day"])),
+                ["unit_amount:sum"],
+            )
+            totals = self.totals[field, rest] = defaultdict(list)
+            for *keys, date, total in groups:
+                value = keys[0].id if hasattr(keys[0], "id") else keys[0]
+                totals[value].append((date.date() if hasattr(date, "date") else date, total))
+        self.budget_lines = env["construction.sync.event"]._assist_budget_lines(self.pairs)
+        self.recording = False
 
 
 class ConstructionSyncEvent(models.Model):
@@ -113,12 +184,46 @@ class ConstructionSyncEvent(models.Model):
                 )
         return result
 
+    def _chunk_done(self, produced):
+        """The anomaly checks of :meth:`_apply_one` for a chunk applied at
+        once: each event judged on what it booked, the chunk's other events
+        booked too. One out of line refuses the whole chunk, whose events
+        then go one by one, where that one is held with its flag."""
+        done = super()._chunk_done(produced)
+        checked = done.filtered(
+            lambda event: (
+                not event.assist_released and event.event_type_id.handler in CHECKED_HANDLERS
+            )
+        )
+        for verdict in checked._assist_check_many().values():
+            if verdict and verdict.flagged:
+                raise UserError(self.env._("Held by the anomaly check: %s", verdict.reason))
+        for event in checked:
+            event._assist_suggest_uncoded()
+        return done
+
+    def _assist_check_many(self):
+        """``{event: verdict}`` of :meth:`_assist_check` for many events, with
+        what the checks read fetched once for all (:class:`ChunkReads`): a
+        first pass records which histories and budgets they ask for, a
+        second judges each event from memory."""
+        reads = ChunkReads()
+        events = self.with_context(assist_chunk_reads=reads)
+        reads.find_all(events)
+        for event in events:
+            event._assist_check()
+        reads.fetch(self.env)
+        return {event: event._assist_check() for event in events}
+
     def _assist_check(self):
         """The anomaly verdict on what this event booked (the day's total
         with it), or None when it cannot be judged."""
         handler = self.event_type_id.handler
+        # In a chunk (ChunkReads) the checks read from memory and the chunk
+        # has its own savepoint.
+        chunk = self.env.context.get("assist_chunk_reads")
         try:
-            with self.env.cr.savepoint():
+            with contextlib.nullcontext() if chunk else self.env.cr.savepoint():
                 verdict = getattr(self, f"_assist_check_{handler}")(self._payload())
                 if verdict and verdict.flagged:
                     return verdict
@@ -134,19 +239,17 @@ class ConstructionSyncEvent(models.Model):
         tolerance; without a schedule, against the whole budget. None when
         no approved budget line with an amount is touched."""
         booked = self.link_ids.filtered(lambda link: link.res_model == "account.analytic.line")
-        lines = self.env["account.analytic.line"].browse(booked.mapped("res_id")).exists()
+        lines = self.env["account.analytic.line"].browse(booked.mapped("res_id"))
+        reads = self.env.context.get("assist_chunk_reads")
+        lines = lines & reads.lines if reads else lines.exists()
         column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
         pairs = {(line.account_id.id, line[column].id) for line in lines if line[column]}
         if not pairs:
             return None
-        budget_lines = self.env["construction.budget.line"].search(
-            [
-                ("state", "=", "approved"),
-                ("project_id.account_id", "in", [project for project, _code in pairs]),
-                ("cost_code_id.analytic_account_id", "in", [code for _project, code in pairs]),
-                ("revised", ">", 0),
-            ]
-        )
+        if reads and reads.recording:
+            reads.pairs |= pairs
+            return None
+        budget_lines = reads.budget_lines if reads else self._assist_budget_lines(pairs)
         tolerance = self.company_id.construction_assist_pace_tolerance / 100
         day = max(lines.mapped("date"))
         verdicts = [
@@ -168,8 +271,24 @@ class ConstructionSyncEvent(models.Model):
         ]
         return max(verdicts, key=lambda v: (v.flagged, v.excess), default=None)
 
+    @api.model
+    def _assist_budget_lines(self, pairs):
+        """The approved budget lines with an amount of these (project
+        account, cost code account) pairs, and perhaps a few more."""
+        return self.env["construction.budget.line"].search(
+            [
+                ("state", "=", "approved"),
+                ("project_id.account_id", "in", [project for project, _code in pairs]),
+                ("cost_code_id.analytic_account_id", "in", [code for _project, code in pairs]),
+                ("revised", ">", 0),
+            ]
+        )
+
     def _assist_find(self, key, data):
         model = REFERENCE_MODELS[key]
+        reads = self.env.context.get("assist_chunk_reads")
+        if reads and (self.system_id, key) in reads.found:
+            return reads.found[self.system_id, key].get(data.get(key), self.env[model])
         return self.env["construction.sync.resolver"]._find(
             self.system_id, model, data.get(key), key, natural=model != "project.project"
         )
@@ -178,6 +297,9 @@ class ConstructionSyncEvent(models.Model):
         """Totals per worker and day (per day for a machine's lines) of the
         analytic lines of ``domain`` over the past year, and the total
         already booked on ``day``."""
+        reads = self.env.context.get("assist_chunk_reads")
+        if reads:
+            return reads.daily(domain, day)
         start = fields.Date.subtract(day, days=HISTORY_DAYS)
         groups = self.env["account.analytic.line"]._read_group(
             [*domain, ("date", ">=", start), ("date", "<=", day)],

@@ -211,3 +211,38 @@ class TestAnomalyChecks(AssistCase):
         budget.action_reset_to_draft()
         self.labor("tk-pace3", 8.0)._job_apply()
         self.assertEqual(self.entry_lines("tk-pace3").unit_amount, 8.0)
+
+    def test_in_a_chunk_only_the_event_out_of_line_is_held(self):
+        events = (
+            self.labor("tk-ch1", 8.0, "2026-03-04")
+            | self.labor("tk-ch2", 14.5, "2026-03-05")
+            | self.labor("tk-ch3", 8.5, "2026-03-06")
+        )
+        events._job_apply()
+        self.assertEqual(events.mapped("state"), ["done", "needs_review", "done"])
+        self.assertIn("14.5 h; this worker's days", events[1].error_message)
+        self.assertEqual(events[1].assist_open_flag_id.kind, "anomaly")
+        self.assertFalse(self.entry_lines("tk-ch2"), "nothing posted for the held one")
+        self.assertEqual(
+            (self.entry_lines("tk-ch1") | self.entry_lines("tk-ch3")).mapped("unit_amount"),
+            [8.0, 8.5],
+        )
+
+    def test_in_a_chunk_a_day_is_judged_in_the_order_its_entries_happened(self):
+        first = self.labor("tk-ch4", 8.0, "2026-03-03")
+        second = self.receive_event(
+            "labor.approved",
+            "tk-ch5",
+            "2026-03-03T18:00:00+00:00",
+            {
+                "source_entry_id": "tk-ch5",
+                "employee": "EMP-17",
+                "project": "JOB-100",
+                "work_date": "2026-03-03",
+                "hours": 7.0,
+            },
+            enqueue=False,
+        )
+        (first | second)._job_apply()
+        self.assertEqual((first.state, second.state), ("done", "needs_review"), "15 h that day")
+        self.assertIn("15 h", second.error_message)

@@ -20,11 +20,18 @@ class AccountAnalyticLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        lines = super().create(vals_list)
+        # Odoo writes each new timesheet's amount on its own: the budgets are
+        # refreshed once for them all below, not once per write.
+        lines = super(
+            AccountAnalyticLine, self.with_context(construction_budget_refresh_later=True)
+        ).create(vals_list)
+        lines = lines.with_env(self.env)
         lines._construction_refresh_budgets(lines._construction_budget_pairs())
         return lines
 
     def write(self, vals):
+        if self.env.context.get("construction_budget_refresh_later") and vals.keys() <= {"amount"}:
+            return super().write(vals)
         before = self._construction_budget_pairs()
         result = super().write(vals)
         self._construction_refresh_budgets(before | self._construction_budget_pairs())

@@ -8,6 +8,17 @@ BUDGET_STATES = [
     ("approved", "Approved"),
     ("closed", "Closed"),
 ]
+# The line figures a budget sums up.
+BUDGET_TOTALS = (
+    "original",
+    "approved_changes",
+    "revised",
+    "committed",
+    "actual",
+    "remaining",
+    "forecast",
+    "variance",
+)
 
 
 class ConstructionBudget(models.Model):
@@ -61,19 +72,26 @@ class ConstructionBudget(models.Model):
         "line_ids.actual",
     )
     def _compute_totals(self):
-        for budget in self:
+        """The sums of the lines' stored figures: one ``_read_group`` for
+        every saved budget read (a portfolio of thousands reads as fast as
+        Odoo's own grouping of the lines); a budget being edited adds up
+        the lines of its form."""
+        saved = self.filtered("id")
+        totals = defaultdict(lambda: dict.fromkeys((*BUDGET_TOTALS, "over_budget_count"), 0))
+        for budget, over_budget, count, *sums in self.env["construction.budget.line"]._read_group(
+            [("budget_id", "in", saved.ids)],
+            ["budget_id", "over_budget"],
+            ["__count", *(f"{name}:sum" for name in BUDGET_TOTALS)],
+        ):
+            budget_totals = totals[budget.id]
+            for name, value in zip(BUDGET_TOTALS, sums, strict=True):
+                budget_totals[name] += value
+            budget_totals["over_budget_count"] += count if over_budget else 0
+        for budget in saved:
+            budget.update(totals[budget.id])
+        for budget in self - saved:
             lines = budget.line_ids
-            for name in (
-                "original",
-                "approved_changes",
-                "revised",
-                "committed",
-                "actual",
-                "remaining",
-                "forecast",
-                "variance",
-            ):
-                budget[name] = sum(lines.mapped(name))
+            budget.update({name: sum(lines.mapped(name)) for name in BUDGET_TOTALS})
             budget.over_budget_count = len(lines.filtered("over_budget"))
 
     # ------------------------------------------------------------------

@@ -33,3 +33,5 @@ from . import project_project
 from . import purchase_order
 from . import construction_sync_file_source
 from . import construction_sync_file
+from . import res_users
+from . import res_users_apikeys

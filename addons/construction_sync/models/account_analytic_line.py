@@ -1,10 +1,21 @@
+import functools
+from collections import Counter
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..exceptions import UnknownReferenceError
 from ..lib import field_cost
 
 PAY_CLASSES = [("regular", "Regular"), ("overtime", "Overtime"), ("double", "Double Time")]
 ENTRY_STATES = [("current", "Current"), ("superseded", "Superseded"), ("reversal", "Reversal")]
+# The references of a labor payload: (model, payload key, value map kind, natural key).
+LABOR_REFERENCES = [
+    ("hr.employee", "employee", "employee", True),
+    ("project.project", "project", "project", False),
+    ("project.task", "task", "task", False),
+    ("construction.cost.code", "cost_code", "cost_code", True),
+]
 
 
 class AccountAnalyticLine(models.Model):
@@ -78,18 +89,79 @@ class AccountAnalyticLine(models.Model):
         return produced | line
 
     @api.model
-    def _sync_labor_vals(self, event, data):
-        system = event.system_id
+    def _sync_apply_labor_chunk(self, events):
+        """:meth:`_sync_apply_labor` of many events at once, for the entries
+        seen for the first time (no binding yet, once in the chunk): their
+        references resolved with one query per model and step, their lock
+        dates checked once per day, their timesheets made by one ``create``
+        and their bindings by another. Returns ``{event: timesheet}``; the
+        other events (resends, corrections, what cannot be resolved) are
+        left to the engine, which applies them one by one."""
         Resolver = self.env["construction.sync.resolver"]
-        employee = Resolver._resolve(
-            system, "hr.employee", data["employee"], "/payload/employee", "employee", True
+        system = events.system_id
+        data = {event: event._payload() for event in events}
+        entries = Counter(payload["source_entry_id"] for payload in data.values())
+        bound = Resolver._bindings(system, self._name, entries)
+        fresh = [
+            event
+            for event, payload in data.items()
+            if entries[payload["source_entry_id"]] == 1 and payload["source_entry_id"] not in bound
+        ]
+        found = {}
+        for model, key, kind, natural in LABOR_REFERENCES:
+            references = {data[event][key] for event in fresh if data[event].get(key)}
+            for reference, record in Resolver._find_many(
+                system, model, references, kind, natural
+            ).items():
+                found[model, reference] = record
+
+        def resolve(model, reference, pointer, kind, natural=False):
+            record = found.get((model, reference))
+            if record is None:
+                raise UnknownReferenceError(pointer)
+            return record
+
+        vals_list, applied, open_days = [], [], {}
+        for event in fresh:
+            try:
+                vals = self._sync_labor_vals(event, data[event], resolve)
+                if vals["date"] not in open_days:
+                    system.company_id._construction_check_lock(vals["date"])
+                    open_days[vals["date"]] = True
+            except UserError:
+                continue  # said precisely when applied alone
+            vals_list.append(vals)
+            applied.append(event)
+        lines = self.create(vals_list)
+        self.env["construction.sync.binding"].sudo().create(
+            [
+                {
+                    "system_id": system.id,
+                    "res_model": self._name,
+                    "res_id": line.id,
+                    "external_id": data[event]["source_entry_id"],
+                    "sync_hash": event.payload_hash,
+                    "synced_at": fields.Datetime.now(),
+                    "source_occurred_at": event.occurred_at,
+                }
+                for event, line in zip(applied, lines, strict=True)
+            ]
         )
-        project = Resolver._resolve(
-            system, "project.project", data["project"], "/payload/project", "project"
-        )
+        return dict(zip(applied, lines, strict=True))
+
+    @api.model
+    def _sync_labor_vals(self, event, data, resolve=None):
+        """The timesheet's values; ``resolve`` is the resolver's
+        ``_resolve`` bound to the event's system unless a chunk gives its
+        own, over references it resolved at once."""
+        system = event.system_id
+        if resolve is None:
+            resolve = functools.partial(self.env["construction.sync.resolver"]._resolve, system)
+        employee = resolve("hr.employee", data["employee"], "/payload/employee", "employee", True)
+        project = resolve("project.project", data["project"], "/payload/project", "project")
         task = self.env["project.task"]
         if data.get("task"):
-            task = Resolver._resolve(system, "project.task", data["task"], "/payload/task", "task")
+            task = resolve("project.task", data["task"], "/payload/task", "task")
             if task.project_id != project:
                 raise UserError(
                     self.env._(
@@ -114,7 +186,7 @@ class AccountAnalyticLine(models.Model):
             "construction_entry_state": "current",
         }
         if data.get("cost_code"):
-            vals.update(self._sync_cost_code_vals(system, data["cost_code"]))
+            vals.update(self._sync_cost_code_vals(system, data["cost_code"], resolve))
         return vals
 
     def _construction_labor_matches(self, vals):
@@ -343,11 +415,13 @@ class AccountAnalyticLine(models.Model):
         }
 
     @api.model
-    def _sync_cost_code_vals(self, system, reference):
+    def _sync_cost_code_vals(self, system, reference, resolve=None):
         """The cost code column of a line for the code ``system`` calls
         ``reference`` (bound, mapped, or its MasterFormat number)."""
-        cost_code = self.env["construction.sync.resolver"]._resolve(
-            system, "construction.cost.code", reference, "/payload/cost_code", "cost_code", True
+        if resolve is None:
+            resolve = functools.partial(self.env["construction.sync.resolver"]._resolve, system)
+        cost_code = resolve(
+            "construction.cost.code", reference, "/payload/cost_code", "cost_code", True
         )
         return {cost_code._cost_code_plan()._column_name(): cost_code.analytic_account_id.id}
 

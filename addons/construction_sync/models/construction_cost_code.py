@@ -231,7 +231,13 @@ class ConstructionCostCode(models.Model):
 
     @api.model
     def _cost_code_plan(self):
-        plan = self.env.ref("construction_sync.analytic_plan_cost_codes", raise_if_not_found=False)
+        # From the cached xml id, without the query ``env.ref`` makes each
+        # time: every labor and cost line asks for it.
+        plan = self.env["account.analytic.plan"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id(
+                "construction_sync.analytic_plan_cost_codes", raise_if_not_found=False
+            )
+        )
         if not plan:
             raise UserError(
                 self.env._(

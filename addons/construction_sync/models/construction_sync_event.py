@@ -342,8 +342,19 @@ class ConstructionSyncEvent(models.Model):
         The engine's bookkeeping (the event row, its links, its job) is done
         as superuser: the inbox is the engine's own table, which no handler
         user may read. The handler itself runs as its system's handler user
-        (``construction.sync.system._handler_env``), never as superuser."""
-        for event in self.sudo().sorted(lambda event: (event.occurred_at, event.id)):
+        (``construction.sync.system._handler_env``), never as superuser.
+
+        A handler with a chunk variant (``<method>_chunk``) first gets the
+        events of one system and type together (:meth:`_apply_chunk`); the
+        events it leaves are applied one by one."""
+        events = self.sudo().sorted(lambda event: (event.occurred_at, event.id))
+        groups = defaultdict(lambda: self.browse())
+        for event in events.filtered(lambda event: event.state in ("received", "queued")):
+            groups[event.system_id, event.event_type_id] |= event
+        applied = self.browse()
+        for group in groups.values():
+            applied |= group._apply_chunk()
+        for event in events - applied:
             event._apply_one()
 
     def _job_apply_batch(self):
@@ -392,6 +403,57 @@ class ConstructionSyncEvent(models.Model):
                 }
             )
             self._link(produced)
+
+    def _apply_chunk(self):
+        """Apply these events of one system and type in one go when their
+        handler has a chunk variant: it returns ``{event: records}`` of the
+        events it applied (a batched ``create``, one query per lookup) and
+        leaves the others (a correction, an unknown reference, a locked
+        period...) to :meth:`_apply_one`, which says why one by one. On any
+        error the whole chunk is rolled back and every event goes one by
+        one. Returns the events applied.
+
+        The chunk runs in the system's handler environment with no single
+        correlation id (each event keeps its own on the inbox row)."""
+        if len(self) < 2:
+            return self.browse()
+        handler = self[0].event_type_id._handler()
+        handler_env = self[0].system_id._handler_env()
+        apply_chunk = getattr(handler_env[handler.model], f"{handler.method}_chunk", None)
+        if apply_chunk is None:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                produced = apply_chunk(self)
+                done = self._chunk_done(produced)
+        except (UserError, ValidationError, AccessError, OperationalError, IntegrityError):
+            _logger.info("Chunk of %s events applied one by one instead", len(self), exc_info=True)
+            return self.browse()
+        return done
+
+    def _chunk_done(self, produced):
+        """Mark the events of ``produced`` (``{event: records}``) done and
+        link what each produced: one write, one insert of links."""
+        done = self.browse([event.id for event in produced])
+        if not done:
+            return done
+        done.write(
+            {
+                "state": "done",
+                "applied_at": fields.Datetime.now(),
+                "attempts": self._current_attempt(),
+                "error_code": False,
+                "error_message": False,
+            }
+        )
+        self.env["construction.sync.event.link"].create(
+            [
+                {"event_id": event.id, "res_model": record._name, "res_id": record.id}
+                for event, records in produced.items()
+                for record in records
+            ]
+        )
+        return done
 
     def _current_attempt(self):
         """1 for the first run of the current job, 2 for its first retry..."""

@@ -11,7 +11,9 @@ class ConstructionSyncEventLink(models.Model):
     )
     correlation_id = fields.Char(related="event_id.correlation_id", store=True, index=True)
     res_model = fields.Char("Model", required=True, index=True)
-    res_id = fields.Many2oneReference("Record ID", model_field="res_model", required=True)
+    res_id = fields.Many2oneReference(
+        "Record ID", model_field="res_model", required=True, index=True
+    )
 
     _sql_constraints = [
         (

@@ -5,10 +5,12 @@ from . import test_sync_system
 from . import test_sync_migration
 from . import test_openapi
 from . import test_sync_api
+from . import test_sync_api_key
 from . import test_sync_field_progress
 from . import test_sync_job_cost
 from . import test_sync_kpi
 from . import test_sync_labor
+from . import test_sync_labor_chunk
 from . import test_sync_outbox
 from . import test_sync_pipeline
 from . import test_sync_reconcile

@@ -1,0 +1,161 @@
+"""One event per request against Odoo's own floor: a signed vendor webhook
+(no API key) and a bearer-key event beside Odoo's bare ``GET /web/health``
+and a plain XML-RPC ``create``, in the same run.
+
+Run by ``bin/bench`` against a running server. Each way runs in
+``--rounds`` rounds, the ways taking turns in every round, so that a load
+the machine picks up halfway weighs on all of them alike:
+
+* Odoo's ``GET /web/health`` (no authentication): the rate of a request that
+  reaches the database and does nothing, the floor of any route;
+* plain XML-RPC ``create`` of a site and of a cost code, one per call;
+* a CompanyCam ``photo.created`` webhook verified by its signature alone
+  (HMAC-SHA1 of the raw body): kept as an exchange and an inbox event with
+  its job, the way vendors send them, one per request;
+* ``POST /events`` of one ``cost_code.upserted`` event with a bearer API key;
+* ``GET /events/<id>`` with a bearer API key.
+
+The jobs the events enqueue run while the next ways are measured, as they
+would in production.
+
+    python3 bench/request_path.py --url http://127.0.0.1:8169 --db construction_bench \
+        --api-key KEY --requests 600 --rounds 3 --clients 4
+"""
+
+import time
+import urllib.request
+
+from companycam import CAPTURED, WEBHOOK_TOKEN, CompanyCam, post_webhook, signed_delivery
+from summary import rate_figure, record
+from sync_events import code_number, envelope, p95, post, run_parallel, server_parser, xmlrpc_caller
+
+
+def get(url, api_key=None):
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    request = urllib.request.Request(url, headers=headers)
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=120) as response:
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(response.status)
+    return time.perf_counter() - started, None
+
+
+def companycam_system(rpc, run, base_url):
+    """A CompanyCam system with a webhook secret; its webhook URL path."""
+    system_id = rpc(
+        "construction.sync.system",
+        "create",
+        {
+            "name": f"CompanyCam request bench {run}",
+            "code": f"companycam_request_{run}",
+            "kind": "field_evidence",
+            "platform": "companycam",
+            "base_url": base_url,
+            "rate_limit": 0,
+        },
+    )
+    rpc("construction.sync.system", "write", [system_id], {"webhook_secret": WEBHOOK_TOKEN})
+    [row] = rpc("construction.sync.system", "read", [system_id], ["webhook_uuid"])
+    return system_id, f"/construction/api/v1/webhooks/{row['webhook_uuid']}"
+
+
+def main():
+    parser = server_parser(__doc__.splitlines()[0], events=0, plain=None, apply_timeout=0)
+    parser.add_argument("--requests", type=int, default=600, help="per way, over all rounds")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    run = f"req{int(time.time())}"
+    rpc = xmlrpc_caller(args)
+    # The webhooks' jobs ask this CompanyCam double for a project it does
+    # not serve (404): their events wait for review, as in companycam.py.
+    double = CompanyCam(0, 1)
+    _system_id, hook_path = companycam_system(rpc, run, double.url + "/v2")
+    # One event to read back.
+    _latency, first = post(args.url, args.api_key, "/events", envelope(0, 700000, run + "g"))
+    event_url = f"{args.url}/construction/api/v1/events/{first['id']}"
+    per_round = max(1, args.requests // args.rounds)
+    counter = iter(range(10**9))
+
+    def plain_site():
+        started = time.perf_counter()
+        rpc("construction.site", "create", {"name": f"Plain site {run}-{next(counter)}"})
+        return time.perf_counter() - started, None
+
+    def plain_code():
+        index = next(counter)
+        started = time.perf_counter()
+        rpc(
+            "construction.cost.code",
+            "create",
+            {"code": code_number(index, 600000), "name": f"Plain {index}"},
+        )
+        return time.perf_counter() - started, None
+
+    def webhook():
+        index = next(counter)
+        photo = {
+            "id": f"{run}-{index}",
+            "project_id": "unserved",
+            "status": "active",
+            "processing_status": "processed",
+            "uris": [{"type": "original", "uri": f"{double.url}/none/{index}.jpg"}],
+            "captured_at": CAPTURED + index,
+            "created_at": CAPTURED + index,
+        }
+        return post_webhook(args.url + hook_path, *signed_delivery(photo))
+
+    def bearer_event():
+        return post(args.url, args.api_key, "/events", envelope(next(counter), 700000, run))
+
+    ways = [
+        ("odoo: GET /web/health (no authentication)", lambda: get(f"{args.url}/web/health")),
+        ("plain: XML-RPC create of a site", plain_site),
+        ("plain: XML-RPC create of a cost code", plain_code),
+        ("suite: CompanyCam webhook, signature only", webhook),
+        ("suite: POST /events, bearer API key", bearer_event),
+        ("suite: GET /events/<id>, bearer API key", lambda: get(event_url, args.api_key)),
+    ]
+    totals = {name: [0.0, 0, []] for name, _call in ways}
+    for _round in range(args.rounds):
+        for name, call in ways:
+            seconds, latencies, _results = run_parallel(
+                args.clients, [call for _ in range(per_round)]
+            )
+            totals[name][0] += seconds
+            totals[name][1] += per_round
+            totals[name][2] += latencies
+    rates = {name: count / seconds for name, (seconds, count, _l) in totals.items()}
+    health = rates[ways[0][0]]
+    plain = max(rates[ways[1][0]], rates[ways[2][0]])
+    targets = {
+        ways[3][0]: ("≥ 80% of health and ≥ 3x plain", 0.8 * health, 3 * plain),
+        ways[4][0]: ("≥ 2x plain", 0, 2 * plain),
+    }
+    print(
+        f"\nOne event per request, {args.clients} clients, {args.rounds} rounds, database {args.db}"
+    )
+    print(
+        f"{'way':<46} {'requests':>8} {'per s':>8} {'p95 ms':>7} {'vs health':>9} "
+        f"{'vs plain':>9}  target"
+    )
+    for name, (_seconds, count, latencies) in totals.items():
+        rate = rates[name]
+        target, *floors = targets.get(name, ("",))
+        verdict = ("met" if rate >= max(floors) else "MISSED") if floors else ""
+        print(
+            f"{name:<46} {count:>8} {rate:>8.1f} {p95(latencies) * 1000:>7.0f} "
+            f"{rate / health:>8.0%} {rate / plain:>8.1f}x  {target} {verdict}"
+        )
+        record(
+            "one event per request",
+            name,
+            rate_figure(rate, p95(latencies)),
+            rate / plain,
+            f"{target} (health {health:.0f}/s)" if target else "",
+        )
+    print(f"(vs plain: against the faster plain create, {plain:.1f}/s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Where the time of one API request goes: ``POST /events`` with a bearer
+API key (one ``cost_code.upserted`` event) and a signed CompanyCam webhook,
+served in-process through Odoo's own WSGI application under ``cProfile``.
+
+Each request is sent ``--requests`` times (the first ones warm the caches
+and are left out); the table gives, per request, the wall time and the
+share of it spent in each stage, measured as the cumulative time of the
+functions that do it.
+
+    python3 bench/request_profile.py --db construction_bench --addons-path ADDONS \\
+        --api-key KEY --requests 200
+"""
+
+import argparse
+import cProfile
+import json
+import pstats
+import time
+
+from companycam import WEBHOOK_TOKEN, signed_delivery
+from sync_events import envelope
+from werkzeug.test import Client
+
+import odoo
+from odoo import SUPERUSER_ID, api
+
+# (stage, file fragment, function): the cumulative time of that function.
+STAGES = [
+    ("Odoo: registry, cursor, environment", "odoo/http.py", "_serve_db"),
+    ("Odoo: bearer API key check", "res_users.py", "_check_credentials"),
+    ("Odoo: routing and pre-dispatch", "ir_http.py", "_pre_dispatch"),
+    ("suite: the route", "controllers/events.py", "post_event"),
+    ("suite: the route", "controllers/webhooks.py", "vendor_webhook"),
+    ("suite: system and signature", "controllers/api.py", "current_system"),
+    ("suite: validate and admit", "construction_sync_event.py", "_admit"),
+    ("suite: insert the event", "construction_sync_event.py", "_claim"),
+    ("suite: queue its job", "construction_sync_event.py", "_enqueue"),
+    ("suite: verify the signature", "adapter_companycam.py", "_webhook_verify"),
+    ("suite: keep the exchange", "construction_sync_exchange.py", "_map_webhook"),
+    ("suite: answer (event as JSON)", "controllers/events.py", "event_json"),
+    ("Odoo: commit", "sql_db.py", "commit"),
+]
+
+
+def stage_times(stats, requests):
+    """``{(stage, function): seconds per request}`` from ``stats``."""
+    found = {}
+    for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
+        for stage, fragment, name in STAGES:
+            if function == name and filename.endswith(fragment):
+                key = (stage, name)
+                found[key] = found.get(key, 0.0) + cumulative / requests
+    return found
+
+
+def profile(requests, make):
+    for index in range(10):
+        make(index - 10)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for index in range(requests):
+        make(index)
+    profiler.disable()
+    wall = (time.perf_counter() - started) / requests
+    return wall, stage_times(pstats.Stats(profiler), requests)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--config", default="odoo.conf")
+    parser.add_argument("--api-key", required=True)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(
+        ["-c", args.config, f"--addons-path={args.addons_path}", "-d", args.db]
+    )
+    odoo.tools.config["db_name"] = args.db
+    odoo.tools.config["dbfilter"] = f"^{args.db}$"
+    odoo.service.server.load_server_wide_modules()
+    registry = odoo.modules.registry.Registry(args.db)
+    run = f"prof{int(time.time())}"
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        system = env["construction.sync.system"].create(
+            {
+                "name": f"CompanyCam profile {run}",
+                "code": f"companycam_profile_{run}",
+                "kind": "field_evidence",
+                "platform": "companycam",
+                "base_url": "http://127.0.0.1:9/v2",
+                "rate_limit": 0,
+            }
+        )
+        system.webhook_secret = WEBHOOK_TOKEN
+        hook = f"/construction/api/v1/webhooks/{system.webhook_uuid}"
+    client = Client(odoo.http.root)
+
+    def bearer_event(index):
+        response = client.post(
+            "/construction/api/v1/events",
+            data=json.dumps(envelope(index + 10, 800000, run)),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {args.api_key}",
+            },
+        )
+        assert response.status_code == 202, response.get_data()
+
+    def webhook(index):
+        photo = {
+            "id": f"{run}-{index}",
+            "project_id": "unserved",
+            "status": "active",
+            "processing_status": "processed",
+            "uris": [{"type": "original", "uri": "http://127.0.0.1:9/x.jpg"}],
+            "captured_at": 1793628300 + index,
+            "created_at": 1793628300 + index,
+        }
+        body, signature = signed_delivery(photo)
+        response = client.post(
+            hook,
+            data=body,
+            headers={"Content-Type": "application/json", "X-CompanyCam-Signature": signature},
+        )
+        assert response.status_code == 200, response.get_data()
+
+    for title, make in (
+        ("POST /events, bearer API key", bearer_event),
+        ("CompanyCam webhook, signature only", webhook),
+    ):
+        wall, stages = profile(args.requests, make)
+        print(f"\n{title}: {wall * 1000:.2f} ms per request in-process (under cProfile)")
+        print(f"{'stage':<42} {'function':<22} {'ms':>7} {'share':>6}")
+        for (stage, function), seconds in sorted(stages.items(), key=lambda item: -item[1]):
+            print(f"{stage:<42} {function:<22} {seconds * 1000:>7.2f} {seconds / wall:>6.0%}")
+
+
+if __name__ == "__main__":
+    main()
