@@ -1,0 +1,1 @@
+from . import construction_demo_story
