@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import fields, models
 
 EVIDENCE_GROUP = (
@@ -23,29 +25,31 @@ class ProjectProject(models.Model):
     )
 
     def _compute_construction_evidence_counts(self):
-        domain = [("site_id.project_id", "in", self.ids)]
-        photos = dict(
-            self.env["construction.photo"]._read_group(domain, ["site_id.project_id"], ["__count"])
-        )
-        defects = {
-            (project, state): count
-            for project, state, count in self.env["construction.defect"]._read_group(
-                [*domain, ("state", "not in", ("verified", "rejected"))],
-                ["site_id.project_id", "state"],
-                ["__count"],
-            )
-        }
+        sites = self.env["construction.site"].search([("project_id", "in", self.ids)])
+        domain = [("site_id", "in", sites.ids)]
+        photos = defaultdict(int)
+        for site, count in self.env["construction.photo"]._read_group(
+            domain, ["site_id"], ["__count"]
+        ):
+            photos[site.project_id] += count
+        defects = defaultdict(int)
+        for site, state, count in self.env["construction.defect"]._read_group(
+            [*domain, ("state", "not in", ("verified", "rejected"))],
+            ["site_id", "state"],
+            ["__count"],
+        ):
+            defects[site.project_id, state] += count
         logs = dict(
             self.env["construction.daily.log"]._read_group(
                 [("project_id", "in", self.ids)], ["project_id"], ["__count"]
             )
         )
         for project in self:
-            project.construction_photo_count = photos.get(project, 0)
+            project.construction_photo_count = photos[project]
             project.construction_defect_count = sum(
                 count for (owner, _state), count in defects.items() if owner == project
             )
-            project.construction_defect_review_count = defects.get((project, "needs_review"), 0)
+            project.construction_defect_review_count = defects[project, "needs_review"]
             project.construction_daily_log_count = logs.get(project, 0)
 
     def _construction_open(self, xmlid, domain, context=None):

@@ -373,7 +373,8 @@ class ConstructionSyncEvent(models.Model):
         except AccessError as error:
             self._park("access_denied", str(error), attempt)
         except LockedPeriodError as error:
-            self._park("business_rule", str(error), attempt, locked_period=True)
+            self._park("business_rule", str(error), attempt)
+            self.error_locked_period = True
         except (UserError, ValidationError) as error:
             self._park("business_rule", str(error), attempt)
         except (OperationalError, IntegrityError) as error:
@@ -405,14 +406,14 @@ class ConstructionSyncEvent(models.Model):
         job = uuid_ and self.env["queue.job"].sudo().search([("uuid", "=", uuid_)], limit=1)
         return (job.retry if job else 0) + 1
 
-    def _park(self, code, message, attempt, locked_period=False):
+    def _park(self, code, message, attempt):
         _logger.info("Event %s needs review (%s): %s", self.id, code, message)
         self.write(
             {
                 "state": "needs_review",
                 "error_code": code,
                 "error_message": message,
-                "error_locked_period": locked_period,
+                "error_locked_period": False,
                 "attempts": attempt,
             }
         )

@@ -61,12 +61,12 @@ class TestSyncGuidance(FieldActualsCase):
         self.assertIn("Bindings", event.review_hint)
         self.assertIn("Replay", event.review_hint)
         bindings = self.env["construction.sync.binding"].search(event.action_open_fix()["domain"])
-        self.assertEqual(set(bindings.mapped("system_id")), self.system)
+        self.assertEqual(bindings.mapped("system_id"), self.system)
         self.assertIn(("system_id", "=", self.system.id), event.action_open_value_maps()["domain"])
 
     def test_a_locked_period_says_so_and_opens_the_lock_dates(self):
-        self.company.fiscalyear_lock_date = "2026-03-31"
-        event = self.labor("h-2")
+        self.company.fiscalyear_lock_date = "2025-06-30"
+        event = self.labor("h-2", work_date="2025-06-25")
         event._job_apply()
         self.assertEqual((event.state, event.error_code), ("needs_review", "business_rule"))
         self.assertTrue(event.error_locked_period)
