@@ -9,7 +9,13 @@
     "maintainers": ["construction-sync-suite"],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["construction_field_evidence", "hr_timesheet", "account", "purchase"],
+    "depends": [
+        "construction_field_evidence",
+        "hr_timesheet",
+        "account",
+        "purchase",
+        "project_purchase",
+    ],
     "external_dependencies": {"python": ["openpyxl"]},
     "data": [
         "security/ir.model.access.csv",
@@ -24,6 +30,7 @@
         "views/purchase_order_views.xml",
         "views/construction_sync_file_source_views.xml",
         "views/construction_defect_views.xml",
+        "views/project_project_views.xml",
         "wizards/construction_estimate_import_wizard_views.xml",
         "wizards/construction_budget_rfq_wizard_views.xml",
         "wizards/construction_defect_pricing_wizard_views.xml",
@@ -31,6 +38,7 @@
     ],
     "demo": [
         "demo/construction_estimate_demo.xml",
+        "demo/construction_sync_activity_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -28,6 +28,7 @@
         "views/construction_share_templates.xml",
         "views/res_config_settings_views.xml",
         "views/project_task_views.xml",
+        "views/project_project_views.xml",
         "wizards/construction_review_wizard_views.xml",
         "views/construction_field_evidence_menus.xml",
         "data/construction_photo_stage_data.xml",
@@ -39,10 +40,12 @@
     ],
     "demo": [
         "demo/construction_field_evidence_demo.xml",
+        "demo/construction_project_activity_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "construction_field_evidence/static/src/fields/*",
+            "construction_field_evidence/static/src/views/*",
         ],
         "web.assets_tests": [
             "construction_field_evidence/static/src/tours/*.js",

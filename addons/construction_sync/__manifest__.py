@@ -45,10 +45,16 @@
         "views/construction_sync_variance_views.xml",
         "views/account_analytic_line_views.xml",
         "views/maintenance_equipment_views.xml",
+        "views/project_project_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/construction_sync_backfill_views.xml",
         "views/construction_sync_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "construction_sync/static/src/**/*",
+        ],
+    },
     "demo": [
         "demo/construction_cost_code_demo.xml",
         "demo/construction_sync_system_demo.xml",

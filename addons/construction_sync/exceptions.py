@@ -14,6 +14,11 @@ class AmbiguousReferenceError(UnknownReferenceError):
     guess."""
 
 
+class LockedPeriodError(UserError):
+    """The change falls in a period the company's accounting has locked: the
+    event waits until an adviser moves the lock date or the date is corrected."""
+
+
 class StaleEventError(UserError):
     """The event is older than the last one applied to the same object: it
     is skipped, never applied over the newer fact."""

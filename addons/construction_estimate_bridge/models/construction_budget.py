@@ -1,3 +1,4 @@
+import json
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -56,6 +57,10 @@ class ConstructionBudget(models.Model):
     forecast = fields.Monetary(compute="_compute_totals", string="Forecast at Completion")
     variance = fields.Monetary(compute="_compute_totals")
     over_budget_count = fields.Integer(compute="_compute_totals")
+    budget_graph = fields.Text(
+        compute="_compute_budget_graph",
+        help="Original, revised, committed, actual and forecast, side by side.",
+    )
 
     _sql_constraints = [
         (
@@ -93,6 +98,28 @@ class ConstructionBudget(models.Model):
             lines = budget.line_ids
             budget.update({name: sum(lines.mapped(name)) for name in BUDGET_TOTALS})
             budget.over_budget_count = len(lines.filtered("over_budget"))
+
+    @api.depends("original", "revised", "committed", "actual", "forecast")
+    def _compute_budget_graph(self):
+        labels = {
+            "original": self.env._("Original"),
+            "revised": self.env._("Revised"),
+            "committed": self.env._("Committed"),
+            "actual": self.env._("Actual"),
+            "forecast": self.env._("Forecast"),
+        }
+        for budget in self:
+            # The shape of Odoo's dashboard_graph widget for bars; the
+            # forecast, a projection, in the colour Odoo gives what is to come.
+            values = [
+                {
+                    "label": label,
+                    "value": budget.currency_id.round(budget[name]),
+                    "type": "future" if name == "forecast" else "past",
+                }
+                for name, label in labels.items()
+            ]
+            budget.budget_graph = json.dumps([{"key": self.env._("Budget"), "values": values}])
 
     # ------------------------------------------------------------------
     # From estimates

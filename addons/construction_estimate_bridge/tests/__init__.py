@@ -12,7 +12,10 @@ from . import test_estimate_revision
 from . import test_estimate_sync
 from . import test_procurement
 from . import test_review_to_purchase_tour
+from . import test_role_tours
+from . import test_screenshots
 from . import test_supplier_confirmation
 from . import test_end_to_end
 from . import test_engine_grants
 from . import test_file_source
+from . import test_project_budget

@@ -16,3 +16,4 @@ from . import res_company
 from . import construction_daily_log
 from . import construction_daily_log_crew
 from . import construction_daily_log_equipment
+from . import project_project

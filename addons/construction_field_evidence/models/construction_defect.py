@@ -503,6 +503,14 @@ class ConstructionDefect(models.Model):
     def action_open_review_wizard(self):
         return self.env["construction.review.wizard"]._open_for(self)
 
+    def action_open_correct_wizard(self):
+        """The review decision, set to correcting the category."""
+        return self.env["construction.review.wizard"]._open_for(self, "correct")
+
+    def action_open_reject_wizard(self):
+        """The review decision, set to rejecting the detection."""
+        return self.env["construction.review.wizard"]._open_for(self, "reject")
+
     def _quantity_in(self, uom):
         """The measured quantity expressed in ``uom`` (same kind of unit)."""
         self.ensure_one()

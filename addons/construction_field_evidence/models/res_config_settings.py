@@ -36,3 +36,14 @@ class ResConfigSettings(models.TransientModel):
     construction_repair_task_grouping = fields.Selection(
         related="company_id.construction_repair_task_grouping", readonly=False
     )
+
+    construction_onboarding_lowest_threshold = fields.Float(
+        string="Lowest Review Threshold", compute="_compute_construction_onboarding_thresholds"
+    )
+
+    def _compute_construction_onboarding_thresholds(self):
+        [(lowest,)] = self.env["construction.defect.category"]._read_group(
+            [("company_id", "in", [self.env.company.id, False])], [], ["confidence_threshold:min"]
+        )
+        for settings in self:
+            settings.construction_onboarding_lowest_threshold = lowest or 0.0

@@ -17,15 +17,18 @@ class ConstructionReviewWizard(models.TransientModel):
     category_id = fields.Many2one("construction.defect.category", string="Right Category")
 
     @api.model
-    def _open_for(self, records):
+    def _open_for(self, records, decision=None):
         field = "photo_ids" if records._name == "construction.photo" else "defect_ids"
+        context = {f"default_{field}": records.ids}
+        if decision:
+            context["default_decision"] = decision
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Review"),
             "res_model": self._name,
             "view_mode": "form",
             "target": "new",
-            "context": {f"default_{field}": records.ids},
+            "context": context,
         }
 
     def action_apply(self):

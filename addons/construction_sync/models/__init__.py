@@ -8,6 +8,7 @@ from . import construction_sync_value_map
 from . import construction_sync_ownership
 from . import construction_sync_resolver
 from . import construction_sync_event
+from . import construction_sync_event_guidance
 from . import construction_sync_event_link
 from . import construction_sync_delivery
 from . import construction_sync_signature

@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..exceptions import StaleEventError, UnknownReferenceError
+from ..exceptions import LockedPeriodError, StaleEventError, UnknownReferenceError
 from ..lib import backoff
 from ..lib import schema as schema_lib
 from ..lib.problem import EVENT_ERROR_CODES, ApiError
@@ -83,6 +83,9 @@ class ConstructionSyncEvent(models.Model):
     state = fields.Selection(EVENT_STATES, required=True, default="received", index=True)
     error_code = fields.Selection([(code, code) for code in EVENT_ERROR_CODES], readonly=True)
     error_message = fields.Text(readonly=True)
+    error_locked_period = fields.Boolean(
+        readonly=True, help="Parked because its date falls in a locked accounting period."
+    )
     link_ids = fields.One2many("construction.sync.event.link", "event_id", "Produced Records")
     exchange_id = fields.Many2one(
         "construction.sync.exchange",
@@ -380,6 +383,9 @@ class ConstructionSyncEvent(models.Model):
             self._park("unknown_reference", str(error), attempt)
         except AccessError as error:
             self._park("access_denied", str(error), attempt)
+        except LockedPeriodError as error:
+            self._park("business_rule", str(error), attempt)
+            self.error_locked_period = True
         except (UserError, ValidationError) as error:
             self._park("business_rule", str(error), attempt)
         except (OperationalError, IntegrityError) as error:
@@ -469,6 +475,7 @@ class ConstructionSyncEvent(models.Model):
                 "state": "needs_review",
                 "error_code": code,
                 "error_message": message,
+                "error_locked_period": False,
                 "attempts": attempt,
             }
         )

@@ -1,4 +1,9 @@
+import json
+from datetime import timedelta
+
 from odoo import fields, models, tools
+
+GRAPH_DAYS = 14
 
 
 class ConstructionSyncMonitor(models.Model):
@@ -32,6 +37,105 @@ class ConstructionSyncMonitor(models.Model):
         readonly=True, help="The latest failed pull, or else the latest event that needs a person."
     )
     last_error_at = fields.Datetime(readonly=True)
+    throughput_graph = fields.Text(
+        compute="_compute_graphs", help="Events applied per day over the last two weeks."
+    )
+    latency_graph = fields.Text(
+        compute="_compute_graphs",
+        help="Median seconds from receipt to applied, per day over the last two weeks.",
+    )
+    failure_graph = fields.Text(
+        compute="_compute_graphs",
+        help="Events received per day over the last two weeks that need a person or died.",
+    )
+
+    def _compute_graphs(self):
+        """One query for every card: per system and day, the events applied,
+        their median latency and the events received that failed."""
+        today = fields.Date.context_today(self)
+        days = [today - timedelta(days=back) for back in range(GRAPH_DAYS - 1, -1, -1)]
+        figures = {}
+        system_ids = self.system_id.ids
+        if system_ids:
+            self.env.cr.execute(
+                """
+                SELECT e.system_id, d.day,
+                       count(*) FILTER (WHERE e.state = 'done' AND e.applied_at::date = d.day),
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY e.latency_seconds) FILTER (
+                           WHERE e.state = 'done' AND e.applied_at::date = d.day
+                       ),
+                       count(*) FILTER (
+                           WHERE e.state IN ('needs_review', 'dead') AND e.received_at::date = d.day
+                       )
+                  FROM construction_sync_event e
+                  JOIN generate_series(%(first)s::date, %(last)s::date, interval '1 day') AS d(day)
+                    ON e.applied_at::date = d.day OR e.received_at::date = d.day
+                 WHERE e.system_id IN %(systems)s
+                   AND (e.applied_at >= %(first)s OR e.received_at >= %(first)s)
+                 GROUP BY e.system_id, d.day
+                """,
+                {"first": days[0], "last": days[-1], "systems": tuple(system_ids)},
+            )
+            for system_id, day, done, latency, failed in self.env.cr.fetchall():
+                figures[system_id, day.date()] = (done, latency or 0.0, failed)
+        for monitor in self:
+            rows = [(day, figures.get((monitor.system_id.id, day), (0, 0.0, 0))) for day in days]
+            monitor.throughput_graph = self._line_graph(
+                self.env._("Applied"), [(day, done) for day, (done, _l, _f) in rows]
+            )
+            monitor.latency_graph = self._line_graph(
+                self.env._("Latency p50 (s)"),
+                [(day, round(latency, 1)) for day, (_d, latency, _f) in rows],
+            )
+            monitor.failure_graph = json.dumps(
+                [
+                    {
+                        "key": self.env._("Failed"),
+                        "values": [
+                            {"label": day.strftime("%d %b"), "value": failed, "type": "past"}
+                            for day, (_d, _l, failed) in rows
+                        ],
+                    }
+                ]
+            )
+
+    @staticmethod
+    def _line_graph(key, points):
+        """The shape of Odoo's ``dashboard_graph`` widget for a line."""
+        return json.dumps(
+            [
+                {
+                    "key": key,
+                    "area": True,
+                    "values": [{"x": day.strftime("%d %b"), "y": value} for day, value in points],
+                }
+            ]
+        )
+
+    def action_open_attention(self):
+        """The events of this system that wait for a person."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_sync.construction_sync_event_action_review"
+        )
+        action["domain"] = [("system_id", "=", self.system_id.id)]
+        action["display_name"] = self.env._(
+            "%(system)s: Events to Review", system=self.system_id.name
+        )
+        return action
+
+    def action_open_waiting(self):
+        """The events of this system still waiting to be applied."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_sync.construction_sync_event_action"
+        )
+        action["domain"] = [("system_id", "=", self.system_id.id)]
+        action["context"] = {"search_default_waiting": 1}
+        action["display_name"] = self.env._(
+            "%(system)s: Waiting Events", system=self.system_id.name
+        )
+        return action
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

@@ -1,10 +1,70 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class ProjectProject(models.Model):
     _inherit = "project.project"
 
+    construction_event_count = fields.Integer(
+        "Sync Events",
+        compute="_compute_construction_event_count",
+        groups="construction_sync.group_construction_sync_controller,"
+        "construction_sync.group_construction_sync_manager",
+    )
+    construction_event_review_count = fields.Integer(
+        "Events to Review",
+        compute="_compute_construction_event_count",
+        groups="construction_sync.group_construction_sync_controller,"
+        "construction_sync.group_construction_sync_manager",
+    )
+
     @api.model
     def _construction_sync_match(self, reference, company):
         """Natural key for the sync resolver: the project's exact name."""
         return self.search([("name", "=", reference), ("company_id", "in", [company.id, False])])
+
+    def _construction_event_ids(self):
+        """Ids of the events naming these projects, per project: events name a
+        project by the sending system's external id, found through its
+        binding (as the field KPIs do). Record rules apply on the search that
+        follows, so a user counts only the events they may read."""
+        if not self.ids:
+            return {}
+        # One query for every project: the payload's project reference is
+        # JSON, which the ORM cannot join on a binding.
+        self.env.cr.execute(
+            """
+            SELECT b.res_id, array_agg(e.id)
+              FROM construction_sync_event e
+              JOIN construction_sync_binding b
+                ON b.system_id = e.system_id
+               AND b.res_model = 'project.project'
+               AND b.external_id = e.payload::jsonb ->> 'project'
+             WHERE b.res_id IN %s
+             GROUP BY b.res_id
+            """,
+            [tuple(self.ids)],
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _compute_construction_event_count(self):
+        event_ids = self._construction_event_ids()
+        Event = self.env["construction.sync.event"]
+        readable = Event.search([("id", "in", [i for ids in event_ids.values() for i in ids])])
+        for project in self:
+            ids = set(event_ids.get(project.id, ()))
+            events = readable.filtered(lambda event, ids=ids: event.id in ids)
+            project.construction_event_count = len(events)
+            project.construction_event_review_count = len(
+                events.filtered(lambda event: event.state in ("needs_review", "dead"))
+            )
+
+    def action_construction_open_events(self):
+        """The sync events about this project, those to review first."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "construction_sync.construction_sync_event_action"
+        )
+        action["domain"] = [("id", "in", self._construction_event_ids().get(self.id, []))]
+        if self.construction_event_review_count:
+            action["context"] = {"search_default_needs_review": 1, "search_default_dead": 1}
+        return action

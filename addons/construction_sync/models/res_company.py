@@ -1,5 +1,6 @@
 from odoo import models
-from odoo.exceptions import UserError
+
+from ..exceptions import LockedPeriodError
 
 
 class ResCompany(models.Model):
@@ -13,7 +14,7 @@ class ResCompany(models.Model):
             day, fiscalyear=True, sale=False, purchase=False, tax=False, hard=True
         )
         if violations:
-            raise UserError(
+            raise LockedPeriodError(
                 self.env._(
                     "%(day)s falls in a locked accounting period of %(company)s (%(locks)s): "
                     "nothing was posted. Date the entry after the lock, or have an adviser "

@@ -40,3 +40,20 @@ class ResConfigSettings(models.TransientModel):
         "and base URLs may reach although they are not public Internet addresses. "
         "Anything else inside the network is refused.",
     )
+
+    construction_onboarding_system_count = fields.Integer(
+        string="Connected Systems", compute="_compute_construction_onboarding"
+    )
+    construction_onboarding_cost_code_map_count = fields.Integer(
+        string="Cost Code Maps", compute="_compute_construction_onboarding"
+    )
+
+    def _compute_construction_onboarding(self):
+        """How far the first-run steps are: a system connected, its cost codes mapped."""
+        systems = self.env["construction.sync.system"].search_count([])
+        cost_code_maps = self.env["construction.sync.value.map"].search_count(
+            [("kind", "=", "cost_code")]
+        )
+        for settings in self:
+            settings.construction_onboarding_system_count = systems
+            settings.construction_onboarding_cost_code_map_count = cost_code_maps

@@ -19,3 +19,4 @@ from . import test_sync_engine_security
 from . import test_sync_signature
 from . import test_sync_outbound_http
 from . import test_sync_file_source
+from . import test_sync_guidance

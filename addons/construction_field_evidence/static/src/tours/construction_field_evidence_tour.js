@@ -46,8 +46,8 @@ registry.category("web_tour.tours").add("construction_review_queue", {
             trigger: `.o_kanban_renderer:not(:has(${card("Pothole")}))`,
         },
         {
-            content: "Open the review of the detection nobody knows",
-            trigger: `${card("zebra lines")} .o_construction_review`,
+            content: "Correct the detection nobody knows",
+            trigger: `${card("zebra lines")} .o_construction_correct`,
             run: "click",
         },
         {
