@@ -154,11 +154,13 @@ class ConstructionBudgetLine(models.Model):
                         committed[(project_id, cost_code_id)] += amount * percentage / 100
         return committed
 
-    def _actual_amounts(self, project_accounts, cost_code_accounts):
-        """Booked cost per (project account, cost code account), from analytic entries."""
+    def _actual_amounts(self, project_accounts, cost_code_accounts, date_to=None):
+        """Booked cost per (project account, cost code account), from analytic
+        entries (dated ``date_to`` or before, when given)."""
         if not cost_code_accounts or not project_accounts:
             return {}
         column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
+        dated = [("date", "<=", date_to)] if date_to else []
         groups = (
             self.env["account.analytic.line"]
             .sudo()
@@ -166,6 +168,7 @@ class ConstructionBudgetLine(models.Model):
                 [
                     (column, "in", cost_code_accounts.ids),
                     ("account_id", "in", project_accounts.ids),
+                    *dated,
                 ],
                 ["account_id", column],
                 ["amount:sum"],

@@ -27,6 +27,7 @@ MODULES = (
     "construction_samsara",
     "construction_procore",
     "construction_assist",
+    "construction_billing",
 )
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 
@@ -120,6 +121,13 @@ MATRIX = {
     "construction.assist.model":             "-     -     -     r     -     -     r     rwcu  -",
     "construction.assist.decision":          "-     -     -     rw    -     r     r     rwcu  -",
     "construction.assist.triage":            "-     -     -     rwcu  -     -     -     rwcu  -",
+    # construction_billing: the PM prepares, a controller approves, the client reads its own
+    "construction.billing.markup":           "-     -     -     -     -     r     rwcu  rwcu  -",
+    "construction.billing.progress":         "-     -     -     -     -     rwc   rwc   rwcu  -",
+    "construction.pay.application":          "r     -     -     -     -     rwc   rwc   rwcu  -",
+    "construction.pay.application.line":     "r     -     -     -     -     r     r     r     -",
+    "construction.retainage.release":        "-     -     -     -     -     rwc   rwc   rwcu  -",
+    "construction.wip.line":                 "-     -     -     -     -     -     rwcu  rwcu  -",
 }
 # fmt: on
 
@@ -201,6 +209,12 @@ WRITE_VALUES = {
     "construction.assist.model": {"line_count": 1},
     "construction.assist.decision": {"remember": True},
     "construction.assist.triage": {"reference": "seen"},
+    "construction.billing.markup": {"percent": 3.0},
+    "construction.billing.progress": {"note": "seen"},
+    "construction.pay.application": {"period_to": "2026-05-31"},
+    "construction.pay.application.line": {"name": "Renamed"},
+    "construction.retainage.release": {"state": "draft"},
+    "construction.wip.line": {"over_under": 1.0},
 }
 
 
@@ -566,7 +580,68 @@ class AccessMatrixCase(FieldEvidenceCase):
             "construction.defect.pricing.wizard",
             lambda k: {"estimate_id": estimate.id, "defect_ids": [Command.set(defect.ids)]},
         )
+        cls.build_billing_samples(samples, add, triple, company, project, cost_code)
         return samples
+
+    @classmethod
+    def build_billing_samples(cls, samples, add, triple, company, project, cost_code):
+        """construction_billing: a contract per sample pay application (one
+        may be open per contract), each the portal user's, sent to it."""
+        env = cls.env
+        client = (
+            cls.users["portal"].partner_id
+            if company == cls.company
+            else env["res.partner"].create({"name": "Foreign Owner"})
+        )
+        product = env.ref("construction_billing.product_contract_work")
+        contracts = triple(
+            "sale.order",
+            lambda k: {
+                "partner_id": client.id,
+                "company_id": company.id,
+                "construction_project_id": project.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "construction_cost_code_id": cost_code.id,
+                            "construction_original_value": 1000.0,
+                            "price_unit": 1000.0,
+                        }
+                    )
+                ],
+            },
+        )
+        add(
+            "construction.billing.markup",
+            lambda k: {
+                "company_id": company.id,
+                "cost_type": ("labor", "material", "equipment")[k],
+                "percent": 10,
+            },
+        )
+        add(
+            "construction.billing.progress",
+            lambda k: {"sale_line_id": contracts[k].order_line.id, "percent": 10},
+        )
+        application = add(
+            "construction.pay.application",
+            lambda k: {"contract_id": contracts[k].id, "period_to": "2026-03-31"},
+        )
+        application.state = samples["construction.pay.application"][0].state = "certified"
+        add(
+            "construction.pay.application.line",
+            lambda k: {
+                "application_id": application.id,
+                "sale_line_id": contracts[0].order_line.id,
+                "name": f"Item {k}",
+            },
+        )
+        add("construction.retainage.release", lambda k: {"contract_id": contracts[k].id})
+        add(
+            "construction.wip.line",
+            lambda k: {"contract_id": contracts[0].id, "date": f"2026-0{k + 1}-28"},
+        )
 
     def attempt(self, record, role, operation, create_vals):
         """Whether ``role`` may do ``operation`` on ``record``, and whether

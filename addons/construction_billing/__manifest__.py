@@ -1,0 +1,46 @@
+{
+    "name": "Construction Billing",
+    "summary": "Prime contracts as sale orders with a schedule of values, progress "
+    "approved per line, pay applications (G702/G703) approved by the client, "
+    "invoices with retainage",
+    "version": "18.0.1.0.0",
+    "category": "Construction",
+    "website": "https://github.com/construction-sync-suite/construction-sync-suite",
+    "author": "Construction Sync Suite",
+    "maintainers": ["construction-sync-suite"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": [
+        "construction_estimate_bridge",
+        "construction_field_evidence",
+        "sale_management",
+        "account",
+        "portal",
+    ],
+    "data": [
+        "security/construction_billing_security.xml",
+        "security/ir.model.access.csv",
+        "security/construction_billing_rules.xml",
+        "data/construction_billing_data.xml",
+        "views/construction_billing_markup_views.xml",
+        "views/sale_order_views.xml",
+        "views/construction_billing_progress_views.xml",
+        "views/construction_pay_application_views.xml",
+        "views/construction_retainage_release_views.xml",
+        "views/construction_wip_line_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/construction_estimate_views.xml",
+        "views/project_task_views.xml",
+        "views/project_project_views.xml",
+        "views/construction_billing_menus.xml",
+        "report/construction_pay_application_report.xml",
+        "report/account_move_report.xml",
+        "report/construction_wip_report.xml",
+        "views/construction_billing_portal_templates.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "construction_billing/static/src/tours/*.js",
+        ],
+    },
+}

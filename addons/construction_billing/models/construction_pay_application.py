@@ -1,0 +1,414 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.addons.construction_estimate_bridge.lib import pay_app
+from odoo.exceptions import UserError, ValidationError
+
+PAY_APPLICATION_STATES = [
+    ("draft", "Draft"),
+    ("certified", "Sent to Client"),
+    ("approved", "Approved by Client"),
+    ("rejected", "Rejected by Client"),
+]
+OPEN_STATES = ("draft", "certified", "rejected")
+# Summary fields of the application and the lib's Summary attribute each holds.
+SUMMARY_FIELDS = {
+    "original_contract_sum": "original_contract_sum",
+    "net_change_orders": "net_change_orders",
+    "contract_sum_to_date": "contract_sum_to_date",
+    "completed_and_stored": "completed_and_stored",
+    "retainage_on_completed": "retainage_on_completed",
+    "retainage_on_stored": "retainage_on_stored",
+    "retainage_total": "retainage_total",
+    "earned_less_retainage": "earned_less_retainage",
+    "previous_certificates": "previous_certificates",
+    "current_payment_due": "current_payment_due",
+    "balance_to_finish": "balance_to_finish_with_retainage",
+}
+
+
+class ConstructionPayApplication(models.Model):
+    """The contractor's application for payment of one period: the summary
+    (G702 lines) and the continuation sheet (G703 columns) of a contract,
+    from the progress approved since the previous application."""
+
+    _name = "construction.pay.application"
+    _description = "Construction Pay Application"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "contract_id, number desc"
+    _check_company_auto = True
+
+    name = fields.Char(readonly=True, copy=False)
+    number = fields.Integer("Application No.", readonly=True, copy=False)
+    contract_id = fields.Many2one(
+        "sale.order",
+        required=True,
+        index=True,
+        check_company=True,
+        domain="[('construction_project_id', '!=', False)]",
+    )
+    project_id = fields.Many2one(
+        related="contract_id.construction_project_id", store=True, index=True
+    )
+    partner_id = fields.Many2one(related="contract_id.partner_id", store=True, index=True)
+    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="contract_id.currency_id")
+    period_to = fields.Date(
+        "Period To", required=True, default=fields.Date.context_today, tracking=True
+    )
+    state = fields.Selection(
+        PAY_APPLICATION_STATES, default="draft", required=True, tracking=True, copy=False
+    )
+    line_ids = fields.One2many(
+        "construction.pay.application.line", "application_id", string="Continuation Sheet"
+    )
+    progress_ids = fields.One2many(
+        "construction.billing.progress", "pay_application_id", string="Progress Billed"
+    )
+    previous_id = fields.Many2one(
+        "construction.pay.application", string="Previous Application", readonly=True
+    )
+    retainage_percent = fields.Float("Retainage %", digits=(16, 4), readonly=True)
+    retainage_stored_percent = fields.Float("Retainage on Stored %", digits=(16, 4), readonly=True)
+    original_contract_sum = fields.Monetary(readonly=True)
+    net_change_orders = fields.Monetary("Net Change by Change Orders", readonly=True)
+    contract_sum_to_date = fields.Monetary(readonly=True)
+    completed_and_stored = fields.Monetary("Total Completed and Stored to Date", readonly=True)
+    retainage_on_completed = fields.Monetary("Retainage on Completed Work", readonly=True)
+    retainage_on_stored = fields.Monetary("Retainage on Stored Material", readonly=True)
+    retainage_total = fields.Monetary("Total Retainage", readonly=True)
+    earned_less_retainage = fields.Monetary("Total Earned Less Retainage", readonly=True)
+    previous_certificates = fields.Monetary("Less Previous Certificates for Payment", readonly=True)
+    current_payment_due = fields.Monetary(readonly=True)
+    balance_to_finish = fields.Monetary("Balance to Finish, Including Retainage", readonly=True)
+    prepared_by_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, default=lambda self: self.env.user
+    )
+    certified_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
+    client_decision_by = fields.Char("Client Decision By", readonly=True, copy=False)
+    client_decision_date = fields.Datetime(readonly=True, copy=False)
+    client_reject_reason = fields.Text(readonly=True, copy=False)
+    invoice_id = fields.Many2one("account.move", readonly=True, copy=False, check_company=True)
+
+    @api.constrains("state", "contract_id")
+    def _check_one_open(self):
+        for contract in self.contract_id:
+            open_ones = self.search_count(
+                [("contract_id", "=", contract.id), ("state", "in", OPEN_STATES)]
+            )
+            if open_ones > 1:
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s already has an open pay application: approve or delete "
+                        "it before preparing the next one.",
+                        contract=contract.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        applications = super().create(vals_list)
+        for application in applications:
+            contract = application.contract_id
+            contract._check_contract()
+            previous = self.search(
+                [
+                    ("contract_id", "=", contract.id),
+                    ("state", "=", "approved"),
+                    ("id", "!=", application.id),
+                ],
+                order="number desc",
+                limit=1,
+            )
+            number = previous.number + 1
+            application.write(
+                {
+                    "number": number,
+                    "name": f"{contract.name}/{number:03d}",
+                    "previous_id": previous.id,
+                }
+            )
+        applications._compute_sheet()
+        return applications
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for application in self:
+            application.access_url = f"/my/pay_applications/{application.id}"
+
+    # ------------------------------------------------------------------
+    # The arithmetic (construction_estimate_bridge/lib/pay_app.py)
+    # ------------------------------------------------------------------
+
+    def action_refresh(self):
+        """Take in the progress approved since the application was prepared."""
+        self._compute_sheet()
+
+    def _compute_sheet(self):
+        for application in self:
+            if application.state != "draft":
+                raise UserError(self.env._("Only a draft pay application is computed again."))
+            application._write_sheet()
+
+    def _write_sheet(self):
+        self.ensure_one()
+        contract = self.contract_id
+        schedule = contract.order_line.filtered("construction_cost_code_id").sorted(
+            lambda line: (line.sequence, line.id)
+        )
+        progress = self.env["construction.billing.progress"].search(
+            [
+                ("contract_id", "=", contract.id),
+                ("state", "=", "approved"),
+                ("date", "<=", self.period_to),
+                "|",
+                ("pay_application_id", "=", False),
+                ("pay_application_id", "=", self.id),
+            ]
+        )
+        work, stored = defaultdict(float), defaultdict(float)
+        for item in progress:
+            work[item.sale_line_id] += item.amount
+            stored[item.sale_line_id] += item.stored_amount
+        previous = {line.sale_line_id: line for line in self.previous_id.line_ids}
+        items = []
+        for line in schedule:
+            before = previous.get(line)
+            items.append(
+                pay_app.Progress(
+                    key=line.id,
+                    scheduled_value=line.construction_scheduled_value,
+                    previous=(before.previous + before.this_period) if before else 0,
+                    this_period=work[line],
+                    stored=(before.stored if before else 0) + stored[line],
+                )
+            )
+        digits = self.currency_id.decimal_places
+        contract_sum = contract.contract_original_sum + contract.contract_change_sum
+        to_date = sum(
+            pay_app.to_decimal(item.previous)
+            + pay_app.to_decimal(item.this_period)
+            + pay_app.to_decimal(item.stored)
+            for item in items
+        )
+        percent_complete = to_date * 100 / pay_app.to_decimal(contract_sum) if contract_sum else 0
+        work_percent = contract._retainage_percent_at(percent_complete)
+        stored_percent = (
+            contract.retainage_stored_percent if contract.retainage_stored_percent else work_percent
+        )
+        try:
+            sheet = pay_app.continuation_sheet(items, work_percent, stored_percent, digits)
+        except pay_app.PayAppError as error:
+            raise UserError(str(error)) from error
+        totals = pay_app.summary(
+            sheet,
+            contract.contract_original_sum,
+            contract.contract_change_sum,
+            self.previous_id.earned_less_retainage,
+            digits,
+        )
+        names = {line.id: line for line in schedule}
+        # The sheet is the arithmetic's, not anyone's to edit: written as such
+        # once the user's right to change the application is checked.
+        self.check_access("write")
+        self.sudo().line_ids.unlink()
+        self.env["construction.pay.application.line"].sudo().create(
+            [
+                {
+                    "application_id": self.id,
+                    "sequence": index,
+                    "sale_line_id": row.key,
+                    "name": names[row.key].name,
+                    "scheduled_value": float(row.scheduled_value),
+                    "previous": float(row.previous),
+                    "this_period": float(row.this_period),
+                    "stored": float(row.stored),
+                    "completed_to_date": float(row.completed_to_date),
+                    "percent": float(row.percent),
+                    "balance_to_finish": float(row.balance_to_finish),
+                    "retainage": float(row.retainage),
+                }
+                for index, row in enumerate(sheet, start=1)
+            ]
+        )
+        vals = {
+            name: float(getattr(totals, attribute)) for name, attribute in SUMMARY_FIELDS.items()
+        }
+        vals.update(
+            retainage_percent=float(work_percent), retainage_stored_percent=float(stored_percent)
+        )
+        self.write(vals)
+        (self.progress_ids - progress).pay_application_id = False
+        (progress - self.progress_ids).pay_application_id = self
+
+    # ------------------------------------------------------------------
+    # Workflow: the PM prepares, a controller certifies, the client decides
+    # ------------------------------------------------------------------
+
+    def action_certify(self):
+        """Send to the client: by a project controller who did not prepare it."""
+        if not self.env.user.has_group("construction_sync.group_construction_sync_controller"):
+            raise UserError(self.env._("Only a project controller may certify a pay application."))
+        for application in self:
+            if application.state != "draft":
+                raise UserError(self.env._("Only a draft pay application can be certified."))
+            if application.prepared_by_id == self.env.user:
+                raise UserError(
+                    self.env._(
+                        "%(application)s is certified by someone other than the person who "
+                        "prepared it.",
+                        application=application.name,
+                    )
+                )
+        self._compute_sheet()
+        self.write({"state": "certified", "certified_by_id": self.env.user.id})
+
+    def action_reset_to_draft(self):
+        if any(application.state != "rejected" for application in self):
+            raise UserError(self.env._("Only a pay application the client rejected is redone."))
+        self.write({"state": "draft", "client_reject_reason": False})
+        self._compute_sheet()
+
+    def _check_certified(self):
+        if any(application.state != "certified" for application in self):
+            raise UserError(self.env._("The client decides only on a certified pay application."))
+
+    def _client_approve(self, name):
+        """The client approved on the portal: the invoice is drafted and the
+        approval announced."""
+        self._check_certified()
+        self.write(
+            {
+                "state": "approved",
+                "client_decision_by": name,
+                "client_decision_date": fields.Datetime.now(),
+            }
+        )
+        for application in self:
+            application.invoice_id = application._create_invoice()
+        self._publish_approved()
+
+    def _client_reject(self, name, reason):
+        self._check_certified()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the pay application is rejected."))
+        self.write(
+            {
+                "state": "rejected",
+                "client_decision_by": name,
+                "client_decision_date": fields.Datetime.now(),
+                "client_reject_reason": reason.strip(),
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Invoice
+    # ------------------------------------------------------------------
+
+    def _create_invoice(self):
+        """Draft the customer invoice: one line per schedule line billed
+        this period, and the retainage held this period to the retention
+        receivable account; its total is the current payment due."""
+        self.ensure_one()
+        company = self.company_id
+        account = company._construction_retention_account()
+        previous = {line.sale_line_id: line for line in self.previous_id.line_ids}
+        product = self.env.ref("construction_billing.product_contract_work")
+        lines = []
+        for line in self.line_ids:
+            before = previous.get(line.sale_line_id)
+            billed = line.completed_to_date - (before.completed_to_date if before else 0.0)
+            if not self.currency_id.is_zero(billed):
+                lines.append(
+                    {
+                        "product_id": product.id,
+                        "name": line.name,
+                        "quantity": 1.0,
+                        "price_unit": billed,
+                        "tax_ids": [(5,)],
+                        "construction_pay_line_id": line.id,
+                    }
+                )
+        held = self.retainage_total - self.previous_id.retainage_total
+        if not self.currency_id.is_zero(held):
+            lines.append(
+                {
+                    "name": self.env._("Retainage held (%(application)s)", application=self.name),
+                    "account_id": account.id,
+                    "quantity": 1.0,
+                    "price_unit": -held,
+                    "tax_ids": [(5,)],
+                }
+            )
+        return (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.partner_id.id,
+                    "company_id": company.id,
+                    "invoice_origin": self.name,
+                    "construction_pay_application_id": self.id,
+                    "invoice_line_ids": [(0, 0, vals) for vals in lines],
+                }
+            )
+        )
+
+    def _publish_approved(self):
+        self.env["construction.sync.delivery"]._emit(
+            "pay_application.approved",
+            [
+                (
+                    application.company_id,
+                    {
+                        "id": application.id,
+                        "number": application.name,
+                        "contract": application.contract_id.name,
+                        "project": application.project_id.name,
+                        "period_to": fields.Date.to_string(application.period_to),
+                        "current_payment_due": application.current_payment_due,
+                        "retainage_total": application.retainage_total,
+                        "currency": application.currency_id.name,
+                    },
+                )
+                for application in self
+            ],
+        )
+
+    def action_view_invoice(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.invoice_id.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # Report
+    # ------------------------------------------------------------------
+
+    def _report_amount(self, value):
+        """An amount as the two pages print it: grouped, the currency's decimals."""
+        digits = self.currency_id.decimal_places
+        return f"{value:,.{digits}f}"
+
+    def _report_totals(self):
+        """The continuation sheet's grand totals (column G ÷ C on the totals)."""
+        self.ensure_one()
+        columns = (
+            "scheduled_value",
+            "previous",
+            "this_period",
+            "stored",
+            "completed_to_date",
+            "balance_to_finish",
+            "retainage",
+        )
+        lines = self.line_ids
+        totals = {column: self.currency_id.round(sum(lines.mapped(column))) for column in columns}
+        scheduled = totals["scheduled_value"]
+        totals["percent"] = totals["completed_to_date"] * 100 / scheduled if scheduled else 0.0
+        return totals

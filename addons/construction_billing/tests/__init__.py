@@ -1,0 +1,7 @@
+from . import (
+    test_billing_tours,
+    test_contract,
+    test_pay_application_end_to_end,
+    test_progress,
+    test_wip,
+)
