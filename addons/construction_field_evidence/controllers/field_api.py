@@ -28,6 +28,7 @@ from odoo.http import request
 from odoo.tools import file_open
 
 from ..exceptions import EvidenceValidationError
+from ..lib import image as image_lib
 from ..models.construction_photo import CATEGORY_MAP_KINDS, MAX_UPLOAD_BYTES
 from ..models.ir_attachment import evidence_savepoint
 
@@ -119,17 +120,20 @@ class FieldApi(http.Controller):
         metadata = parse_json(request.httprequest.form.get("metadata") or "{}", "metadata")
         if not isinstance(metadata, dict):
             raise ApiError("schema_violation", "metadata must be a JSON object.")
-        photo, created = self._store_photo(system, upload.read(), upload.mimetype, metadata, "")
+        image_bytes, checksum = image_lib.read_hashed(upload.stream)
+        photo, created = self._store_photo(
+            system, image_bytes, upload.mimetype, metadata, "", checksum
+        )
         return json_response(photo_json(photo, duplicate=not created), 201 if created else 200)
 
-    def _store_photo(self, system, image_bytes, mimetype, metadata, pointer):
+    def _store_photo(self, system, image_bytes, mimetype, metadata, pointer, checksum=None):
         Photo = request.env["construction.photo"]
         Event = request.env["construction.sync.event"].sudo()
         Event._admit(system, "photo.captured", metadata, pointer, payload_pointer=pointer)
         try:
             with evidence_savepoint(request.env):
                 photo = Photo._create_from_upload(
-                    image_bytes, mimetype, metadata, system, require_site=True
+                    image_bytes, mimetype, metadata, system, require_site=True, checksum=checksum
                 )
                 # a photo found again was created by an earlier transaction
                 created = photo.create_date == request.env.cr.now()

@@ -143,6 +143,19 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
+READ_CHUNK = 1024 * 1024
+
+
+def read_hashed(stream):
+    """All the bytes of ``stream`` and their SHA-256 (hex), hashed chunk by
+    chunk as they are read: the upload is not read a second time to hash it."""
+    digest, chunks = hashlib.sha256(), []
+    while chunk := stream.read(READ_CHUNK):
+        digest.update(chunk)
+        chunks.append(chunk)
+    return b"".join(chunks), digest.hexdigest()
+
+
 def _open(data):
     with warnings.catch_warnings():
         # Pillow's own, much higher bomb limit; ours is checked right after.
@@ -282,8 +295,9 @@ def truncated(error):
     )
 
 
-def inspect(data, declared_mimetype=None, max_pixels=MAX_PIXELS):
-    """Check an upload without decoding its pixels and describe it.
+def inspect(data, declared_mimetype=None, max_pixels=MAX_PIXELS, checksum=None):
+    """Check an upload without decoding its pixels and describe it;
+    ``checksum``, the SHA-256 of ``data`` when it was hashed as it was read.
 
     Raises :class:`EvidenceError` ``not_an_image``, ``unsupported_image_type``,
     ``type_mismatch`` or ``too_many_pixels``; EXIF errors
@@ -350,7 +364,7 @@ def inspect(data, declared_mimetype=None, max_pixels=MAX_PIXELS):
         width=width,
         height=height,
         exif=exif,
-        checksum=sha256(data),
+        checksum=checksum or sha256(data),
     )
 
 

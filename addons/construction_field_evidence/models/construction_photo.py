@@ -1,4 +1,6 @@
 import base64
+import contextlib
+import contextvars
 import hashlib
 import logging
 from datetime import UTC, datetime, timedelta
@@ -62,6 +64,22 @@ CLOCK_TOLERANCE_PARAMETER = "construction_field_evidence.clock_tolerance_minutes
 CLOCK_TOLERANCE_MINUTES = 5
 # The zone of a company whose partner has none.
 TIMEZONE_PARAMETER = "construction_field_evidence.photo_timezone"
+
+# The upload being stored by _create_from_upload, already inspected: its
+# bytes object and what inspect() found. create() takes that very object
+# (compared by identity) as the image instead of base64, so the bytes are
+# neither encoded, decoded nor inspected again. A context variable of the
+# running code: no RPC caller can set it.
+_inspected_upload = contextvars.ContextVar("construction_inspected_upload", default=None)
+
+
+@contextlib.contextmanager
+def inspected_upload(data, info):
+    token = _inspected_upload.set((data, info))
+    try:
+        yield
+    finally:
+        _inspected_upload.reset(token)
 
 
 class ConstructionPhoto(models.Model):
@@ -296,9 +314,14 @@ class ConstructionPhoto(models.Model):
         vals = self._clean_vals(vals)
         if not vals.get("image"):
             return vals, {}
-        data = base64.b64decode(vals.pop("image"))
+        upload = _inspected_upload.get()
         with evidence_errors():
-            info = image_lib.inspect(data, vals.get("mimetype"))
+            if upload and vals["image"] is upload[0]:
+                data, info = upload
+                del vals["image"]
+            else:
+                data = base64.b64decode(vals.pop("image"))
+                info = image_lib.inspect(data, vals.get("mimetype"))
             preview, thumbnail = image_lib.make_derivatives(data, info.exif.orientation)
         width, height = image_lib.upright_size(info.width, info.height, info.exif.orientation)
         vals.update(
@@ -626,7 +649,13 @@ class ConstructionPhoto(models.Model):
 
     @api.model
     def _create_from_upload(
-        self, image_bytes, declared_mimetype, metadata, system=None, require_site=False
+        self,
+        image_bytes,
+        declared_mimetype,
+        metadata,
+        system=None,
+        require_site=False,
+        checksum=None,
     ):
         """The photo for one upload from a field platform.
 
@@ -643,6 +672,9 @@ class ConstructionPhoto(models.Model):
         same bytes from a source it may not read raise ``duplicate_image``
         without naming that photo. With ``require_site``, a photo no site
         can be found for raises ``unknown_site`` before anything is stored.
+        ``checksum`` is the SHA-256 of the bytes when the caller hashed them
+        as it read them. The bytes are inspected once, and decoded once for
+        the renditions.
         Raises :class:`EvidenceValidationError` with a ``code`` on bad input.
         """
         system = system or self.env["construction.sync.system"]
@@ -653,7 +685,7 @@ class ConstructionPhoto(models.Model):
                 [("source_system_id", "=", system.id), ("client_uuid", "=", client_uuid)], limit=1
             )
             if existing:
-                if existing.checksum != image_lib.sha256(image_bytes):
+                if existing.checksum != (checksum or image_lib.sha256(image_bytes)):
                     raise EvidenceValidationError(
                         "client_uuid_conflict",
                         self.env._(
@@ -666,7 +698,7 @@ class ConstructionPhoto(models.Model):
                     )
                 return existing
         with evidence_errors():
-            info = image_lib.inspect(image_bytes, declared_mimetype)
+            info = image_lib.inspect(image_bytes, declared_mimetype, checksum=checksum)
         # Every source's photos, before the previews are made: the same
         # bytes are stored once per company, whoever uploaded them first.
         existing = self.sudo().search(
@@ -678,7 +710,7 @@ class ConstructionPhoto(models.Model):
             raise self._duplicate_error(existing)
         vals = {
             "name": metadata.get("filename") or self.env._("Photo"),
-            "image": base64.b64encode(image_bytes),
+            "image": image_bytes,
             "mimetype": declared_mimetype,
             "source_system_id": system.id,
             "client_uuid": client_uuid or False,
@@ -715,7 +747,8 @@ class ConstructionPhoto(models.Model):
                     "metadata) near a site."
                 ),
             )
-        photo = self.create(vals)
+        with inspected_upload(image_bytes, info):
+            photo = self.create(vals)
         if review_reason:
             photo._route_to_review(review_reason)
         return photo

@@ -238,3 +238,13 @@ def test_small_images_are_not_enlarged_and_transparency_becomes_white():
     result = Image.open(io.BytesIO(preview))
     assert result.size == (30, 20)
     assert result.convert("RGB").getpixel((5, 5)) >= (250, 250, 250)
+
+
+def test_an_upload_is_hashed_as_it_is_read_to_the_same_checksum():
+    data = make_image(size=(1200, 900)) + bytes(range(256)) * 9000  # past one read chunk
+    assert len(data) > image_lib.READ_CHUNK
+    read, checksum = image_lib.read_hashed(io.BytesIO(data))
+    assert (read, checksum) == (data, sha256(data))
+    # the checksum given is the one inspect reports, the bytes are not hashed again
+    with mock.patch.object(image_lib, "sha256", side_effect=AssertionError("hashed twice")):
+        assert inspect(read, "image/jpeg", checksum=checksum).checksum == sha256(data)

@@ -1,0 +1,16 @@
+{
+    "name": "Construction Object Storage",
+    "summary": "Photos and attachments on S3-compatible object storage (OCA fs_attachment), "
+    "the filestore until it is configured",
+    "version": "18.0.1.0.0",
+    "category": "Construction",
+    "website": "https://github.com/construction-sync-suite/construction-sync-suite",
+    "author": "Construction Sync Suite",
+    "maintainers": ["construction-sync-suite"],
+    # fs_attachment is AGPL-3: this glue module is too, so the other modules stay LGPL-3.
+    "license": "AGPL-3",
+    "development_status": "Alpha",
+    "external_dependencies": {"python": ["s3fs"]},
+    "depends": ["construction_field_evidence", "fs_attachment"],
+    "data": ["data/fs_storage.xml"],
+}
