@@ -16,3 +16,5 @@ from . import test_supplier_confirmation
 from . import test_end_to_end
 from . import test_engine_grants
 from . import test_file_source
+from . import test_award
+from . import test_separation_of_duties
