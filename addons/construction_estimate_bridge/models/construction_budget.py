@@ -44,6 +44,14 @@ class ConstructionBudget(models.Model):
     state = fields.Selection(
         BUDGET_STATES, default="draft", required=True, tracking=True, copy=False
     )
+    proposed_by_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        default=lambda self: self.env.user,
+        help="Who made or last reset the budget; another person approves it.",
+    )
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
     approved_date = fields.Datetime(readonly=True, copy=False)
     line_ids = fields.One2many("construction.budget.line", "budget_id", "Lines", copy=True)
@@ -205,8 +213,21 @@ class ConstructionBudget(models.Model):
     # ------------------------------------------------------------------
 
     def action_approve(self):
+        """Approve as the current user, who must not have proposed the
+        budget, and above the company's limit must be an administrator."""
         if any(budget.state != "draft" for budget in self):
             raise UserError(self.env._("Only draft budgets can be approved."))
+        for budget in self:
+            budget.company_id._construction_check_approval(
+                budget.proposed_by_id,
+                budget.revised,
+                self.env._("budget %(budget)s", budget=budget.display_name),
+            )
+        self._approve(self.env._("approved"))
+
+    def _approve(self, how):
+        """Mark draft budgets approved by the current user; ``how`` says in
+        the chatter on what authority."""
         self.write(
             {
                 "state": "approved",
@@ -217,7 +238,8 @@ class ConstructionBudget(models.Model):
         for budget in self:
             budget.message_post(
                 body=self.env._(
-                    "Budget approved at %(amount)s.",
+                    "Budget %(how)s at %(amount)s.",
+                    how=how,
                     amount=budget.currency_id.format(budget.revised),
                 )
             )
@@ -226,7 +248,14 @@ class ConstructionBudget(models.Model):
         self.state = "closed"
 
     def action_reset_to_draft(self):
-        self.write({"state": "draft", "approved_by_id": False, "approved_date": False})
+        self.write(
+            {
+                "state": "draft",
+                "proposed_by_id": self.env.user.id,
+                "approved_by_id": False,
+                "approved_date": False,
+            }
+        )
 
     def action_refresh_figures(self):
         self.line_ids._refresh_figures()

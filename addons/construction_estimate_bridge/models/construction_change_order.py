@@ -39,6 +39,21 @@ class ConstructionChangeOrder(models.Model):
     )
     line_ids = fields.One2many("construction.change.order.line", "change_order_id", copy=True)
     amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
+    proposed_by_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        default=lambda self: self.env.user,
+        help="Who wrote the change order; another person approves it.",
+    )
+    submitted_by_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Who submitted the change order for approval; not its approver.",
+    )
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
     approved_date = fields.Datetime(readonly=True, copy=False)
 
@@ -60,7 +75,7 @@ class ConstructionChangeOrder(models.Model):
             raise UserError(self.env._("Only draft change orders can be submitted."))
         if any(not order.line_ids for order in self):
             raise UserError(self.env._("A change order needs at least one cost code line."))
-        self.state = "submitted"
+        self.write({"state": "submitted", "submitted_by_id": self.env.user.id})
 
     def _check_controller(self):
         if not self.env.user.has_group("construction_sync.group_construction_sync_controller"):
@@ -69,12 +84,20 @@ class ConstructionChangeOrder(models.Model):
             )
 
     def action_approve(self):
-        """Approve and revise the budget: each line adds its deltas to its cost code."""
+        """Approve and revise the budget: each line adds its deltas to its
+        cost code. Neither who wrote nor who submitted the order approves
+        it, and above the company's limit only an administrator does."""
         self._check_controller()
         if any(order.state not in ("draft", "submitted") for order in self):
             raise UserError(self.env._("Only draft or submitted change orders can be approved."))
         if any(not order.line_ids for order in self):
             raise UserError(self.env._("A change order needs at least one cost code line."))
+        for order in self:
+            order.company_id._construction_check_approval(
+                order.proposed_by_id | order.submitted_by_id,
+                order.amount_total,
+                self.env._("change order %(order)s", order=order.name),
+            )
         for order in self:
             order._revise_budget()
         self.write(

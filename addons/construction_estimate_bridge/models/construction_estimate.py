@@ -355,10 +355,31 @@ class ConstructionEstimate(models.Model):
     @api.model
     def _import_project_for(self, system, reference):
         """The project a system calls ``reference``: bound to it, mapped,
-        else of that exact name."""
-        return self.env["construction.sync.resolver"]._resolve(
-            system, "project.project", reference, "/project", kind="project", natural=True
+        else of that exact name; empty when there is none yet."""
+        return self.env["construction.sync.resolver"]._find(
+            system, "project.project", reference, kind="project", natural=True
         )
+
+    @api.model
+    def _import_new_job(self, system, reference):
+        """The project the award of an estimate of an unknown ``reference``
+        makes, bound to it so that later revisions find it."""
+        project = self.env["project.project"].create(
+            {"name": reference, "company_id": system.company_id.id}
+        )
+        # the engine's bookkeeping, which no handler user may write
+        self.env["construction.sync.binding"].sudo().create(
+            {
+                "system_id": system.id,
+                "res_model": project._name,
+                "res_id": project.id,
+                "external_id": reference,
+            }
+        )
+        project.message_post(
+            body=self.env._("Job created by %(system)s's award of an estimate.", system=system.name)
+        )
+        return project
 
     @api.model
     def _import_payload(self, system, payload):
@@ -371,6 +392,9 @@ class ConstructionEstimate(models.Model):
         company = system.company_id
         Estimate = self.with_company(company)
         project = Estimate._import_project_for(system, payload["project"])
+        created = not project
+        if created:
+            project = Estimate._import_new_job(system, payload["project"])
         columns = dict(estimate_file.DEFAULT_COLUMNS)
         profile = Estimate._import_profile_for(system)
         lines, issues = estimate_file.parse_records(
@@ -391,6 +415,7 @@ class ConstructionEstimate(models.Model):
             columns,
         )
         estimate.action_approve()
+        estimate._award(created=created)
         return estimate
 
     @api.model
@@ -434,6 +459,55 @@ class ConstructionEstimate(models.Model):
             estimate.budget_id = Budget._from_estimate(estimate)
         self.state = "budgeted"
         return self.budget_id._action_open() if len(self) == 1 else True
+
+    def action_award(self):
+        """The client awarded the estimate: it becomes the job (see :meth:`_award`)."""
+        self._check_state(("draft", "approved", "budgeted"), self.env._("Awarding"))
+        self.filtered(lambda estimate: estimate.state == "draft").action_approve()
+        for estimate in self:
+            estimate._award()
+        return self.budget_id._action_open() if len(self) == 1 else True
+
+    def _award(self, created=False):
+        """Make the approved estimate the job, once however often it is
+        awarded: its project gets an analytic account when it has none, a
+        task per bid package or site area that it does not have yet, and
+        its budget from the estimate, approved at once when the company's
+        rule says the award approves it. ``created``: the project is new,
+        and ``project.created`` tells the subscribed systems."""
+        self.ensure_one()
+        project = self.project_id
+        if not project.account_id:
+            project._create_analytic_account()
+        self._award_tasks()
+        if self.state == "approved":
+            self.action_create_budget()
+        budget = self.budget_id
+        if budget.state == "draft" and self.company_id.construction_award_budget == "approve":
+            budget._approve(
+                self.env._("approved by the award of %(estimate)s", estimate=self.display_name)
+            )
+        if created:
+            project._construction_publish_created(self)
+        return project
+
+    def _award_tasks(self):
+        """A task on the project per bid package or site area of the
+        budgeted lines, unless the project has one of that name."""
+        self.ensure_one()
+        names = {
+            line.bid_package or line.area_id.name
+            for line in self.line_ids.filtered("in_budget")
+            if line.bid_package or line.area_id
+        }
+        existing = set(
+            self.env["project.task"]
+            .search([("project_id", "=", self.project_id.id), ("name", "in", list(names))])
+            .mapped("name")
+        )
+        return self.env["project.task"].create(
+            [{"name": name, "project_id": self.project_id.id} for name in sorted(names - existing)]
+        )
 
     def action_cancel(self):
         self._check_state(("draft", "approved"), self.env._("Cancelling"))

@@ -6,7 +6,11 @@ HANDLERS = {
         "Estimate import and approval",
         "construction.estimate",
         "_sync_apply_estimate_approved",
-        ("construction_sync.group_construction_sync_estimator",),
+        # the award makes the job: project, tasks, analytic account, budget
+        (
+            "construction_sync.group_construction_sync_controller",
+            "project.group_project_manager",
+        ),
         {
             "*": ("state", "system_id"),
             "project": ("project_id",),

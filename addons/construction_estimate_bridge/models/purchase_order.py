@@ -110,10 +110,23 @@ class PurchaseOrder(models.Model):
             )
 
     def action_construction_approve_overrun(self):
+        """Allow the order past the remaining budget: by a project controller
+        who neither wrote nor buys it, an administrator above the company's
+        limit (the amount is what the order adds beyond the budget)."""
         if not self.env.user.has_group("construction_sync.group_construction_sync_controller"):
             raise UserError(self.env._("Only a project controller may approve a budget overrun."))
-        # The group is checked above; a controller need not be a purchase user.
-        self.sudo().construction_budget_approver_id = self.env.user
+        for order in self:
+            # The group is checked above; a controller need not be a purchase user.
+            order = order.sudo()
+            overrun = sum(
+                amount - line.remaining for line, amount in order._construction_budget_overruns()
+            )
+            order.company_id.with_env(self.env)._construction_check_approval(
+                order.create_uid | order.user_id,
+                overrun,
+                self.env._("the budget overrun of %(order)s", order=order.name),
+            )
+            order.construction_budget_approver_id = self.env.user
 
     def button_confirm(self):
         self._construction_check_budget()

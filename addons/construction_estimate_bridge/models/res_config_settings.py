@@ -7,3 +7,9 @@ class ResConfigSettings(models.TransientModel):
     construction_budget_check = fields.Selection(
         related="company_id.construction_budget_check", readonly=False
     )
+    construction_award_budget = fields.Selection(
+        related="company_id.construction_award_budget", readonly=False
+    )
+    construction_approval_limit = fields.Monetary(
+        related="company_id.construction_approval_limit", readonly=False
+    )

@@ -19,3 +19,5 @@ from . import test_end_to_end
 from . import test_engine_grants
 from . import test_file_source
 from . import test_project_budget
+from . import test_award
+from . import test_separation_of_duties

@@ -37,10 +37,10 @@ class TestEstimateApi(HttpCase, EstimateSyncCase):
         estimate = self.Estimate.browse(body["id"])
         self.assertEqual(
             (body["state"], body["revision"], body["line_count"], body["duplicate"]),
-            ("approved", 2, 5, False),
+            ("budgeted", 2, 5, False),
         )
         self.assertAlmostEqual(body["amount_total"], 10600)
-        self.assertEqual((estimate.project_id, estimate.state), (self.project, "approved"))
+        self.assertEqual((estimate.project_id, estimate.state), (self.project, "budgeted"))
         event = self.Event.search([("system_id", "=", self.system.id)])
         self.assertEqual((event.idempotency_key, event.state), ("bp-api-1", "done"))
         self.assertEqual(event.link_ids.res_id, estimate.id)
@@ -70,11 +70,12 @@ class TestEstimateApi(HttpCase, EstimateSyncCase):
         self.assertEqual(after, before)
         self.assertFalse(self.Event.search([("system_id", "=", self.system.id)]))
 
-    def test_unknown_project_and_schema_violations_are_problems(self):
-        problem = self.assertProblem(
-            self.post(estimate_payload(project="Elsewhere")), 422, "validation_error"
-        )
-        self.assertEqual(problem["errors"][0]["pointer"], "/project")
+    def test_an_unknown_project_becomes_the_job_and_schema_violations_are_problems(self):
+        response = self.post(estimate_payload(project="Elsewhere"))
+        self.assertEqual(response.status_code, 201, response.text)
+        job = self.env["project.project"].search([("name", "=", "Elsewhere")])
+        self.assertEqual(self.Estimate.browse(response.json()["id"]).project_id, job)
+        self.assertEqual(len(job), 1)
         payload = estimate_payload()
         payload["lines"][0]["colour"] = "red"
         del payload["external_ref"]

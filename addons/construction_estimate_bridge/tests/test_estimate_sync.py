@@ -28,7 +28,7 @@ class TestEstimateApprovedEvent(EstimateSyncCase):
         self.assertEqual(event.link_ids.res_id, estimate.id)
         self.assertEqual(
             (estimate.state, estimate.revision, estimate.system_id, estimate.partner_id),
-            ("approved", 3, self.system, self.customer),
+            ("budgeted", 3, self.system, self.customer),
         )
         self.assertEqual(len(estimate.line_ids), 5)
         # same figures as the wizard's import of the same rows
@@ -64,10 +64,7 @@ class TestEstimateApprovedEvent(EstimateSyncCase):
         self.assertIn(expected, event.error_message)
         self.assertIn(expected, str(caught.exception))
 
-    def test_unknown_project_waits_for_a_binding_then_replays(self):
-        event = self.apply(estimate_payload(project="PRJ-77"), "bp-4")
-        self.assertEqual((event.state, event.error_code), ("needs_review", "unknown_reference"))
-        self.assertIn("'PRJ-77'", event.error_message)
+    def test_a_project_the_platform_names_otherwise_is_found_by_its_binding(self):
         self.env["construction.sync.binding"].create(
             {
                 "system_id": self.system.id,
@@ -76,11 +73,10 @@ class TestEstimateApprovedEvent(EstimateSyncCase):
                 "external_id": "PRJ-77",
             }
         )
-        with trap_jobs() as trap:
-            event.action_replay()
-            trap.perform_enqueued_jobs()
+        event = self.apply(estimate_payload(project="PRJ-77"), "bp-4")
         self.assertEqual(event.state, "done", event.error_message)
-        self.assertEqual(self.estimates().state, "approved")
+        self.assertEqual(self.estimates().state, "budgeted")
+        self.assertFalse(self.env["project.project"].search([("name", "=", "PRJ-77")]))
 
     def test_new_revision_supersedes_and_an_old_one_is_refused(self):
         self.apply(estimate_payload(revision=1), "bp-5")
