@@ -29,6 +29,9 @@ from companycam import CAPTURED, WEBHOOK_TOKEN, CompanyCam, post_webhook, signed
 from summary import rate_figure, record
 from sync_events import code_number, envelope, p95, post, run_parallel, server_parser, xmlrpc_caller
 
+# The hosts inside the network outbound calls may reach (a system parameter).
+OUTBOUND_HOSTS = "construction_sync.outbound_allowed_hosts"
+
 
 def get(url, api_key=None):
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -43,6 +46,10 @@ def get(url, api_key=None):
 
 def companycam_system(rpc, run, base_url):
     """A CompanyCam system with a webhook secret; its webhook URL path."""
+    # The double runs on this machine: an administrator's allowance.
+    allowed = rpc("ir.config_parameter", "get_param", OUTBOUND_HOSTS) or ""
+    if "127.0.0.1" not in allowed.split():
+        rpc("ir.config_parameter", "set_param", OUTBOUND_HOSTS, f"{allowed} 127.0.0.1".strip())
     system_id = rpc(
         "construction.sync.system",
         "create",
