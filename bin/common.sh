@@ -127,3 +127,27 @@ stop_server() {
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
 }
+
+# Start the S3-compatible server of var/s3-server (moto, bin/setup) on
+# 127.0.0.1:$1 with the bucket construction-photos, and export the
+# CONSTRUCTION_S3_* environment that servers started afterwards read
+# (construction_object_storage). S3_PID names it.
+start_s3() {
+    local port="$1" url="http://127.0.0.1:$1"
+    [ -x var/s3-server/bin/moto_server ] || die "var/s3-server/bin/moto_server is missing: run bin/setup"
+    say "Starting an S3-compatible server (moto) on port $port"
+    var/s3-server/bin/moto_server -H 127.0.0.1 -p "$port" >"$REPO/var/log/s3-$port.log" 2>&1 &
+    S3_PID=$!
+    for _ in $(seq 60); do
+        curl -sf "$url/moto-api/" >/dev/null && break
+        sleep 0.5
+    done
+    curl -sf -X PUT "$url/construction-photos" >/dev/null || die "the S3 server on port $port did not start; see var/log/s3-$port.log"
+    export CONSTRUCTION_S3_ENDPOINT_URL="$url" CONSTRUCTION_S3_KEY=local CONSTRUCTION_S3_SECRET=local
+}
+
+stop_s3() {
+    [ -n "${S3_PID:-}" ] || return 0
+    kill "$S3_PID" 2>/dev/null || true
+    wait "$S3_PID" 2>/dev/null || true
+}

@@ -7,8 +7,9 @@
     "website": "https://github.com/construction-sync-suite/construction-sync-suite",
     "author": "Construction Sync Suite",
     "maintainers": ["construction-sync-suite"],
-    # fs_attachment is AGPL-3: this glue module is too, so the other modules stay LGPL-3.
-    "license": "AGPL-3",
+    # LGPL-3 like the suite; fs_attachment and fs_storage it installs are AGPL-3 / LGPL-3
+    # (LGPL-3 code may be combined with AGPL-3 code): only this module depends on them.
+    "license": "LGPL-3",
     "development_status": "Alpha",
     "external_dependencies": {"python": ["s3fs"]},
     "depends": ["construction_field_evidence", "fs_attachment"],
