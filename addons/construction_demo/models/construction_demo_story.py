@@ -14,7 +14,6 @@ the same story."""
 import base64
 import hashlib
 import json
-import logging
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -23,8 +22,6 @@ from odoo.addons.queue_job.job import Job
 from odoo.exceptions import UserError
 
 from ..lib.pavement import pavement_photo
-
-_logger = logging.getLogger(__name__)
 
 # How much history each size makes: months back, photos per project and
 # month, crew members per project and day (one more than this), and every how
@@ -143,7 +140,9 @@ class ConstructionDemoStory(models.AbstractModel):
     @api.model
     def _load(self, size="full", today=None, progress=None):
         """Load the story into this database (its modules' demo data
-        installed) and return a summary. ``progress(label, done, total)`` is
+        installed) and return a summary: the projects' ids per key, the
+        replayed event's id, the share links' URLs. Dates count back from
+        ``today`` (today by default). ``progress(label, done, total)`` is
         called after each step. Loads once: a second call raises UserError.
         """
         if size not in SIZES:
@@ -161,7 +160,6 @@ class _Story:
     """The loader's state while it runs: the records made so far."""
 
     def __init__(self, env_model, size, today, progress):
-        self.model = env_model
         self.env = env_model.env
         self.size = SIZES[size]
         self.today = today or fields.Date.context_today(env_model)
@@ -221,7 +219,6 @@ class _Story:
         )
         admin = env.ref("base.user_admin")
         admin.company_ids |= self.second_company
-        self.admin = admin
         stage_group = env.ref("project.group_project_stages")
         env.ref("base.group_user").implied_ids |= stage_group
         Stage = env["project.project.stage"]
@@ -305,17 +302,11 @@ class _Story:
         )
         for index, equipment in enumerate(self.equipment, start=1):
             self._bind(self.trackiron, equipment, f"UNIT-{index}")
-        self.vendors = {
-            name: self._partner(name) for name in ("Summit Asphalt Supply", "LineCraft Striping")
-        }
-        self.products = {
-            "HMA-9.5": self._product(
-                "HMA-9.5", "Hot Mix Asphalt", "uom.product_uom_ton", 92.0, "consu"
-            ),
-            "STRIPE-4IN": self._product(
-                "STRIPE-4IN", "Pavement Striping", "uom.product_uom_foot", 0.45, "service"
-            ),
-        }
+        # the vendors and products the estimates name (the modules' demo has them)
+        for name in ("Summit Asphalt Supply", "LineCraft Striping"):
+            self._partner(name)
+        self._product("HMA-9.5", "Hot Mix Asphalt", "uom.product_uom_ton", 92.0, "consu")
+        self._product("STRIPE-4IN", "Pavement Striping", "uom.product_uom_foot", 0.45, "service")
         # BidMaster's CSV export, as each company's estimators read it
         self.profiles = {
             company: env["construction.estimate.import.profile"].create(
