@@ -6,6 +6,18 @@ import { registry } from "@web/core/registry";
  * Every step waits for what it checks, so a slow machine only takes longer.
  */
 const card = (text) => `.o_kanban_record:contains("${text}")`;
+// The demo's CrewClock event naming a worker Odoo does not know: what it says.
+const openUnknownWorker = [
+    {
+        content: "Open the one that names an unknown worker",
+        trigger: ".o_list_view .o_data_cell:contains(crewclock-tc-5103)",
+        run: "click",
+    },
+    {
+        content: "It says what to do",
+        trigger: ".o_form_view .o_construction_review_hint:contains(Bind the system's id)",
+    },
+];
 // A busy machine may take longer than a tour's 10 s per step to answer.
 const patient = (steps) => steps.map((step) => ({ timeout: 60000, ...step }));
 const stat = (name) => `.o_construction_project_section .o_construction_stat_${name}`;
@@ -124,22 +136,14 @@ registry.category("web_tour.tours").add("construction_role_project_controller", 
             content: "The project's events to review",
             trigger: ".o_list_view .o_data_row:contains(crewclock-tc-5090)",
         },
-        {
-            content: "Open the one that names an unknown worker",
-            trigger: ".o_list_view .o_data_cell:contains(crewclock-tc-5103)",
-            run: "click",
-        },
-        {
-            content: "It says what to do",
-            trigger: ".o_form_view .o_construction_review_hint:contains(Bind the system's id)",
-        },
+        ...openUnknownWorker,
         {
             content: "and opens where to do it",
             trigger: ".o_form_view .o_construction_review_hint button[name=action_open_fix]:contains(Open Bindings)",
             run: "click",
         },
         {
-            content: "The system's bindings, where the worker's id is bound",
+            content: "The system's bindings, where the worker's id is to be bound",
             trigger: ".o_list_view .o_data_cell:contains(RP-2207)",
         },
         ]),
@@ -169,15 +173,7 @@ registry.category("web_tour.tours").add("construction_role_sync_manager", {
         {
             trigger: ".o_list_view .o_data_row:contains(crewclock-tc-5090)",
         },
-        {
-            content: "Open the one that names an unknown worker",
-            trigger: ".o_list_view .o_data_cell:contains(crewclock-tc-5103)",
-            run: "click",
-        },
-        {
-            content: "It says what to do",
-            trigger: ".o_form_view .o_construction_review_hint:contains(Bind the system's id)",
-        },
+        ...openUnknownWorker,
         {
             content: "and opens where to do it",
             trigger: ".o_form_view .o_construction_review_hint button[name=action_open_value_maps]",
