@@ -6,11 +6,26 @@ import { registry } from "@web/core/registry";
  * Every step waits for what it checks, so a slow machine only takes longer.
  */
 const card = (text) => `.o_kanban_record:contains("${text}")`;
+// The demo's CrewClock event naming a worker Odoo does not know: what it says.
+const openUnknownWorker = [
+    {
+        content: "Open the one that names an unknown worker",
+        trigger: ".o_list_view .o_data_cell:contains(crewclock-tc-5103)",
+        run: "click",
+    },
+    {
+        content: "It says what to do",
+        trigger: ".o_form_view .o_construction_review_hint:contains(Bind the system's id)",
+    },
+];
+// A busy machine may take longer than a tour's 10 s per step to answer.
+const patient = (steps) => steps.map((step) => ({ timeout: 60000, ...step }));
 const stat = (name) => `.o_construction_project_section .o_construction_stat_${name}`;
 
 registry.category("web_tour.tours").add("construction_role_field_reviewer", {
     url: "/odoo/action-construction_field_evidence.construction_defect_review_action",
-    steps: () => [
+    steps: () =>
+        patient([
         {
             content: "The AI's detection waits with its photo and the detector's box",
             trigger: `${card("Trip Hazard")}:has(.o_construction_box_photo img):has(.o_construction_box .o_construction_box_label)`,
@@ -60,12 +75,13 @@ registry.category("web_tour.tours").add("construction_role_field_reviewer", {
             content: "The queue is empty and says what would fill it",
             trigger: '.o_view_nocontent:contains("The review queue is empty")',
         },
-    ],
+        ]),
 });
 
 registry.category("web_tour.tours").add("construction_role_estimator", {
     url: "/odoo/action-construction_estimate_bridge.construction_estimate_action",
-    steps: () => [
+    steps: () =>
+        patient([
         {
             content: "Open the demo estimate",
             trigger: ".o_list_view .o_data_cell:contains(Riverside Plaza parking lot resurfacing)",
@@ -88,12 +104,13 @@ registry.category("web_tour.tours").add("construction_role_estimator", {
             content: "and one line per cost code",
             trigger: ".o_form_view .o_field_widget[name=line_ids] .o_data_row:contains(32 17 23 Pavement Markings)",
         },
-    ],
+        ]),
 });
 
 registry.category("web_tour.tours").add("construction_role_project_controller", {
     // Started on the project's form (the test opens it by id).
-    steps: () => [
+    steps: () =>
+        patient([
         {
             content: "The Construction section counts the project's estimate",
             trigger: `${stat("estimates")}:contains("1")`,
@@ -119,30 +136,23 @@ registry.category("web_tour.tours").add("construction_role_project_controller", 
             content: "The project's events to review",
             trigger: ".o_list_view .o_data_row:contains(crewclock-tc-5090)",
         },
-        {
-            content: "Open the one that names an unknown worker",
-            trigger: ".o_list_view .o_data_cell:contains(crewclock-tc-5103)",
-            run: "click",
-        },
-        {
-            content: "It says what to do",
-            trigger: ".o_form_view .o_construction_review_hint:contains(Bind the system's id)",
-        },
+        ...openUnknownWorker,
         {
             content: "and opens where to do it",
             trigger: ".o_form_view .o_construction_review_hint button[name=action_open_fix]:contains(Open Bindings)",
             run: "click",
         },
         {
-            content: "The system's bindings, where the worker's id is bound",
+            content: "The system's bindings, where the worker's id is to be bound",
             trigger: ".o_list_view .o_data_cell:contains(RP-2207)",
         },
-    ],
+        ]),
 });
 
 registry.category("web_tour.tours").add("construction_role_sync_manager", {
     url: "/odoo/action-construction_sync.construction_sync_monitor_action",
-    steps: () => [
+    steps: () =>
+        patient([
         {
             content: "Each system's card draws throughput, latency and failures over two weeks",
             trigger: `${card("CrewClock Timekeeping")}:has(.o_construction_graph_throughput canvas):has(.o_construction_graph_latency canvas):has(.o_construction_graph_failures canvas)`,
@@ -163,15 +173,7 @@ registry.category("web_tour.tours").add("construction_role_sync_manager", {
         {
             trigger: ".o_list_view .o_data_row:contains(crewclock-tc-5090)",
         },
-        {
-            content: "Open the one that names an unknown worker",
-            trigger: ".o_list_view .o_data_cell:contains(crewclock-tc-5103)",
-            run: "click",
-        },
-        {
-            content: "It says what to do",
-            trigger: ".o_form_view .o_construction_review_hint:contains(Bind the system's id)",
-        },
+        ...openUnknownWorker,
         {
             content: "and opens where to do it",
             trigger: ".o_form_view .o_construction_review_hint button[name=action_open_value_maps]",
@@ -179,7 +181,7 @@ registry.category("web_tour.tours").add("construction_role_sync_manager", {
         },
         {
             content: "The value maps that translate this system's values",
-            trigger: ".o_list_view .o_group_header:contains(Unit of Measure)",
+            trigger: ".o_list_view .o_data_row:contains(LF)",
         },
-    ],
+        ]),
 });
