@@ -13,3 +13,4 @@ from . import construction_defect
 from . import account_analytic_line
 from . import construction_sync_event_type
 from . import construction_sync_file_source
+from . import account_move
