@@ -24,6 +24,7 @@ MODULES = (
     "construction_companycam",
     "construction_samsara",
     "construction_procore",
+    "construction_subcontract",
 )
 
 
