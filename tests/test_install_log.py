@@ -25,6 +25,7 @@ MODULES = (
     "construction_samsara",
     "construction_procore",
     "construction_billing",
+    "construction_subcontract",
 )
 
 

@@ -14,3 +14,4 @@ from . import account_analytic_line
 from . import construction_sync_event_type
 from . import construction_sync_file_source
 from . import project_project
+from . import account_move

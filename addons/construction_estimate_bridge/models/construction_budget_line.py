@@ -120,6 +120,8 @@ class ConstructionBudgetLine(models.Model):
         Confirmed purchase lines whose analytic distribution carries both
         accounts, valued at their untaxed price for the quantity not billed
         yet, in company currency, weighted by the distribution percentage.
+        Billed means on a posted bill: a draft bill is no cost yet (it has no
+        analytic entries), so its quantity stays committed until it posts.
         """
         committed = defaultdict(float)
         if not cost_code_accounts:
@@ -137,7 +139,7 @@ class ConstructionBudgetLine(models.Model):
         )
         project_ids, cost_code_ids = set(project_accounts.ids), set(cost_code_accounts.ids)
         for purchase_line in purchase_lines:
-            open_quantity = purchase_line.product_qty - purchase_line.qty_invoiced
+            open_quantity = purchase_line.product_qty - self._posted_quantity(purchase_line)
             if open_quantity <= 0 or not purchase_line.product_qty:
                 continue
             order = purchase_line.order_id
@@ -153,6 +155,19 @@ class ConstructionBudgetLine(models.Model):
                     for cost_code_id in account_ids & cost_code_ids:
                         committed[(project_id, cost_code_id)] += amount * percentage / 100
         return committed
+
+    @api.model
+    def _posted_quantity(self, purchase_line):
+        """Quantity of ``purchase_line`` on posted bills less posted refunds, in its unit."""
+        quantity = 0.0
+        for bill_line in purchase_line.invoice_lines:
+            if bill_line.parent_state != "posted":
+                continue
+            billed = bill_line.product_uom_id._compute_quantity(
+                bill_line.quantity, purchase_line.product_uom
+            )
+            quantity += billed if bill_line.move_id.move_type == "in_invoice" else -billed
+        return quantity
 
     def _actual_amounts(self, project_accounts, cost_code_accounts, date_to=None):
         """Booked cost per (project account, cost code account), from analytic

@@ -28,6 +28,7 @@ MODULES = (
     "construction_procore",
     "construction_assist",
     "construction_billing",
+    "construction_subcontract",
 )
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 
@@ -128,6 +129,13 @@ MATRIX = {
     "construction.pay.application.line":     "r     -     -     -     -     r     r     r     -",
     "construction.retainage.release":        "-     -     -     -     -     rwc   rwc   rwcu  -",
     "construction.wip.line":                 "-     -     -     -     -     -     rwcu  rwcu  -",
+    # construction_subcontract: subcontractors reach their own through portal routes only
+    "construction.subcontract.pay.application":       "-  -  -  -  -  r  rwc   rwcu  -",
+    "construction.subcontract.pay.application.line":  "-  -  -  -  -  r  rwcu  rwcu  -",
+    "construction.subcontract.back.charge":           "-  -  -  -  -  r  rwc   rwcu  -",
+    "construction.subcontract.document":              "-  -  -  -  -  r  rwc   rwcu  -",
+    "construction.subcontract.wizard":                "-  -  -  -  -  -  rwcu  rwcu  -",
+    "construction.subcontract.wizard.line":           "-  -  -  -  -  -  rwcu  rwcu  -",
 }
 # fmt: on
 
@@ -144,6 +152,8 @@ GLOBAL_MODELS = {
     "construction.budget.rfq.wizard.line",
     "construction.defect.pricing.wizard",
     "construction.assist.triage",
+    "construction.subcontract.wizard",
+    "construction.subcontract.wizard.line",
 }
 
 # Models whose records belong to the external system that brought them in
@@ -215,6 +225,12 @@ WRITE_VALUES = {
     "construction.pay.application.line": {"name": "Renamed"},
     "construction.retainage.release": {"state": "draft"},
     "construction.wip.line": {"over_under": 1.0},
+    "construction.subcontract.pay.application": {"period_end": "2030-01-31"},
+    "construction.subcontract.pay.application.line": {"completed_quantity": 5.0},
+    "construction.subcontract.back.charge": {"name": "Renamed"},
+    "construction.subcontract.document": {"name": "Renamed"},
+    "construction.subcontract.wizard": {"retainage_percent": 5.0},
+    "construction.subcontract.wizard.line": {"amount": 5.0},
 }
 
 
@@ -581,6 +597,60 @@ class AccessMatrixCase(FieldEvidenceCase):
             lambda k: {"estimate_id": estimate.id, "defect_ids": [Command.set(defect.ids)]},
         )
         cls.build_billing_samples(samples, add, triple, company, project, cost_code)
+        # construction_subcontract
+        subcontractor = env["res.partner"].create({"name": f"Matrix Subs {n}", "is_company": True})
+        work = env.ref("construction_subcontract.product_subcontract_work")
+        subcontracts = env["purchase.order"].create(
+            [
+                {
+                    "partner_id": subcontractor.id,
+                    "company_id": company.id,
+                    "construction_subcontract": True,
+                    "project_id": projects[0].id,
+                    "order_line": [
+                        Command.create({"product_id": work.id, "product_qty": 100, "price_unit": 1})
+                    ],
+                }
+                for _k in range(4)
+            ]
+        )
+        subcontracts.button_confirm()
+        application = add(
+            "construction.subcontract.pay.application",
+            lambda k: {"order_id": subcontracts[k].id},
+        )
+        add(
+            "construction.subcontract.pay.application.line",
+            lambda k: {
+                "application_id": application.id,
+                "purchase_line_id": subcontracts[k + 1].order_line.id,
+            },
+        )
+        add(
+            "construction.subcontract.back.charge",
+            lambda k: {"order_id": subcontracts[0].id, "name": f"Clean-up {k}", "amount": 10.0},
+        )
+        add(
+            "construction.subcontract.document",
+            lambda k: {
+                "name": f"COI {k}",
+                "partner_id": subcontractor.id,
+                "company_id": company.id,
+                "date_expiry": "2031-01-01",
+                "attachment": base64.b64encode(b"%PDF-1.4"),
+            },
+        )
+        subcontract_wizard = add(
+            "construction.subcontract.wizard", lambda k: {"partner_id": subcontractor.id}
+        )
+        add(
+            "construction.subcontract.wizard.line",
+            lambda k: {
+                "wizard_id": subcontract_wizard.id,
+                "budget_line_id": budget_line.id,
+                "name": f"Paving {k}",
+            },
+        )
         return samples
 
     @classmethod

@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError
 
 from .common import EstimateBridgeCase, row, to_csv
@@ -81,6 +81,29 @@ class TestBudget(EstimateBridgeCase):
         extra.button_cancel()
         self.assertAlmostEqual(paving.committed, 3600)
         self.assertFalse(paving.over_budget)
+
+    def test_a_draft_bill_keeps_its_quantity_committed_until_it_posts(self):
+        paving = self.budget_line(self.budget, self.code_paving)
+        order = self.make_po(self.vendor_asphalt, self.product_asphalt, 60, 90, self.code_paving)
+        order.button_confirm()
+        action = order.action_create_invoice()
+        bill = self.env["account.move"].browse(action["res_id"])
+        bill.write(
+            {
+                "invoice_date": fields.Date.today(),
+                "invoice_line_ids": [Command.update(bill.invoice_line_ids.id, {"quantity": 20})],
+            }
+        )
+        paving._refresh_figures()
+        self.assertAlmostEqual(paving.committed, 5400, msg="a draft bill is no cost yet")
+        self.assertAlmostEqual(paving.actual, 0)
+        bill.action_post()
+        self.assertAlmostEqual(paving.committed, 3600)
+        self.assertAlmostEqual(paving.actual, 1800)
+        bill.button_draft()
+        bill.button_cancel()
+        self.assertAlmostEqual(paving.committed, 5400, msg="a cancelled bill frees nothing")
+        self.assertAlmostEqual(paving.actual, 0)
 
     def test_other_projects_and_cost_codes_do_not_count(self):
         other_project = self.env["project.project"].create({"name": "Other lot"})

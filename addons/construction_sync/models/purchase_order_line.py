@@ -51,31 +51,38 @@ class PurchaseOrderLine(models.Model):
                     ordered=line.product_qty,
                 )
             )
-        if quantity != line.qty_received:
-            line.qty_received = quantity
-            line.order_id.message_post(
+        line._sync_confirm_work(event, quantity)
+        if binding:
+            Resolver._bind(event, binding, line, data["purchase_line"])
+        return line
+
+    def _sync_confirm_work(self, event, quantity):
+        """Apply ``quantity`` done to date, confirmed by ``event``, to this
+        line: it becomes the received quantity. Modules that follow the work
+        otherwise (subcontractor pay applications) override this."""
+        self.ensure_one()
+        if quantity != self.qty_received:
+            self.qty_received = quantity
+            self.order_id.message_post(
                 body=self.env._(
                     "%(system)s confirmed %(quantity)s of %(ordered)s for %(line)s "
                     "(correlation %(correlation)s).",
                     system=event.system_id.name,
                     quantity=quantity,
-                    ordered=line.product_qty,
-                    line=line.name,
+                    ordered=self.product_qty,
+                    line=self.name,
                     correlation=event.correlation_id,
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            if line.product_id.purchase_method == "receive" and line.qty_to_invoice > 0:
-                line.order_id.activity_schedule(
+            if self.product_id.purchase_method == "receive" and self.qty_to_invoice > 0:
+                self.order_id.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    user_id=(line.order_id.user_id or event.system_id.owner_id).id,
-                    summary=self.env._("Ready to bill: %s", line.name),
+                    user_id=(self.order_id.user_id or event.system_id.owner_id).id,
+                    summary=self.env._("Ready to bill: %s", self.name),
                     note=self.env._(
                         "%(quantity)s of %(line)s received and not yet billed.",
-                        quantity=line.qty_to_invoice,
-                        line=line.name,
+                        quantity=self.qty_to_invoice,
+                        line=self.name,
                     ),
                 )
-        if binding:
-            Resolver._bind(event, binding, line, data["purchase_line"])
-        return line

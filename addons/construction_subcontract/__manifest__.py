@@ -1,0 +1,33 @@
+{
+    "name": "Construction Subcontracts",
+    "summary": "Subcontract commitments with a schedule of values, subcontractor pay "
+    "applications with retainage, compliance that blocks payment, back charges",
+    "version": "18.0.1.0.0",
+    "category": "Construction",
+    "website": "https://github.com/construction-sync-suite/construction-sync-suite",
+    "author": "Construction Sync Suite",
+    "maintainers": ["construction-sync-suite"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": [
+        "construction_estimate_bridge",
+        "purchase",
+        "project_purchase",
+        "account",
+        "portal",
+    ],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/construction_subcontract_rules.xml",
+        "data/construction_subcontract_data.xml",
+        "data/construction_sync_event_type_data.xml",
+        "views/purchase_order_views.xml",
+        "views/construction_subcontract_pay_application_views.xml",
+        "views/construction_subcontract_back_charge_views.xml",
+        "views/construction_subcontract_document_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/construction_subcontract_portal_templates.xml",
+        "wizards/construction_subcontract_wizard_views.xml",
+        "views/construction_subcontract_menus.xml",
+    ],
+}
