@@ -1,3 +1,4 @@
+import functools
 import hashlib
 
 from odoo import fields, models, tools
@@ -43,8 +44,11 @@ class ResUsersApikeys(models.Model):
         if not key:
             return super()._check_credentials(scope=scope, key=key)
         digest = hashlib.sha256(key.encode()).hexdigest()
+        odoo_check = functools.partial(super()._check_credentials, scope=scope, key=key)
         try:
-            user_id, expires = self._construction_checked_key(scope, digest, key)
+            user_id, expires = self._construction_checked_key(
+                scope, digest, key[:INDEX_SIZE], odoo_check
+            )
         except KeyRefused:
             return None
         except KeyUncached as accepted:
@@ -54,13 +58,15 @@ class ResUsersApikeys(models.Model):
         return user_id
 
     @tools.ormcache("scope", "digest")
-    def _construction_checked_key(self, scope, digest, key):
-        """``(user id, expiry)`` of the key whose SHA-256 is ``digest``,
-        checked by Odoo; :class:`KeyRefused` when Odoo refuses it, and
+    def _construction_checked_key(self, scope, digest, index, odoo_check):
+        """``(user id, expiry)`` of the key whose SHA-256 is ``digest`` and
+        whose first characters are ``index``, checked by ``odoo_check``
+        (Odoo's own check of that key);
+        :class:`KeyRefused` when Odoo refuses it, and
         :class:`KeyUncached` in the rare case where another key of its user
         starts with the same characters (its expiry cannot be told apart):
         nothing is cached then."""
-        user_id = super()._check_credentials(scope=scope, key=key)
+        user_id = odoo_check()
         if not user_id:
             raise KeyRefused()
         self.env.cr.execute(
@@ -71,7 +77,7 @@ class ResUsersApikeys(models.Model):
                 """,
                 SQL.identifier(self._table),
                 user_id,
-                key[:INDEX_SIZE],
+                index,
                 scope,
             )
         )
