@@ -27,9 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 import s3fs
-from photo_upload import base_jpeg, unique
+from photo_upload import base_jpeg, json_rpc_caller, route_photos_to_bucket, unique
 from proof import Verdict, connect, proof_parser, query
-from sync_events import xmlrpc_caller
 
 API = "/construction/api/v1"
 STORAGE = "construction_s3"
@@ -76,20 +75,15 @@ def session(args, node):
     return client
 
 
-def route_photos(rpc, on):
-    storage = rpc("fs.storage", "search", [("code", "=", STORAGE)])
-    model = rpc("ir.model", "search", [("model", "=", "construction.photo")])
-    rpc("fs.storage", "write", storage, {"model_ids": [(6, 0, model if on else [])]})
-
-
 def main():
     args = options()
-    rpc = xmlrpc_caller(args)
-    route_photos(rpc, True)
+    json_rpc = json_rpc_caller(args.url)
+    uid = json_rpc("common", "login", args.db, args.login, args.password)
+    route_photos_to_bucket(json_rpc, args, uid, True)
     try:
         return prove(args)
     finally:
-        route_photos(rpc, False)
+        route_photos_to_bucket(json_rpc, args, uid, False)
 
 
 def prove(args):
