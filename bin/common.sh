@@ -102,24 +102,26 @@ service_api_key() {
 
 # Start a server on database $1 and port $2 (gevent on $2 + 1) with two
 # workers and queue_job's runner; SERVER_PID names it, the log goes to
-# var/log/<database>-server.log. Returns once the API answers.
+# var/log/<$3, else the database>-server.log. Returns once the API answers.
+# CONSTRUCTION_SERVER_LOAD=base,web starts a node without the job runner.
 start_server() {
-    local db="$1" port="$2"
+    local db="$1" port="$2" log="$REPO/var/log/${3:-$1}-server.log"
+    local load="${CONSTRUCTION_SERVER_LOAD:-base,web,queue_job}"
     server_config
-    say "Starting a server with 2 workers and the job runner on port $port (master password in var/admin-passwd)"
+    say "Starting a server with 2 workers ($load) on port $port (master password in var/admin-passwd)"
     ODOO_QUEUE_JOB_CHANNELS="${ODOO_QUEUE_JOB_CHANNELS:-root:2,root.construction_inbound:2,root.construction_outbound:1,root.construction_batch:1,root.construction_pull:1}" \
         "$PYTHON" "$ODOO_BIN" -c "$SERVER_CONF" --addons-path="$ADDONS_PATH" \
         -d "$db" --db-filter="^$db\$" --http-port="$port" --gevent-port="$((port + 1))" \
         --workers=2 --max-cron-threads="${CONSTRUCTION_CRON_THREADS:-0}" \
-        --load=base,web,queue_job --logfile="$REPO/var/log/$db-server.log" &
+        --load="$load" --logfile="$log" &
     SERVER_PID=$!
     for _ in $(seq 60); do
         curl -sf "http://127.0.0.1:$port/construction/api/v1/health" >/dev/null && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || die "the server on '$db' stopped; see var/log/$db-server.log"
+        kill -0 "$SERVER_PID" 2>/dev/null || die "the server on '$db' stopped; see $log"
         sleep 1
     done
     stop_server
-    die "the server on '$db' did not answer on port $port within 60 s; see var/log/$db-server.log"
+    die "the server on '$db' did not answer on port $port within 60 s; see $log"
 }
 
 stop_server() {

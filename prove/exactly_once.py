@@ -17,12 +17,19 @@ requests that run at once. Meanwhile:
   gives the job back to the queue, and the suite's scheduled action buries
   events whose job failed for good (its interval is set to a minute here).
 
+With several nodes on one database (``--url`` lists them, comma-separated;
+``--server-pid`` is then the node that runs queue_job's runner), requests
+take turns over them and a request a node did not answer goes to the next;
+``--kill-node PID`` kills that whole node (its main process and workers)
+with SIGKILL once ``--kill-after`` of the requests are answered.
+
 Then it waits for the queue to drain and checks the database.
 
     PYTHONPATH=bench python3 prove/exactly_once.py --url http://127.0.0.1:8269 \\
         --db construction_prove --api-key KEY --server-pid PID --events 1000
 """
 
+import contextlib
 import os
 import random
 import signal
@@ -33,7 +40,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
 from labor_events import labor_fixtures, labor_payload
-from proof import Verdict, connect, post_resending, proof_parser, query, wait_until
+from proof import (
+    ANSWERED_BY,
+    Verdict,
+    connect,
+    post_resending,
+    proof_parser,
+    query,
+    wait_until,
+)
 from sync_events import code_number, xmlrpc_caller
 
 RECOVERY_CRON = "construction_sync.ir_cron_bury_lost_events"
@@ -57,6 +72,12 @@ def options():
     )
     parser.add_argument("--no-kill", action="store_true", help="do not kill a worker")
     parser.add_argument(
+        "--kill-node",
+        type=int,
+        default=0,
+        help="pid of a node of several (--url lists them): killed whole mid-run",
+    )
+    parser.add_argument(
         "--kill-after", type=float, default=0.3, help="kill once this share of posts is answered"
     )
     parser.add_argument(
@@ -71,6 +92,8 @@ def options():
     args = parser.parse_args()
     if not args.no_kill and not args.server_pid:
         parser.error("--server-pid is required unless --no-kill")
+    # the nodes the events are posted to; XML-RPC and the checks use the first
+    args.urls, args.url = args.url, args.url.split(",")[0]
     return args
 
 
@@ -162,6 +185,15 @@ def parent_pid(pid):
         return None
 
 
+def process_state(pid):
+    """The state letter of a process (``Z``: dead, not yet reaped), or None when gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
 def children(pid):
     return {
         int(entry) for entry in os.listdir("/proc") if entry.isdigit() and parent_pid(entry) == pid
@@ -205,6 +237,19 @@ def kill_a_worker(args, db, run_like, progress, outcome):
         f"no job of this run was cut off by a kill ({len(outcome['missed'])} kills "
         "hit a worker whose job had just ended)"
     )
+
+
+def kill_a_node(args, progress, outcome):
+    """Once enough posts are answered, SIGKILL a whole node: its main
+    process first (so it spawns no new worker), then its workers."""
+    while progress["answered"] < args.kill_after * progress["requests"]:
+        time.sleep(0.2)
+    workers = children(args.kill_node)
+    os.kill(args.kill_node, signal.SIGKILL)
+    for pid in workers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    outcome.update(answered=progress["answered"], processes=1 + len(workers))
 
 
 def sample_retries(db, run_jobs_sql, run_like, stop, seen):
@@ -282,13 +327,13 @@ def prove(args, rng, run, run_like, rpc, db, run_jobs_sql, system_id, task_ids):
     def send(request):
         kind, items = request
         if kind == "single":
-            payload, resends = post_resending(args.url, args.api_key, "/events", items[0])
+            payload, resends = post_resending(args.urls, args.api_key, "/events", items[0])
             results = [
                 {"status": "duplicate" if payload["duplicate"] else "accepted", "event": payload}
             ]
         else:
             payload, resends = post_resending(
-                args.url, args.api_key, "/events/batch", {"events": items}
+                args.urls, args.api_key, "/events/batch", {"events": items}
             )
             results = payload["results"]
         with lock:
@@ -301,7 +346,7 @@ def prove(args, rng, run, run_like, rpc, db, run_jobs_sql, system_id, task_ids):
                 )
 
     stop_injecting, stop_sampling = threading.Event(), threading.Event()
-    injected, retries_seen, kill = Counter(), {}, {}
+    injected, retries_seen, kill, node_kill = Counter(), {}, {}, {}
     threads = [
         threading.Thread(
             target=inject_serialization_failures,
@@ -319,6 +364,8 @@ def prove(args, rng, run, run_like, rpc, db, run_jobs_sql, system_id, task_ids):
                 args=(args, connect(args.db), run_like, progress, kill),
             )
         )
+    if args.kill_node:
+        threads.append(threading.Thread(target=kill_a_node, args=(args, progress, node_kill)))
     for thread in threads:
         thread.start()
 
@@ -350,6 +397,7 @@ def prove(args, rng, run, run_like, rpc, db, run_jobs_sql, system_id, task_ids):
     check_replay(verdict, rpc, db, run_like, args)
     check_side_effects(verdict, db, events, run_like, system_id, task_ids, run)
     check_failures(verdict, db, run_jobs_sql, run_like, injected, retries_seen, kill, args)
+    check_nodes(verdict, progress, node_kill, args)
     return verdict.print()
 
 
@@ -424,6 +472,29 @@ def check_inbox(verdict, db, events, answers, progress, run_like, drained, args)
         f"done {states['done']}, needs_review {states['needs_review']}, dead {states['dead']}"
         f" {dict(errors) if errors else ''}; without a reason: {len(unexplained)}",
     )
+
+
+def check_nodes(verdict, progress, node_kill, args):
+    """With several nodes: each answered requests, and the one killed lost
+    nothing (the other checks count every key once, with its effects)."""
+    nodes = args.urls.split(",")
+    if len(nodes) < 2:
+        return
+    answered = {node: ANSWERED_BY[node] for node in nodes}
+    verdict.check(
+        "requests spread over the nodes",
+        all(answered.values()),
+        ", ".join(f"{node}: {count}" for node, count in answered.items()),
+    )
+    if args.kill_node:
+        killed = process_state(args.kill_node) in (None, "Z")
+        verdict.check(
+            "node killed mid-run, nothing lost",
+            bool(node_kill) and killed,
+            f"node {args.kill_node} ({node_kill.get('processes', 0)} processes) killed after "
+            f"{node_kill.get('answered', 0)} of {progress['requests']} requests were "
+            f"answered; {progress['resends']} requests resent to another node",
+        )
 
 
 def check_replay(verdict, rpc, db, run_like, args):

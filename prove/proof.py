@@ -7,8 +7,11 @@ The options and the XML-RPC caller are the benchmarks' (``bench/sync_events.py``
 
 import http.client
 import importlib.util
+import itertools
+import threading
 import time
 import urllib.error
+from collections import Counter
 from pathlib import Path
 
 import psycopg2
@@ -21,6 +24,10 @@ SIGNATURE_LIB = Path(__file__).resolve().parent.parent / "addons/construction_sy
 # The system parameter listing the hosts inside the network that outbound
 # calls may reach (an administrator's).
 ALLOWED_HOSTS = "construction_sync.outbound_allowed_hosts"
+# Requests answered by each node when a proof spreads them over several.
+ANSWERED_BY = Counter()
+_turn = itertools.count()
+_answered_lock = threading.Lock()
 
 
 def signature_lib():
@@ -44,10 +51,17 @@ def post_resending(url, api_key, path, body, attempts=30, pause=1.0):
 
     A lost answer (worker killed, connection reset, 5xx) says nothing about
     whether the events were stored, so the same body goes again, with the same
-    idempotency keys, as a real client does."""
+    idempotency keys, as a real client does. ``url`` may list several nodes
+    (comma-separated): requests take turns, and a resend goes to the next
+    node, as a proxy in front of them does."""
+    urls = url.split(",")
+    start = next(_turn)
     for resend in range(attempts):
+        node = urls[(start + resend) % len(urls)]
         try:
-            _latency, payload = post(url, api_key, path, body)
+            _latency, payload = post(node, api_key, path, body)
+            with _answered_lock:
+                ANSWERED_BY[node] += 1
             return payload, resend
         except urllib.error.HTTPError as error:
             if error.code not in RESEND_STATUSES:
