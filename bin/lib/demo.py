@@ -4,7 +4,8 @@ a failure leaves the database as it was. Prints the time taken and, last, one
 client share link per line (bin/run opens them once the server answers, as
 the client did).
 
-Usage: demo.py <config> <addons-path> <database> [small|full]
+Usage (from the repository's root; Odoo's log goes to var/log/<database>-demo.log):
+demo.py <config> <addons-path> <database> [small|full]
 """
 
 import sys
@@ -15,7 +16,10 @@ from odoo import SUPERUSER_ID, api
 
 config, addons_path, db = sys.argv[1:4]
 size = sys.argv[4] if len(sys.argv) > 4 else "full"
-odoo.tools.config.parse_config(["-c", config, f"--addons-path={addons_path}", "-d", db])
+# Odoo's log goes to its file, leaving the terminal to the progress bar.
+odoo.tools.config.parse_config(
+    ["-c", config, f"--addons-path={addons_path}", "-d", db, f"--logfile=var/log/{db}-demo.log"]
+)
 started = time.monotonic()
 WIDTH = 30
 

@@ -491,7 +491,7 @@ class _Story:
         return {
             "patching": patching_cost * days * margin / 4.5,
             "traffic": max(8, traffic_hours * days * margin),
-            "asphalt": max(20, asphalt * margin),
+            "asphalt": max(120, asphalt * margin),
             "striping": 4000 + 200 * weekdays,
         }
 
@@ -632,7 +632,8 @@ class _Story:
                         },
                     )
                 )
-            if data["machine"] and number % MATERIAL_EVERY == 0:
+            # the first delivery once the work is under way, never on day one
+            if data["machine"] and number % MATERIAL_EVERY == MATERIAL_EVERY - 1:
                 envelopes[data["timekeeping"]].append(
                     self._envelope(
                         "material.consumed",
@@ -722,9 +723,12 @@ class _Story:
         stages = ["before", "before", "during", "after"]
         for index in range(count):
             day = days[min(len(days) - 1, index * len(days) // count)]
+            # the latest third: a defect each, detected below the category's
+            # threshold, so that they wait in the review queue
+            recent = index >= count * 2 // 3
             kinds = (
                 [DEFECT_KINDS[self.rng.randrange(len(DEFECT_KINDS))]]
-                if self.rng.random() < 0.7
+                if recent or self.rng.random() < 0.7
                 else []
             )
             image, boxes = pavement_photo(f"{key}-{index}", kinds)
@@ -751,11 +755,13 @@ class _Story:
                 f"demo-photo-{uuid}",
             )
             for number, box in enumerate(boxes):
-                self._defect(data, photo, box, f"{uuid}-d{number}")
+                self._defect(data, photo, box, f"{uuid}-d{number}", recent)
 
-    def _defect(self, data, photo, box, uuid):
+    def _defect(self, data, photo, box, uuid, doubtful):
         category = self.env.ref(f"construction_field_evidence.defect_category_{box['label']}")
-        confidence = round(self.rng.uniform(0.45, 0.97), 2)
+        confidence = round(
+            self.rng.uniform(0.4, 0.55) if doubtful else self.rng.uniform(0.62, 0.97), 2
+        )
         observation = {
             "client_uuid": uuid,
             "site_id": data["site"].id,
