@@ -28,6 +28,7 @@
         "views/res_config_settings_views.xml",
         "views/construction_subcontract_portal_templates.xml",
         "wizards/construction_subcontract_wizard_views.xml",
+        "wizards/construction_subcontract_accrual_wizard_views.xml",
         "views/construction_subcontract_menus.xml",
     ],
 }

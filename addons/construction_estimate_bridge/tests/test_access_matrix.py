@@ -136,6 +136,8 @@ MATRIX = {
     "construction.subcontract.document":              "-  -  -  -  -  r  rwc   rwcu  -",
     "construction.subcontract.wizard":                "-  -  -  -  -  -  rwcu  rwcu  -",
     "construction.subcontract.wizard.line":           "-  -  -  -  -  -  rwcu  rwcu  -",
+    "construction.subcontract.accrual.wizard":        "-  -  -  -  -  -  rwcu  rwcu  -",
+    "construction.subcontract.accrual.wizard.line":   "-  -  -  -  -  -  rwcu  rwcu  -",
 }
 # fmt: on
 
@@ -154,6 +156,7 @@ GLOBAL_MODELS = {
     "construction.assist.triage",
     "construction.subcontract.wizard",
     "construction.subcontract.wizard.line",
+    "construction.subcontract.accrual.wizard.line",
 }
 
 # Models whose records belong to the external system that brought them in
@@ -231,6 +234,8 @@ WRITE_VALUES = {
     "construction.subcontract.document": {"name": "Renamed"},
     "construction.subcontract.wizard": {"retainage_percent": 5.0},
     "construction.subcontract.wizard.line": {"amount": 5.0},
+    "construction.subcontract.accrual.wizard": {"date": "2030-01-31"},
+    "construction.subcontract.accrual.wizard.line": {"amount": 5.0},
 }
 
 
@@ -649,6 +654,27 @@ class AccessMatrixCase(FieldEvidenceCase):
                 "wizard_id": subcontract_wizard.id,
                 "budget_line_id": budget_line.id,
                 "name": f"Paving {k}",
+            },
+        )
+        accrual_account = env["account.account"].create(
+            {
+                "name": f"Accrued cost {n}",
+                "code": f"2189{n:02d}",
+                "account_type": "liability_current",
+                "company_ids": [Command.set(company.ids)],
+            }
+        )
+        accrual = add(
+            "construction.subcontract.accrual.wizard",
+            lambda k: {"company_id": company.id, "account_id": accrual_account.id},
+        )
+        add(
+            "construction.subcontract.accrual.wizard.line",
+            lambda k: {
+                "wizard_id": accrual.id,
+                "name": f"Accrual {k}",
+                "account_id": accrual_account.id,
+                "amount": 10.0,
             },
         )
         return samples
