@@ -42,6 +42,8 @@
         "views/construction_sync_connector_views.xml",
         "views/construction_sync_file_source_views.xml",
         "views/construction_sync_config_views.xml",
+        "views/construction_sync_schema_version_views.xml",
+        "views/construction_sync_alert_views.xml",
         "views/construction_sync_variance_views.xml",
         "views/account_analytic_line_views.xml",
         "views/maintenance_equipment_views.xml",

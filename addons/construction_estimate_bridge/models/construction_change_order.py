@@ -98,6 +98,12 @@ class ConstructionChangeOrder(models.Model):
                 order.amount_total,
                 self.env._("change order %(order)s", order=order.name),
             )
+        self._approve()
+
+    def _approve(self):
+        """Revise the budget and mark the orders approved by the current
+        user: after :meth:`action_approve`'s checks, or for an order a
+        system of record approved already."""
         for order in self:
             order._revise_budget()
         self.write(

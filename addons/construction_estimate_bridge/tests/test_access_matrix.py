@@ -16,6 +16,7 @@ import base64
 from odoo import Command
 from odoo.addons.construction_field_evidence.tests.common import FieldEvidenceCase
 from odoo.addons.construction_sync.tests.common import ROLE_GROUPS
+from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import new_test_user
 
 from .common import BASE_ROWS, to_csv
@@ -70,6 +71,7 @@ MATRIX = {
     "construction.sync.system.mode":         "-     r     -     rwcu  r     r     r     rwcu  r",
     "construction.sync.event.type":          "-     r     -     rwcu  r     r     r     rwcu  r",
     "construction.sync.ownership":           "-     r     -     rwcu  r     r     r     rwcu  r",
+    "construction.sync.schema.version":      "-     r     -     rwc   r     r     r     rwc   r",
     "construction.sync.binding":             "-     -     -     rwcu  -     -     r     rwcu  -",
     "construction.sync.value.map":           "-     -     -     rwcu  -     -     r     rwcu  -",
     "construction.sync.event":               "-     -     -     rwu   -     -     r     rwu   -",
@@ -78,6 +80,8 @@ MATRIX = {
     "construction.sync.signature":           "-     -     -     -     -     -     -     r     -",
     "construction.sync.variance":            "-     -     -     rw    -     -     rw    rwcu  -",
     "construction.sync.monitor":             "-     -     -     r     -     -     r     r     -",
+    "construction.sync.alert.rule":          "-     -     -     rwcu  -     -     r     rwcu  -",
+    "construction.sync.alert":               "-     -     -     rw    -     -     r     rw    -",
     "construction.sync.kpi":                 "-     -     -     r     -     -     r     r     -",
     "construction.sync.exchange":            "-     -     -     r     -     -     r     r     -",
     "construction.sync.pull":                "-     -     -     rw    -     -     r     rw    -",
@@ -141,11 +145,29 @@ MATRIX = {
 }
 # fmt: on
 
+# Approval rights: who may do each approving action on a record that another
+# person proposed (nobody may on their own: test_separation_of_duties), in the
+# order of ROLES ("x": allowed, "-": refused).
+# fmt: off
+APPROVALS = {
+    #                                               port user api sync revw estim ctrl admin equip
+    "construction.estimate.action_award":           "-   -    -   -    -    -     x    x     -",
+    "construction.budget.action_approve":           "-   -    -   -    -    -     x    x     -",
+    "construction.change.order.action_approve":     "-   -    -   -    -    -     x    x     -",
+    "construction.change.order.action_reject":      "-   -    -   -    -    -     x    x     -",
+    "construction.sync.schema.version.action_approve":
+                                                    "-   -    -   x    -    -     -     x     -",
+    "purchase.order.action_construction_approve_overrun":
+                                                    "-   -    -   -    -    -     x    x     -",
+}
+# fmt: on
+
 # Models whose records belong to no company: shared reference data, and
 # wizards with no company of their own (scratch records of one session that
 # only point at records the rules already guard).
 GLOBAL_MODELS = {
     "construction.sync.event.type",
+    "construction.sync.schema.version",
     "construction.sync.backfill",
     "construction.photo.stage",
     "construction.photo.tag",
@@ -175,6 +197,7 @@ WRITE_VALUES = {
     "construction.sync.system.mode": {"mode": "realtime"},
     "construction.sync.event.type": {"name": "Renamed"},
     "construction.sync.ownership": {"note": "Renamed"},
+    "construction.sync.schema.version": {"reason": "Renamed"},
     "construction.sync.binding": {"external_id": "RENAMED"},
     "construction.sync.value.map": {"internal_value": "renamed"},
     "construction.sync.event": {"error_message": "seen"},
@@ -183,6 +206,8 @@ WRITE_VALUES = {
     "construction.sync.signature": {"digest": "0" * 64},
     "construction.sync.variance": {"note": "seen"},
     "construction.sync.monitor": {"queue_depth": 0},
+    "construction.sync.alert.rule": {"threshold": 5.0},
+    "construction.sync.alert": {"last_value": 1.0},
     "construction.sync.kpi": {"review_count": 0},
     "construction.sync.exchange": {"item_count": 1},
     "construction.sync.file.source": {"name": "Renamed"},
@@ -378,6 +403,27 @@ class AccessMatrixCase(FieldEvidenceCase):
         add(
             "construction.sync.delivery",
             lambda k: {"system_id": system.id, "event_type_id": event_type.id, "payload": "{}"},
+        )
+        alert_rule = add(
+            "construction.sync.alert.rule",
+            lambda k: {
+                "system_id": system.id,
+                "measure": ("queue_depth", "oldest_wait", "dead_count")[k],
+                "threshold": 1,
+            },
+        )
+        add(
+            "construction.sync.alert",
+            lambda k: {
+                "rule_id": alert_rule.id,
+                "system_id": system.id,
+                "measure": "queue_depth",
+                "severity": "warning",
+            },
+        )
+        add(
+            "construction.sync.schema.version",
+            lambda k: {"event_type_id": event_type.id, "payload_schema": '{"type": "object"}'},
         )
         add(
             "construction.sync.signature",
@@ -835,3 +881,62 @@ class TestAccessMatrix(AccessMatrixCase):
                             (expected, expected and not scoped),
                             f"{role} may {OPERATIONS[operation]} another system's {model}",
                         )
+
+    def test_each_role_may_approve_exactly_what_the_approval_table_says(self):
+        """Each approving action, tried for real as each role on a record
+        another person proposed, then rolled back."""
+        project = self.env["project.project"].create({"name": "Approval matrix lot"})
+        code = self.env.ref("construction_sync.cost_code_32_12_16")
+        estimate = self.env["construction.estimate"].create(
+            {
+                "name": "Awarded repairs",
+                "project_id": project.id,
+                "line_ids": [
+                    Command.create(
+                        {"name": "Patch", "cost_code_id": code.id, "quantity": 2, "unit_cost": 50}
+                    )
+                ],
+            }
+        )
+        budget = self.env["construction.budget"].create(
+            {"name": "Approval matrix budget", "project_id": project.id}
+        )
+        change_order = self.env["construction.change.order"].create(
+            {
+                "title": "More",
+                "budget_id": budget.id,
+                "reason": "Scope",
+                "line_ids": [Command.create({"cost_code_id": code.id, "amount_delta": 10})],
+            }
+        )
+        version = self.env["construction.sync.schema.version"].create(
+            {
+                "event_type_id": self.env.ref("construction_sync.event_type_cost_code_upserted").id,
+                "payload_schema": '{"type": "object"}',
+            }
+        )
+        purchase = self.env["purchase.order"].create(
+            {"partner_id": self.env["res.partner"].create({"name": "Matrix vendor"}).id}
+        )
+        records = {
+            "construction.estimate": estimate,
+            "construction.budget": budget,
+            "construction.change.order": change_order,
+            "purchase.order": purchase,
+            "construction.sync.schema.version": version,
+        }
+        for action, rights in APPROVALS.items():
+            model, method = action.rsplit(".", 1)
+            for role, allowed in zip(ROLES, rights.split(), strict=True):
+                with self.subTest(action=action, role=role):
+                    try:
+                        with self.env.cr.savepoint() as savepoint:
+                            getattr(records[model].with_user(self.users[role]), method)()
+                            self.env.flush_all()
+                            savepoint.rollback()
+                        done = True
+                    except (AccessError, UserError):
+                        done = False
+                    finally:
+                        self.env.invalidate_all()
+                    self.assertEqual(done, allowed == "x")

@@ -220,20 +220,26 @@ class TestApiIsolation(FieldApiCase):
         self.assertEqual(self.site.photo_ids, self.photo_a)
 
     def test_no_estimate_lands_on_another_companys_project(self):
+        """An award of an unknown project makes B's own job: B naming A's
+        project gets a job of its own company by that name, never A's."""
         self.grant(self.system_b, "estimate.approved")
-        estimates = self.env["construction.estimate"]
-        before = estimates.search_count([])
-        unknown = self.post_json("/estimates", estimate_payload(project="No Such Project"))
-        foreign = self.post_json("/estimates", estimate_payload(project=self.project_a.name))
-        self.assertEqual(unknown.status_code, 422, unknown.text)
-        # B named A's project itself: its own words come back, nothing else.
-        self.assertEqual(
-            json.loads(foreign.content.decode().replace(self.project_a.name, "No Such Project")),
-            unknown.json(),
+        # B's mapping profile (the standard one is the first company's)
+        self.env["construction.estimate.import.profile"].create(
+            {
+                "name": "Northside estimates",
+                "system_id": self.system_b.id,
+                "company_id": self.system_b.company_id.id,
+            }
         )
+        estimates = self.env["construction.estimate"]
+        foreign = self.post_json("/estimates", estimate_payload(project=self.project_a.name))
+        self.assertEqual(foreign.status_code, 201, foreign.text)
+        estimate = estimates.browse(foreign.json()["id"])
+        self.assertEqual(estimate.project_id.name, self.project_a.name)
+        self.assertNotEqual(estimate.project_id, self.project_a)
+        self.assertEqual(estimate.project_id.company_id, self.system_b.company_id)
         self.secrets_a.remove(self.project_a.name)
         self.assertNoSecretOfA(foreign)
-        self.assertEqual(estimates.search_count([]), before)
         self.assertFalse(estimates.search([("project_id", "=", self.project_a.id)]))
 
     def test_cost_codes_of_another_company_are_not_listed(self):

@@ -28,6 +28,9 @@ class TestReviewToPurchaseTour(HttpCase):
             "purchase.group_purchase_user",
         )
         self.env.company.construction_budget_check = "block"
+        # one person plays every role here: the award approves the budget
+        # (a person never approves a budget they made)
+        self.env.company.construction_award_budget = "approve"
         square_foot = self.env.ref("uom.uom_square_foot")
         vendor = self.env["res.partner"].create({"name": "Tour Paving Supply"})
         patch = self.env["product.product"].create(

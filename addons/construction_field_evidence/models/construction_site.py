@@ -34,7 +34,7 @@ def normalize_line(value):
 class ConstructionSite(models.Model):
     _name = "construction.site"
     _description = "Construction Site"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "construction.sync.master.mixin"]
     _order = "name, id"
     _check_company_auto = True
 
@@ -345,22 +345,45 @@ class ConstructionSite(models.Model):
         project id, created the first time and updated afterwards; an older
         version arriving late changes nothing."""
         data = event._payload()
-        Resolver = self.env["construction.sync.resolver"]
-        binding, site, _step = Resolver._match(
-            event.system_id,
+        return self.env["construction.sync.resolver"]._upsert(
+            event,
             self._name,
             data["external_id"],
             self._match_steps(data, event.company_id),
+            lambda site: dict(self._prepare_sync_vals(data), company_id=event.company_id.id),
         )
-        Resolver._lock(binding)
-        Resolver._check_sequence(event, binding)
-        vals = self._prepare_sync_vals(data)
-        if site:
-            site.write(vals)
-        else:
-            site = self.create(dict(vals, company_id=event.company_id.id))
-        Resolver._bind(event, binding, site, data["external_id"])
-        return site
+
+    def _construction_master_fields(self):
+        return {
+            "name",
+            "active",
+            "partner_id",
+            "project_id",
+            "street",
+            "city",
+            "zip",
+            "country_id",
+            "latitude",
+            "longitude",
+        }
+
+    def _construction_master_codes(self):
+        return ["site.upserted"]
+
+    def _construction_master_payload(self):
+        return {
+            "id": self.id,
+            "name": self.name,
+            "customer": self.partner_id.name or None,
+            "project": self.project_id.name or None,
+            "street": self.street or None,
+            "city": self.city or None,
+            "zip": self.zip or None,
+            "country": self.country_id.code or None,
+            "latitude": self.latitude or None,
+            "longitude": self.longitude or None,
+            "active": self.active,
+        }
 
     @api.model
     def _match_steps(self, data, company):

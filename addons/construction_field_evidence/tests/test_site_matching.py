@@ -98,7 +98,7 @@ class TestSiteMatching(FieldEvidenceCase):
             }
         )
         event = self.upsert("P-7", name="Job 4475", street="100 N Main Street Suite 5")
-        self.assertEqual((event.state, event.error_code), ("needs_review", "unknown_reference"))
+        self.assertEqual((event.state, event.error_code), ("needs_review", "duplicate"))
         self.assertIn("by address", event.error_message)
         self.assertIn(f"#{self.depot.id}", event.error_message)
         self.assertIn(f"#{twin.id}", event.error_message)

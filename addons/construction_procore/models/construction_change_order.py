@@ -61,7 +61,8 @@ class ConstructionChangeOrder(models.Model):
                 "line_ids": lines,
             }
         )
-        order.action_approve()
+        # approved in Procore by its own people: recorded, not approved again
+        order._approve()
         produced = [order]
         if data.get("commitment"):
             _commitment_binding, commitment = Resolver._binding(

@@ -53,7 +53,9 @@ class ConstructionSyncApi(http.Controller):
         system._check_rate(1)
         event, created = request.env["construction.sync.event"].sudo()._receive(system, envelope)
         return json_response(
-            dict(event_json(event), duplicate=not created), 202 if created else 200
+            dict(event_json(event), duplicate=not created),
+            202 if created else 200,
+            headers=event._deprecation_headers(),
         )
 
     @api_route("/events/batch", ["POST"])
@@ -185,4 +187,8 @@ def openapi_document(env):
         except FileNotFoundError:
             continue
     base = documents.pop("construction_sync")
-    return openapi.merge(base, sorted(documents.items()))
+    document = openapi.merge(base, sorted(documents.items()))
+    document["components"]["schemas"].update(
+        env["construction.sync.schema.version"].sudo()._openapi_schemas()
+    )
+    return document

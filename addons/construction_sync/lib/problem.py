@@ -25,7 +25,9 @@ ERROR_CODES = {
     "client_uuid_conflict": (409, "The client UUID names another photo"),
     "payload_too_large": (413, "The request is too large"),
     "unsupported_media_type": (415, "Unsupported media type"),
+    "schema_version_retired": (410, "The schema version is retired"),
     "unknown_event_type": (422, "Unknown event type"),
+    "unknown_schema_version": (422, "Unknown or unapproved schema version"),
     "schema_violation": (422, "The payload does not match its schema"),
     "validation_error": (422, "The request cannot be applied"),
     "batch_too_large": (422, "Too many items in one batch"),
@@ -59,6 +61,8 @@ EVENT_ERROR_CODES = {
     "retries_exhausted": "The retries are exhausted",
     "job_failed": "The job applying the event failed or its worker died too often",
     "unmappable": "A platform sent a body its adapter cannot turn into events",
+    "ownership_review": "Another system is the system of record: a person reviews the change",
+    "duplicate": "Two or more records match by their natural key: a person merges or binds them",
 }
 
 

@@ -13,6 +13,7 @@ ENVELOPE_SCHEMA = {
     "required": ["event_type", "payload"],
     "properties": {
         "event_type": {"type": "string", "minLength": 1, "maxLength": 64},
+        "schema_version": {"type": "integer", "minimum": 1},
         "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 128},
         "correlation_id": {"type": "string", "minLength": 1, "maxLength": 128},
         "occurred_at": {"type": "string", "format": "date-time"},

@@ -1,8 +1,10 @@
 from . import construction_sync_cached_mixin
+from . import construction_sync_master_mixin
 from . import construction_cost_code
 from . import construction_sync_system
 from . import construction_sync_system_mode
 from . import construction_sync_event_type
+from . import construction_sync_schema_version
 from . import construction_sync_binding
 from . import construction_sync_value_map
 from . import construction_sync_ownership
@@ -16,6 +18,8 @@ from . import construction_sync_adapter
 from . import construction_sync_exchange
 from . import construction_sync_pull
 from . import construction_sync_monitor
+from . import construction_sync_alert_rule
+from . import construction_sync_alert
 from . import ir_http
 from . import queue_job
 from . import res_config_settings
@@ -36,3 +40,4 @@ from . import construction_sync_file_source
 from . import construction_sync_file
 from . import res_users
 from . import res_users_apikeys
+from . import res_partner

@@ -4,6 +4,7 @@ import logging
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 from psycopg2 import IntegrityError, OperationalError, errorcodes
 
@@ -11,7 +12,12 @@ from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..exceptions import LockedPeriodError, StaleEventError, UnknownReferenceError
+from ..exceptions import (
+    AmbiguousReferenceError,
+    LockedPeriodError,
+    StaleEventError,
+    UnknownReferenceError,
+)
 from ..lib import backoff
 from ..lib import schema as schema_lib
 from ..lib.problem import EVENT_ERROR_CODES, ApiError
@@ -81,6 +87,9 @@ class ConstructionSyncEvent(models.Model):
     )
     attempts = fields.Integer(readonly=True)
     state = fields.Selection(EVENT_STATES, required=True, default="received", index=True)
+    schema_version = fields.Integer(
+        readonly=True, help="Schema version the system declared; empty: the current one."
+    )
     error_code = fields.Selection([(code, code) for code in EVENT_ERROR_CODES], readonly=True)
     error_message = fields.Text(readonly=True)
     error_locked_period = fields.Boolean(
@@ -151,7 +160,13 @@ class ConstructionSyncEvent(models.Model):
                 f"This service user posts as system {system.code!r}, not {envelope['system']!r}.",
             )
         payload = envelope["payload"]
-        event_type = self._admit(system, envelope["event_type"], payload, pointer_prefix)
+        event_type = self._admit(
+            system,
+            envelope["event_type"],
+            payload,
+            pointer_prefix,
+            version=envelope.get("schema_version"),
+        )
         digest = payload_hash(event_type.code, payload)
         key = envelope.get("idempotency_key") or digest
         event = self._claim(system, event_type, key, digest, envelope)
@@ -168,12 +183,16 @@ class ConstructionSyncEvent(models.Model):
             return existing, False
         if exchange:
             event.exchange_id = exchange
+        if envelope.get("schema_version"):
+            event.schema_version = envelope["schema_version"]
         if enqueue and event._realtime():
             event._enqueue()
         return event, True
 
     @api.model
-    def _admit(self, system, event_type, payload, pointer_prefix="", payload_pointer=None):
+    def _admit(
+        self, system, event_type, payload, pointer_prefix="", payload_pointer=None, version=None
+    ):
         """The inbound event type ``event_type`` (a code or a record) once
         ``system`` is known to be granted it, ``payload`` matches its schema
         and writes nothing another system owns; :class:`ApiError` otherwise.
@@ -182,7 +201,9 @@ class ConstructionSyncEvent(models.Model):
         field uploads, the estimate API, and a Replay (of a payload that may
         have been edited). Problems point into the request at
         ``payload_pointer`` (``<pointer_prefix>/payload`` by default; a
-        route whose body is the payload gives ``""``)."""
+        route whose body is the payload gives ``""``). ``version``: the
+        schema version the system declares sending, the current one when
+        empty."""
         if payload_pointer is None:
             payload_pointer = f"{pointer_prefix}/payload"
         # The engine's configuration (types, grants, rules) is read as
@@ -204,7 +225,11 @@ class ConstructionSyncEvent(models.Model):
                 "grants event types per system (External Systems → Allowed Event Types).",
                 errors=[{"pointer": f"{pointer_prefix}/event_type", "message": "not granted"}],
             )
-        problems = schema_lib.violations(event_type._validator(), payload, payload_pointer)
+        validator = event_type._validator()
+        if version and version != event_type.schema_version:
+            # a version the system declares sending, not the current one
+            validator = schema_lib.validator_for(event_type._version(version).payload_schema)
+        problems = schema_lib.violations(validator, payload, payload_pointer)
         if problems:
             raise ApiError(
                 "schema_violation",
@@ -212,7 +237,7 @@ class ConstructionSyncEvent(models.Model):
                 errors=problems,
             )
         refused = self._ownership_refusals(system, event_type, payload)
-        if refused:
+        if refused and not event_type.review_foreign_writes:
             raise ApiError(
                 "ownership_violation",
                 " ".join(message for _field, message in refused),
@@ -222,6 +247,22 @@ class ConstructionSyncEvent(models.Model):
                 ],
             )
         return event_type
+
+    def _deprecation_headers(self):
+        """``Deprecation`` (RFC 9745) and ``Sunset`` (RFC 8594) headers when
+        this event was sent in a deprecated schema version; empty otherwise."""
+        self.ensure_one()
+        if not self.schema_version:
+            return {}
+        version = self.event_type_id.schema_version_ids.filtered(
+            lambda record: record.version == self.schema_version and record.state == "deprecated"
+        )
+        if not version:
+            return {}
+        return {
+            "Deprecation": f"@{int(version.deprecated_at.replace(tzinfo=UTC).timestamp())}",
+            "Sunset": format_datetime(version.sunset_at.replace(tzinfo=UTC), usegmt=True),
+        }
 
     @api.model
     def _record_applied(self, system, event_type_code, key, payload, records, correlation_id=None):
@@ -371,6 +412,15 @@ class ConstructionSyncEvent(models.Model):
         if self.state not in ("received", "queued"):
             return
         attempt = self._current_attempt()
+        if self.event_type_id.review_foreign_writes:
+            refused = self._ownership_refusals(self.system_id, self.event_type_id, self._payload())
+            if refused:
+                self._park(
+                    "ownership_review",
+                    " ".join(message for _field, message in refused),
+                    attempt,
+                )
+                return
         handler = self.event_type_id._handler()
         handler_env = self.system_id._handler_env(self.correlation_id)
         apply = getattr(handler_env[handler.model], handler.method)
@@ -379,6 +429,8 @@ class ConstructionSyncEvent(models.Model):
                 produced = apply(self)
         except StaleEventError as error:
             self._skip(str(error), attempt)
+        except AmbiguousReferenceError as error:
+            self._park("duplicate", str(error), attempt)
         except UnknownReferenceError as error:
             self._park("unknown_reference", str(error), attempt)
         except AccessError as error:
@@ -563,7 +615,9 @@ class ConstructionSyncEvent(models.Model):
         for event in replayable.sudo():
             payload = event._payload()
             try:
-                event._admit(event.system_id, event.event_type_id, payload)
+                event._admit(
+                    event.system_id, event.event_type_id, payload, version=event.schema_version
+                )
             except ApiError as error:
                 details = "; ".join(
                     f"{problem['pointer']}: {problem['message']}" for problem in error.errors

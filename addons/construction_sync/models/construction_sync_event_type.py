@@ -1,9 +1,10 @@
 from typing import NamedTuple
 
 from odoo import Command, api, fields, models, tools
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import schema as schema_lib
+from ..lib.problem import ApiError
 from .construction_sync_system import SYSTEM_KINDS
 
 MODES = [("realtime", "Real-time"), ("batch", "Batch")]
@@ -30,6 +31,17 @@ class SyncHandler(NamedTuple):
     groups: tuple
     writes: dict
 
+
+# What the address keys of customer.upserted and vendor.upserted write.
+PARTNER_WRITES = {
+    "vat": ("vat",),
+    "email": ("email",),
+    "phone": ("phone",),
+    "street": ("street",),
+    "city": ("city",),
+    "zip": ("zip",),
+    "country": ("country_id",),
+}
 
 # The handlers of the hub; each module adds its own to ``handler`` with
 # ``selection_add`` and to :meth:`ConstructionSyncEventType._handlers`.
@@ -108,6 +120,47 @@ HANDLERS = {
         ("purchase.group_purchase_user",),
         {"*": ("qty_received",)},
     ),
+    # Master data: matched by binding, then natural key; created or updated
+    "customer_upsert": SyncHandler(
+        "Customer upsert",
+        "res.partner",
+        "_sync_apply_customer_upsert",
+        ("base.group_partner_manager",),
+        {"*": ("name", "customer_rank"), **PARTNER_WRITES},
+    ),
+    "vendor_upsert": SyncHandler(
+        "Vendor upsert",
+        "res.partner",
+        "_sync_apply_vendor_upsert",
+        ("base.group_partner_manager",),
+        {"*": ("name", "supplier_rank"), **PARTNER_WRITES},
+    ),
+    "project_upsert": SyncHandler(
+        "Project upsert",
+        "project.project",
+        "_sync_apply_upsert",
+        ("project.group_project_manager",),
+        {"name": ("name",), "customer": ("partner_id",)},
+    ),
+    "employee_upsert": SyncHandler(
+        "Employee upsert",
+        "hr.employee",
+        "_sync_apply_upsert",
+        ("hr.group_hr_user",),
+        {
+            "name": ("name",),
+            "badge": ("barcode",),
+            "email": ("work_email",),
+            "job_title": ("job_title",),
+        },
+    ),
+    "equipment_upsert": SyncHandler(
+        "Equipment upsert",
+        "maintenance.equipment",
+        "_sync_apply_upsert",
+        ("maintenance.group_equipment_manager",),
+        {"name": ("name",), "serial": ("serial_no",), "model": ("model",)},
+    ),
     # Engine bookkeeping only: the events a body maps to are applied by
     # their own handlers, with their own grants and rights.
     "connector_unmapped": SyncHandler(
@@ -173,11 +226,31 @@ class ConstructionSyncEventType(models.Model):
         help="Real-time events are queued at once; batch ones wait for the "
         "scheduled drain. A system may override this.",
     )
+    schema_version = fields.Integer(
+        default=1,
+        readonly=True,
+        tracking=True,
+        help="Version of the payload schema in force; a changed schema is a new "
+        "version approved by a second person (Schema Versions).",
+    )
+    schema_version_ids = fields.One2many(
+        "construction.sync.schema.version", "event_type_id", string="Schema Versions"
+    )
+    review_foreign_writes = fields.Boolean(
+        "Review Writes of Non-Owners",
+        tracking=True,
+        help="Master data: an event of a system that is not the system of record of "
+        "what it changes is accepted and waits in review, rather than refused.",
+    )
     active = fields.Boolean(default=True)
     description = fields.Text()
 
     _sql_constraints = [
-        ("code_uniq", "unique (code)", "An event type code must be unique."),
+        (
+            "code_uniq",
+            "unique (code, direction)",
+            "An event type code is unique per direction.",
+        ),
     ]
 
     @api.constrains("payload_schema")
@@ -239,6 +312,18 @@ class ConstructionSyncEventType(models.Model):
             self._check_administrator(
                 self.env._("change the handler, target or default grants of an event type")
             )
+        if (
+            "payload_schema" in vals
+            and not self.env.su
+            and not self.env.context.get("construction_schema_version")
+            and any(event_type.payload_schema != vals["payload_schema"] for event_type in self)
+        ):
+            raise UserError(
+                self.env._(
+                    "A changed schema is a new version: propose it under Schema Versions; "
+                    "it applies once another person approves it."
+                )
+            )
         before = {event_type: set(event_type._default_kinds()) for event_type in self}
         result = super().write(vals)
         for event_type, kinds in before.items():
@@ -299,6 +384,20 @@ class ConstructionSyncEventType(models.Model):
         return {field: key.strip("*") for key in ("*", *payload) for field in writes.get(key, ())}
 
     @api.model
+    @tools.ormcache()
+    def _subscribed_codes(self):
+        """Codes of the outbound event types some system subscribes to with
+        a webhook URL: a change of master data is published only for those,
+        and this is read on every such change, so cached (a system's
+        subscriptions clear it)."""
+        systems = (
+            self.env["construction.sync.system"]
+            .sudo()
+            .search([("outbound_url", "!=", False), ("outbound_event_type_ids", "!=", False)])
+        )
+        return frozenset(systems.outbound_event_type_ids.mapped("code"))
+
+    @api.model
     @tools.ormcache("code")
     def _inbound_id(self, code):
         """Id of the active inbound type ``code`` (0 if none): read on every
@@ -308,6 +407,31 @@ class ConstructionSyncEventType(models.Model):
     def _validator(self):
         self.ensure_one()
         return schema_lib.validator_for(self.payload_schema)
+
+    def _version(self, number):
+        """The schema version ``number`` a system declares it sends:
+        :class:`ApiError` when it is unknown, not approved, or past its sunset."""
+        self.ensure_one()
+        version = self.schema_version_ids.filtered(
+            lambda record: (
+                record.version == number and record.state in ("current", "deprecated", "retired")
+            )
+        )
+        if not version:
+            raise ApiError(
+                "unknown_schema_version",
+                f"{self.code} has no approved schema version {number}; the current one is "
+                f"{self.schema_version}.",
+                errors=[{"pointer": "/schema_version", "message": "unknown"}],
+            )
+        if version._sunset_passed():
+            raise ApiError(
+                "schema_version_retired",
+                f"Version {number} of {self.code} was retired at its sunset "
+                f"({version.sunset_at} UTC); send version {self.schema_version}.",
+                errors=[{"pointer": "/schema_version", "message": "retired"}],
+            )
+        return version
 
     def _mode_for(self, system):
         self.ensure_one()

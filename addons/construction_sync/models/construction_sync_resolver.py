@@ -121,8 +121,8 @@ class ConstructionSyncResolver(models.AbstractModel):
                 raise AmbiguousReferenceError(
                     self.env._(
                         "%(system)s's %(external)r matches %(count)s records of %(model)s by "
-                        "%(step)s (%(names)s): bind it to the one meant (Synchronization → "
-                        "Bindings), then replay the event.",
+                        "%(step)s (%(names)s): they look like duplicates. Merge them, or bind "
+                        "it to the one meant (Synchronization → Bindings), then replay the event.",
                         system=system.name,
                         external=external_id,
                         count=len(candidates),
@@ -141,6 +141,25 @@ class ConstructionSyncResolver(models.AbstractModel):
                     label,
                 )
         return binding, self.env[model], None
+
+    @api.model
+    def _upsert(self, event, model, external_id, steps, prepare):
+        """Create or update the record of ``model`` that ``event``'s system
+        calls ``external_id``: matched by its binding, then by ``steps``
+        (see :meth:`_match`; duplicates wait for a person), an older fact
+        arriving late changing nothing; bound afterwards. ``prepare(record)``
+        gives the values to write on the match, or to create with when it
+        is empty."""
+        binding, record, _step = self._match(event.system_id, model, external_id, steps)
+        self._lock(binding)
+        self._check_sequence(event, binding)
+        vals = prepare(record)
+        if record:
+            record.write(vals)
+        else:
+            record = self.env[model].create(vals)
+        self._bind(event, binding, record, external_id)
+        return record
 
     @api.model
     def _natural(self, model, reference, company):

@@ -246,6 +246,8 @@ class ConstructionSyncSystem(models.Model):
                 self._refuse(self.env._("let a system change shared records"))
         systems = super().create(vals_list)
         systems._ensure_pulls()
+        if systems.outbound_event_type_ids:
+            self.env.registry.clear_cache()  # _subscribed_codes
         return systems
 
     def write(self, vals):
@@ -261,11 +263,14 @@ class ConstructionSyncSystem(models.Model):
             self.filtered("handler_user_id")._sync_handler_user()
         if "platform" in vals:
             self._ensure_pulls()
+        if {"outbound_event_type_ids", "outbound_url", "active"} & vals.keys():
+            self.env.registry.clear_cache()  # _subscribed_codes
         return result
 
     def unlink(self):
         if self.filtered("service_user_id") and not self._is_administrator():
             self._refuse(self.env._("delete a system that has a service user"))
+        self.env.registry.clear_cache()  # _subscribed_codes
         return super().unlink()
 
     def _check_manager_write(self, vals):

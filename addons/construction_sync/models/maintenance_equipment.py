@@ -5,7 +5,8 @@ from ..lib import field_cost
 
 
 class MaintenanceEquipment(models.Model):
-    _inherit = "maintenance.equipment"
+    _name = "maintenance.equipment"
+    _inherit = ["maintenance.equipment", "construction.sync.master.mixin"]
 
     construction_rate_ids = fields.One2many(
         "construction.equipment.rate", "equipment_id", "Hourly Rates"
@@ -24,6 +25,44 @@ class MaintenanceEquipment(models.Model):
         return self.search(
             [("serial_no", "=", reference), ("company_id", "in", [company.id, False])]
         )
+
+    @api.model
+    def _sync_apply_upsert(self, event):
+        """Handler of ``equipment.upserted``: the equipment bound to the
+        system's id, else the one of that serial number, updated; else a
+        new one."""
+        data = event._payload()
+        company = event.company_id
+
+        def by_serial():
+            if not data.get("serial"):
+                return self.browse()
+            return self._construction_sync_match(data["serial"], company)
+
+        return self.env["construction.sync.resolver"]._upsert(
+            event,
+            self._name,
+            data["external_id"],
+            [(self.env._("serial number"), by_serial)],
+            lambda equipment: self._construction_master_vals(
+                data, {"serial": "serial_no", "model": "model"}, equipment, company
+            ),
+        )
+
+    def _construction_master_fields(self):
+        return {"name", "serial_no", "model", "active"}
+
+    def _construction_master_codes(self):
+        return ["equipment.upserted"]
+
+    def _construction_master_payload(self):
+        return {
+            "id": self.id,
+            "name": self.name,
+            "serial": self.serial_no or None,
+            "model": self.model or None,
+            "active": self.active,
+        }
 
     def _construction_rate_on(self, day):
         self.ensure_one()

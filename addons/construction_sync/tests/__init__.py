@@ -20,3 +20,6 @@ from . import test_sync_signature
 from . import test_sync_outbound_http
 from . import test_sync_file_source
 from . import test_sync_guidance
+from . import test_master_data
+from . import test_schema_versions
+from . import test_sync_alerts

@@ -52,18 +52,8 @@ registry.category("web_tour.tours").add("construction_review_to_purchase", {
             trigger: '.o_form_view .o_field_widget[name=line_ids] .o_data_row:contains("Pothole repair"):contains("Tour Paving Supply")',
         },
         {
-            content: "Approve the estimate",
-            trigger: ".o_form_view .o_form_statusbar button[name=action_approve]",
-            run: "click",
-        },
-        {
-            content: "Make its budget",
-            trigger: ".o_form_view .o_form_statusbar button[name=action_create_budget]",
-            run: "click",
-        },
-        {
-            content: "Approve the budget",
-            trigger: `${budgetForm} .o_form_statusbar button[name=action_approve]`,
+            content: "Award the estimate: its budget is made, approved by the company's rule",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_award]",
             run: "click",
         },
         {
