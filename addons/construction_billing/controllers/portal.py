@@ -25,7 +25,7 @@ class PayApplicationPortal(CustomerPortal):
             return None
         return application or None
 
-    @http.route("/my/pay_applications", type="http", auth="user", website=False)
+    @http.route("/my/pay_applications", type="http", auth="user", website=True)
     def portal_my_pay_applications(self, **kw):
         values = self._prepare_portal_layout_values()
         PayApplication = request.env["construction.pay.application"]
@@ -35,15 +35,16 @@ class PayApplicationPortal(CustomerPortal):
         values.update({"applications": applications.sudo(), "page_name": "pay_applications"})
         return request.render("construction_billing.portal_my_pay_applications", values)
 
-    @http.route(
-        "/my/pay_applications/<int:application_id>", type="http", auth="user", website=False
-    )
+    @http.route("/my/pay_applications/<int:application_id>", type="http", auth="user", website=True)
     def portal_pay_application(self, application_id, error=None, **kw):
         application = self._pay_application(application_id)
         if application is None:
-            return request.not_found()
+            raise request.not_found()
         values = self._prepare_portal_layout_values()
-        values.update({"application": application, "page_name": "pay_application", "error": error})
+        # Read as the portal user above; shown with what it refers to.
+        values.update(
+            {"application": application.sudo(), "page_name": "pay_application", "error": error}
+        )
         return request.render("construction_billing.portal_pay_application", values)
 
     @http.route(
@@ -51,12 +52,12 @@ class PayApplicationPortal(CustomerPortal):
         type="http",
         auth="user",
         methods=["POST"],
-        website=False,
+        website=True,
     )
     def portal_pay_application_decide(self, application_id, decision=None, reason=None, **kw):
         application = self._pay_application(application_id)
         if application is None:
-            return request.not_found()
+            raise request.not_found()
         name = request.env.user.name
         try:
             # The client has no write access: its decision is applied by the
@@ -66,7 +67,7 @@ class PayApplicationPortal(CustomerPortal):
             elif decision == "reject":
                 application.sudo()._client_reject(name, reason)
             else:
-                return request.not_found()
+                raise request.not_found()
         except UserError as error:
             return self.portal_pay_application(application_id, error=str(error))
         return request.redirect(f"/my/pay_applications/{application_id}")
