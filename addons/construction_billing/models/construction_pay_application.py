@@ -53,9 +53,7 @@ class ConstructionPayApplication(models.Model):
     partner_id = fields.Many2one(related="contract_id.partner_id", store=True, index=True)
     company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="contract_id.currency_id")
-    period_to = fields.Date(
-        "Period To", required=True, default=fields.Date.context_today, tracking=True
-    )
+    period_to = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     state = fields.Selection(
         PAY_APPLICATION_STATES, default="draft", required=True, tracking=True, copy=False
     )
@@ -85,7 +83,7 @@ class ConstructionPayApplication(models.Model):
         "res.users", readonly=True, copy=False, default=lambda self: self.env.user
     )
     certified_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
-    client_decision_by = fields.Char("Client Decision By", readonly=True, copy=False)
+    client_decision_by = fields.Char(readonly=True, copy=False)
     client_decision_date = fields.Datetime(readonly=True, copy=False)
     client_reject_reason = fields.Text(readonly=True, copy=False)
     invoice_id = fields.Many2one("account.move", readonly=True, copy=False, check_company=True)
@@ -132,9 +130,10 @@ class ConstructionPayApplication(models.Model):
         return applications
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for application in self:
             application.access_url = f"/my/pay_applications/{application.id}"
+        return result
 
     # ------------------------------------------------------------------
     # The arithmetic (construction_estimate_bridge/lib/pay_app.py)

@@ -8,7 +8,6 @@ class SaleOrder(models.Model):
 
     construction_project_id = fields.Many2one(
         "project.project",
-        string="Construction Project",
         index="btree_not_null",
         check_company=True,
         tracking=True,

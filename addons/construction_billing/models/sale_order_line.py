@@ -51,6 +51,7 @@ class SaleOrderLine(models.Model):
 
     def _compute_display_name(self):
         """A schedule line is known by its contract and its description."""
-        super()._compute_display_name()
+        result = super()._compute_display_name()
         for line in self.filtered("construction_cost_code_id"):
             line.display_name = f"{line.order_id.name} - {line.name}"
+        return result
