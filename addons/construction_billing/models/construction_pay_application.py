@@ -322,9 +322,7 @@ class ConstructionPayApplication(models.Model):
                     {
                         "product_id": product.id,
                         "name": line.name,
-                        "quantity": 1.0,
                         "price_unit": billed,
-                        "tax_ids": [(5,)],
                         "construction_pay_line_id": line.id,
                     }
                 )
@@ -334,25 +332,11 @@ class ConstructionPayApplication(models.Model):
                 {
                     "name": self.env._("Retainage held (%(application)s)", application=self.name),
                     "account_id": account.id,
-                    "quantity": 1.0,
                     "price_unit": -held,
-                    "tax_ids": [(5,)],
                 }
             )
-        return (
-            self.env["account.move"]
-            .sudo()
-            .with_company(company)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": self.partner_id.id,
-                    "company_id": company.id,
-                    "invoice_origin": self.name,
-                    "construction_pay_application_id": self.id,
-                    "invoice_line_ids": [(0, 0, vals) for vals in lines],
-                }
-            )
+        return self.contract_id._construction_invoice(
+            self.name, lines, construction_pay_application_id=self.id
         )
 
     def _publish_approved(self):
