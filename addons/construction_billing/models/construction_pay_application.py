@@ -276,6 +276,9 @@ class ConstructionPayApplication(models.Model):
         """The client approved on the portal: the invoice is drafted and the
         approval announced."""
         self._check_certified()
+        for company in self.company_id:
+            # Before anything is written: the portal shows the error and goes on.
+            company._construction_retention_account()
         self.write(
             {
                 "state": "approved",
