@@ -1,47 +1,55 @@
 from odoo import http
 from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.http import request
 
 
 class PayApplicationPortal(CustomerPortal):
-    """The client's pay applications: read as the portal user (the record
-    rules show a client its own, once certified), decided on here."""
+    """The client's pay applications, once certified and sent to it: found
+    for the user's own commercial partner only (anything else is not
+    found), and decided on here."""
+
+    def _pay_application_domain(self):
+        partner = request.env.user.partner_id.commercial_partner_id
+        return [("partner_id", "child_of", partner.id), ("state", "!=", "draft")]
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "pay_application_count" in counters:
-            PayApplication = request.env["construction.pay.application"]
             values["pay_application_count"] = (
-                PayApplication.search_count([]) if PayApplication.has_access("read") else 0
+                request.env["construction.pay.application"]
+                .sudo()
+                .search_count(self._pay_application_domain())
             )
         return values
 
     def _pay_application(self, application_id):
-        application = request.env["construction.pay.application"].browse(application_id).exists()
-        try:
-            application.check_access("read")
-        except AccessError:
-            return None
-        return application or None
+        """The user's own pay application ``application_id``, or nothing.
 
-    @http.route("/my/pay_applications", type="http", auth="user", website=False)
+        Clients have no access rights on pay applications: what they see is
+        read for them, after this check."""
+        return (
+            request.env["construction.pay.application"]
+            .sudo()
+            .search([("id", "=", application_id), *self._pay_application_domain()])
+        )
+
+    @http.route("/my/pay_applications", type="http", auth="user", website=True)
     def portal_my_pay_applications(self, **kw):
         values = self._prepare_portal_layout_values()
-        PayApplication = request.env["construction.pay.application"]
         applications = (
-            PayApplication.search([]) if PayApplication.has_access("read") else PayApplication
+            request.env["construction.pay.application"]
+            .sudo()
+            .search(self._pay_application_domain())
         )
-        values.update({"applications": applications.sudo(), "page_name": "pay_applications"})
+        values.update({"applications": applications, "page_name": "pay_applications"})
         return request.render("construction_billing.portal_my_pay_applications", values)
 
-    @http.route(
-        "/my/pay_applications/<int:application_id>", type="http", auth="user", website=False
-    )
+    @http.route("/my/pay_applications/<int:application_id>", type="http", auth="user", website=True)
     def portal_pay_application(self, application_id, error=None, **kw):
         application = self._pay_application(application_id)
-        if application is None:
-            return request.not_found()
+        if not application:
+            raise request.not_found()
         values = self._prepare_portal_layout_values()
         values.update({"application": application, "page_name": "pay_application", "error": error})
         return request.render("construction_billing.portal_pay_application", values)
@@ -51,22 +59,18 @@ class PayApplicationPortal(CustomerPortal):
         type="http",
         auth="user",
         methods=["POST"],
-        website=False,
+        website=True,
     )
     def portal_pay_application_decide(self, application_id, decision=None, reason=None, **kw):
         application = self._pay_application(application_id)
-        if application is None:
-            return request.not_found()
+        if not application or decision not in ("approve", "reject"):
+            raise request.not_found()
         name = request.env.user.name
         try:
-            # The client has no write access: its decision is applied by the
-            # application's own methods once its right to see it is checked.
             if decision == "approve":
-                application.sudo()._client_approve(name)
-            elif decision == "reject":
-                application.sudo()._client_reject(name, reason)
+                application._client_approve(name)
             else:
-                return request.not_found()
+                application._client_reject(name, reason)
         except UserError as error:
             return self.portal_pay_application(application_id, error=str(error))
         return request.redirect(f"/my/pay_applications/{application_id}")

@@ -96,19 +96,18 @@ class ConstructionBillingProgress(models.Model):
 
     @api.depends("basis", "percent", "quantity", "sale_line_id")
     def _compute_amount(self):
+        """A percent or an installed quantity values the work on the line's
+        scheduled value; an amount is entered as it is."""
         for progress in self:
             line = progress.sale_line_id
+            scheduled = line.construction_scheduled_value
             if progress.basis == "percent":
-                value = line.construction_scheduled_value * progress.percent / 100
+                value = scheduled * progress.percent / 100
             elif progress.basis == "quantity" and line.construction_quantity:
-                value = (
-                    line.construction_scheduled_value
-                    * progress.quantity
-                    / line.construction_quantity
-                )
+                value = scheduled * progress.quantity / line.construction_quantity
             else:
                 continue
-            progress.amount = progress.currency_id.round(value)
+            progress.amount = line.currency_id.round(value) if line else 0.0
 
     @api.constrains("basis", "sale_line_id")
     def _check_quantity_basis(self):

@@ -6,7 +6,6 @@ class ConstructionChangeOrder(models.Model):
 
     contract_id = fields.Many2one(
         "sale.order",
-        string="Contract",
         check_company=True,
         domain="[('construction_project_id', '=', project_id)]",
         tracking=True,

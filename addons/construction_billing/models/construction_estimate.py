@@ -7,9 +7,7 @@ from odoo.exceptions import UserError
 class ConstructionEstimate(models.Model):
     _inherit = "construction.estimate"
 
-    contract_id = fields.Many2one(
-        "sale.order", string="Contract", readonly=True, copy=False, check_company=True
-    )
+    contract_id = fields.Many2one("sale.order", readonly=True, copy=False, check_company=True)
 
     def action_create_contract(self):
         """The prime contract of an approved estimate: a quotation whose

@@ -53,9 +53,7 @@ class ConstructionPayApplication(models.Model):
     partner_id = fields.Many2one(related="contract_id.partner_id", store=True, index=True)
     company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="contract_id.currency_id")
-    period_to = fields.Date(
-        "Period To", required=True, default=fields.Date.context_today, tracking=True
-    )
+    period_to = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     state = fields.Selection(
         PAY_APPLICATION_STATES, default="draft", required=True, tracking=True, copy=False
     )
@@ -85,7 +83,7 @@ class ConstructionPayApplication(models.Model):
         "res.users", readonly=True, copy=False, default=lambda self: self.env.user
     )
     certified_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
-    client_decision_by = fields.Char("Client Decision By", readonly=True, copy=False)
+    client_decision_by = fields.Char(readonly=True, copy=False)
     client_decision_date = fields.Datetime(readonly=True, copy=False)
     client_reject_reason = fields.Text(readonly=True, copy=False)
     invoice_id = fields.Many2one("account.move", readonly=True, copy=False, check_company=True)
@@ -132,9 +130,10 @@ class ConstructionPayApplication(models.Model):
         return applications
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for application in self:
             application.access_url = f"/my/pay_applications/{application.id}"
+        return result
 
     # ------------------------------------------------------------------
     # The arithmetic (construction_estimate_bridge/lib/pay_app.py)
@@ -277,6 +276,9 @@ class ConstructionPayApplication(models.Model):
         """The client approved on the portal: the invoice is drafted and the
         approval announced."""
         self._check_certified()
+        for company in self.company_id:
+            # Before anything is written: the portal shows the error and goes on.
+            company._construction_retention_account()
         self.write(
             {
                 "state": "approved",
@@ -323,9 +325,7 @@ class ConstructionPayApplication(models.Model):
                     {
                         "product_id": product.id,
                         "name": line.name,
-                        "quantity": 1.0,
                         "price_unit": billed,
-                        "tax_ids": [(5,)],
                         "construction_pay_line_id": line.id,
                     }
                 )
@@ -335,25 +335,11 @@ class ConstructionPayApplication(models.Model):
                 {
                     "name": self.env._("Retainage held (%(application)s)", application=self.name),
                     "account_id": account.id,
-                    "quantity": 1.0,
                     "price_unit": -held,
-                    "tax_ids": [(5,)],
                 }
             )
-        return (
-            self.env["account.move"]
-            .sudo()
-            .with_company(company)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": self.partner_id.id,
-                    "company_id": company.id,
-                    "invoice_origin": self.name,
-                    "construction_pay_application_id": self.id,
-                    "invoice_line_ids": [(0, 0, vals) for vals in lines],
-                }
-            )
+        return self.contract_id._construction_invoice(
+            self.name, lines, construction_pay_application_id=self.id
         )
 
     def _publish_approved(self):

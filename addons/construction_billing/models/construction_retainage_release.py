@@ -100,34 +100,17 @@ class ConstructionRetainageRelease(models.Model):
     def _create_invoice(self):
         self.ensure_one()
         account = self.company_id._construction_retention_account()
-        return (
-            self.env["account.move"]
-            .sudo()
-            .with_company(self.company_id)
-            .create(
+        return self.contract_id._construction_invoice(
+            self.name,
+            [
                 {
-                    "move_type": "out_invoice",
-                    "partner_id": self.partner_id.id,
-                    "company_id": self.company_id.id,
-                    "invoice_origin": self.name,
-                    "invoice_line_ids": [
-                        (
-                            0,
-                            0,
-                            {
-                                "name": self.env._(
-                                    "Retainage released (%(contract)s)",
-                                    contract=self.contract_id.name,
-                                ),
-                                "account_id": account.id,
-                                "quantity": 1.0,
-                                "price_unit": self.amount,
-                                "tax_ids": [(5,)],
-                            },
-                        )
-                    ],
+                    "name": self.env._(
+                        "Retainage released (%(contract)s)", contract=self.contract_id.name
+                    ),
+                    "account_id": account.id,
+                    "price_unit": self.amount,
                 }
-            )
+            ],
         )
 
     def action_view_invoice(self):

@@ -134,7 +134,10 @@ class ConstructionWipLine(models.Model):
     @api.model
     def _cron_generate(self):
         month_end = self._month_end(fields.Date.today() - relativedelta(months=1))
-        for company in self.env["res.company"].search([]):
+        companies = self.env["sale.order"]._read_group(
+            [("construction_project_id", "!=", False), ("state", "=", "sale")], ["company_id"]
+        )
+        for (company,) in companies:
             self.with_company(company)._generate(month_end)
 
     # ------------------------------------------------------------------

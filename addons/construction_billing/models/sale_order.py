@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.addons.construction_estimate_bridge.lib import pay_app
 from odoo.exceptions import UserError
 
@@ -8,7 +8,6 @@ class SaleOrder(models.Model):
 
     construction_project_id = fields.Many2one(
         "project.project",
-        string="Construction Project",
         index="btree_not_null",
         check_company=True,
         tracking=True,
@@ -121,3 +120,27 @@ class SaleOrder(models.Model):
             "res_id": release.id,
             "view_mode": "form",
         }
+
+    def _construction_invoice(self, origin, lines, **values):
+        """Draft the client's invoice of this contract: one line, untaxed,
+        per item of ``lines`` (invoice line values). Drafted for the person
+        or client whose approval calls for it: an accountant posts it."""
+        self.ensure_one()
+        return (
+            self.env["account.move"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(
+                dict(
+                    values,
+                    move_type="out_invoice",
+                    partner_id=self.partner_id.id,
+                    company_id=self.company_id.id,
+                    invoice_origin=origin,
+                    invoice_line_ids=[
+                        Command.create(dict(vals, quantity=1.0, tax_ids=[Command.clear()]))
+                        for vals in lines
+                    ],
+                )
+            )
+        )

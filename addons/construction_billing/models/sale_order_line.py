@@ -48,3 +48,10 @@ class SaleOrderLine(models.Model):
             line.construction_scheduled_value = (
                 line.construction_original_value + line.construction_change_value
             )
+
+    def _compute_display_name(self):
+        """A schedule line is known by its contract and its description."""
+        result = super()._compute_display_name()
+        for line in self.filtered("construction_cost_code_id"):
+            line.display_name = f"{line.order_id.name} - {line.name}"
+        return result

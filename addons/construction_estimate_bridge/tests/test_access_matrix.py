@@ -126,11 +126,12 @@ MATRIX = {
     "construction.assist.model":             "-     -     -     r     -     -     r     rwcu  -",
     "construction.assist.decision":          "-     -     -     rw    -     r     r     rwcu  -",
     "construction.assist.triage":            "-     -     -     rwcu  -     -     -     rwcu  -",
-    # construction_billing: the PM prepares, a controller approves, the client reads its own
+    # construction_billing: the PM prepares, a controller approves (clients
+    # see their own pay applications on the portal, read for them)
     "construction.billing.markup":           "-     -     -     -     -     r     rwcu  rwcu  -",
     "construction.billing.progress":         "-     -     -     -     -     rwc   rwc   rwcu  -",
-    "construction.pay.application":          "r     -     -     -     -     rwc   rwc   rwcu  -",
-    "construction.pay.application.line":     "r     -     -     -     -     r     r     r     -",
+    "construction.pay.application":          "-     -     -     -     -     rwc   rwc   rwcu  -",
+    "construction.pay.application.line":     "-     -     -     -     -     r     r     r     -",
     "construction.retainage.release":        "-     -     -     -     -     rwc   rwc   rwcu  -",
     "construction.wip.line":                 "-     -     -     -     -     -     rwcu  rwcu  -",
     # construction_subcontract: subcontractors reach their own through portal routes only

@@ -23,16 +23,12 @@ registry.category("web_tour.tours").add("construction_billing_progress_screen", 
             run: "edit 25",
         },
         {
-            content: "The amount is valued on the scheduled value",
-            trigger: ".o_selected_row .o_field_widget[name=amount]:contains(250.00)",
-        },
-        {
             content: "Save",
             trigger: ".o_list_button_save",
             run: "click",
         },
         {
-            content: "The progress waits for a controller's approval",
+            content: "Valued on the scheduled value, the progress waits for a controller's approval",
             trigger: ".o_data_row:not(.o_selected_row):has(td[name=amount]:contains(250.00)) td[name=state]:contains(Proposed)",
         },
     ],
