@@ -4,7 +4,7 @@ from odoo import fields, models
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    construction_pay_application_id = fields.Many2one(
+    construction_subcontract_application_id = fields.Many2one(
         "construction.subcontract.pay.application",
         "Subcontractor Pay Application",
         readonly=True,
@@ -27,7 +27,7 @@ class AccountMove(models.Model):
         Document = self.env["construction.subcontract.document"]
         reasons = []
         for move in self:
-            application = move.sudo().construction_pay_application_id
+            application = move.sudo().construction_subcontract_application_id
             order = application.order_id or move.sudo().construction_retainage_order_id
             if not order:
                 continue

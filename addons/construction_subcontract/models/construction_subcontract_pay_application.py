@@ -469,7 +469,7 @@ class ConstructionSubcontractPayApplication(models.Model):
             {
                 "invoice_date": self.period_end,
                 "ref": self.name,
-                "construction_pay_application_id": self.id,
+                "construction_subcontract_application_id": self.id,
                 "invoice_line_ids": lines,
             }
         )

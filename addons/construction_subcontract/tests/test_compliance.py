@@ -49,7 +49,7 @@ class TestCompliance(SubcontractCase):
         later = date.today() + timedelta(days=31)
         self.daily_log(later)
         second = self.approved(4000, period_end=later)
-        previous = first.construction_pay_application_id
+        previous = first.construction_subcontract_application_id
         self.waiver(self.order, "conditional", application=previous)
         with self.refused(UserError, "unconditional lien waiver of the previous payment"):
             self.pay(second)

@@ -62,7 +62,7 @@ class TestPayApplication(SubcontractCase):
         bill = application.move_id
         self.assertEqual(bill.state, "draft")
         self.assertEqual(bill.partner_id, self.subcontractor)
-        self.assertEqual(bill.construction_pay_application_id, application)
+        self.assertEqual(bill.construction_subcontract_application_id, application)
         work = bill.invoice_line_ids.filtered("purchase_line_id")
         self.assertEqual((work.quantity, work.price_subtotal), (2000, 2000))
         retainage = bill.invoice_line_ids - work
