@@ -15,7 +15,7 @@ from odoo.addons.construction_field_evidence.tests.common import (
 )
 from odoo.tests import new_test_user, tagged
 
-from .common import estimate_payload
+from .common import BASE_ROWS, HEADER, estimate_payload
 
 UNKNOWN_ID = 987654321
 
@@ -232,7 +232,15 @@ class TestApiIsolation(FieldApiCase):
             }
         )
         estimates = self.env["construction.estimate"]
-        foreign = self.post_json("/estimates", estimate_payload(project=self.project_a.name))
+        # A's vendors and products are not B's: B's estimate names none.
+        rows = [
+            [
+                "" if column in ("vendor", "product") else value
+                for column, value in zip(HEADER, row, strict=True)
+            ]
+            for row in BASE_ROWS
+        ]
+        foreign = self.post_json("/estimates", estimate_payload(rows, project=self.project_a.name))
         self.assertEqual(foreign.status_code, 201, foreign.text)
         estimate = estimates.browse(foreign.json()["id"])
         self.assertEqual(estimate.project_id.name, self.project_a.name)
