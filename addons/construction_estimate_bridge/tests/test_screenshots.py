@@ -121,3 +121,13 @@ class TestScreenshots(HttpCase):
                 ".o_form_view .o_field_widget[name=line_ids] .o_data_row",
             ],
         )
+
+    def test_field_kpis_read_as_graphs(self):
+        self._capture(
+            "field-kpis",
+            "/odoo/action-construction_sync.construction_sync_kpi_action",
+            [
+                ".o_construction_sync_kpi_dashboard .o_construction_graph_actuals canvas",
+                ".o_construction_sync_kpi_dashboard .o_construction_graph_waiting canvas",
+            ],
+        )

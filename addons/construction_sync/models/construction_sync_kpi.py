@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from odoo import fields, models, tools
+
+from .construction_sync_monitor import GRAPH_DAYS
 
 ACTUAL_EVENT_TYPES = (
     "labor.approved",
@@ -40,6 +44,65 @@ class ConstructionSyncKpi(models.Model):
     open_variance_count = fields.Integer("Open Variances", readonly=True)
     open_variance_hours = fields.Float("Variance (h)", readonly=True)
     open_variance_amount = fields.Float("Variance (cost)", readonly=True)
+
+    actuals_graph = fields.Text(
+        "Field Actuals per Day",
+        compute="_compute_graphs",
+        help="Labor, equipment and material events per day they happened in the field, "
+        "over the last two weeks.",
+    )
+    waiting_graph = fields.Text(
+        "Waiting for a Person",
+        compute="_compute_graphs",
+        help="What waits on this project now: events to review, unmatched equipment "
+        "usage, delayed actuals and open variances.",
+    )
+
+    def _compute_graphs(self):
+        """One query for every card: per company, project (or none when
+        the project is not bound) and day, the field actuals received."""
+        Monitor = self.env["construction.sync.monitor"]
+        today = fields.Date.context_today(self)
+        days = [today - timedelta(days=back) for back in range(GRAPH_DAYS - 1, -1, -1)]
+        counts = {}
+        if self:
+            self.env.cr.execute(
+                """
+                SELECT e.company_id, b.res_id, e.occurred_at::date, count(*)
+                  FROM construction_sync_event e
+                  JOIN construction_sync_event_type t ON t.id = e.event_type_id
+                  LEFT JOIN construction_sync_binding b
+                         ON b.system_id = e.system_id
+                        AND b.res_model = 'project.project'
+                        AND b.external_id = e.payload::jsonb ->> 'project'
+                 WHERE t.code IN %(actuals)s
+                   AND e.company_id IN %(companies)s
+                   AND e.occurred_at >= %(first)s
+                 GROUP BY e.company_id, b.res_id, e.occurred_at::date
+                """,
+                {
+                    "actuals": ACTUAL_EVENT_TYPES,
+                    "companies": tuple(self.company_id.ids) or (0,),
+                    "first": days[0],
+                },
+            )
+            for company_id, project_id, day, count in self.env.cr.fetchall():
+                counts[company_id, project_id or False, day] = count
+        for kpi in self:
+            key = (kpi.company_id.id, kpi.project_id.id)
+            kpi.actuals_graph = Monitor._line_graph(
+                self.env._("Field actuals"),
+                [(day, counts.get((*key, day), 0)) for day in days],
+            )
+            kpi.waiting_graph = Monitor._bar_graph(
+                self.env._("Waiting"),
+                [
+                    (self.env._("To review"), kpi.review_count),
+                    (self.env._("Equipment"), kpi.unmatched_equipment_count),
+                    (self.env._("Delayed"), kpi.delayed_actuals),
+                    (self.env._("Variances"), kpi.open_variance_count),
+                ],
+            )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

@@ -87,16 +87,9 @@ class ConstructionSyncMonitor(models.Model):
                 self.env._("Latency p50 (s)"),
                 [(day, round(latency, 1)) for day, (_d, latency, _f) in rows],
             )
-            monitor.failure_graph = json.dumps(
-                [
-                    {
-                        "key": self.env._("Failed"),
-                        "values": [
-                            {"label": day.strftime("%d %b"), "value": failed, "type": "past"}
-                            for day, (_d, _l, failed) in rows
-                        ],
-                    }
-                ]
+            monitor.failure_graph = self._bar_graph(
+                self.env._("Failed"),
+                [(day.strftime("%d %b"), failed) for day, (_d, _l, failed) in rows],
             )
 
     @staticmethod
@@ -108,6 +101,21 @@ class ConstructionSyncMonitor(models.Model):
                     "key": key,
                     "area": True,
                     "values": [{"x": day.strftime("%d %b"), "y": value} for day, value in points],
+                }
+            ]
+        )
+
+    @staticmethod
+    def _bar_graph(key, bars):
+        """The shape of Odoo's ``dashboard_graph`` widget for bars, from
+        ``(label, value)`` pairs."""
+        return json.dumps(
+            [
+                {
+                    "key": key,
+                    "values": [
+                        {"label": label, "value": value, "type": "past"} for label, value in bars
+                    ],
                 }
             ]
         )

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from odoo import fields
@@ -77,3 +78,25 @@ class TestSyncKpi(FieldActualsCase):
         self.assertTrue(self.kpi(self.project).with_user(self.users["controller"]).read())
         with self.assertRaises(AccessError):
             self.kpi(self.project).with_user(self.users["estimator"]).read()
+
+    def test_the_cards_draw_field_actuals_per_day_and_what_waits(self):
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self.env["construction.sync.kpi"])
+        for key, days_ago in (("g-1", 0), ("g-2", 0), ("g-3", 2), ("g-4", 20)):
+            moment = now - timedelta(days=days_ago)
+            self.labor(key, moment.isoformat() + "+00:00", hours=1)
+        self.labor("g-5", now.isoformat() + "+00:00", employee="EMP-404")._job_apply()
+
+        kpi = self.kpi(self.project)
+        actuals = json.loads(kpi.actuals_graph)[0]["values"]
+        self.assertEqual(len(actuals), 14, "two weeks, one point a day")
+        self.assertEqual(actuals[-1], {"x": today.strftime("%d %b"), "y": 3})
+        by_day = {point["x"]: point["y"] for point in actuals}
+        self.assertEqual(by_day[(today - timedelta(days=1)).strftime("%d %b")], 0)
+        self.assertEqual(by_day[(today - timedelta(days=2)).strftime("%d %b")], 1)
+        self.assertEqual(sum(by_day.values()), 4, "the event of 20 days ago is outside the graph")
+        waiting = json.loads(kpi.waiting_graph)[0]["values"]
+        self.assertEqual(
+            [(bar["label"], bar["value"]) for bar in waiting],
+            [("To review", 1), ("Equipment", 0), ("Delayed", 2), ("Variances", 0)],
+        )
