@@ -36,7 +36,7 @@ STAGES = [
     ("suite: insert the event", "construction_sync_event.py", "_claim"),
     ("suite: queue its job", "construction_sync_event.py", "_enqueue"),
     ("suite: verify the signature", "adapter_companycam.py", "_webhook_verify"),
-    ("suite: keep the exchange", "construction_sync_exchange.py", "_map_webhook"),
+    ("suite: receive its events", "construction_sync_exchange.py", "_ingest"),
     ("suite: answer (event as JSON)", "controllers/events.py", "event_json"),
     ("Odoo: commit", "sql_db.py", "commit"),
 ]
@@ -77,8 +77,9 @@ def main():
     odoo.tools.config.parse_config(
         ["-c", args.config, f"--addons-path={args.addons_path}", "-d", args.db]
     )
+    # As bin/bench's server: the database by name, no filter (see start_server).
     odoo.tools.config["db_name"] = args.db
-    odoo.tools.config["dbfilter"] = f"^{args.db}$"
+    odoo.tools.config["dbfilter"] = ""
     odoo.service.server.load_server_wide_modules()
     registry = odoo.modules.registry.Registry(args.db)
     run = f"prof{int(time.time())}"

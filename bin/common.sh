@@ -104,6 +104,9 @@ service_api_key() {
 # workers and queue_job's runner; SERVER_PID names it, the log goes to
 # var/log/<$3, else the database>-server.log. Returns once the API answers.
 # CONSTRUCTION_SERVER_LOAD=base,web starts a node without the job runner.
+# The node serves its one database by name (-d, no --db-filter): Odoo then
+# takes that name as the list of databases instead of asking PostgreSQL for
+# it on every request that carries no session, over a new connection.
 start_server() {
     local db="$1" port="$2" log="$REPO/var/log/${3:-$1}-server.log"
     local load="${CONSTRUCTION_SERVER_LOAD:-base,web,queue_job}"
@@ -111,7 +114,7 @@ start_server() {
     say "Starting a server with 2 workers ($load) on port $port (master password in var/admin-passwd)"
     ODOO_QUEUE_JOB_CHANNELS="${ODOO_QUEUE_JOB_CHANNELS:-root:2,root.construction_inbound:2,root.construction_outbound:1,root.construction_batch:1,root.construction_pull:1}" \
         "$PYTHON" "$ODOO_BIN" -c "$SERVER_CONF" --addons-path="$ADDONS_PATH" \
-        -d "$db" --db-filter="^$db\$" --http-port="$port" --gevent-port="$((port + 1))" \
+        -d "$db" --http-port="$port" --gevent-port="$((port + 1))" \
         --workers=2 --max-cron-threads="${CONSTRUCTION_CRON_THREADS:-0}" \
         --load="$load" --logfile="$log" &
     SERVER_PID=$!

@@ -113,7 +113,7 @@ def current_system():
             "no_system",
             f"User {user.login} is not the service user of any external system.",
         )
-    if system.company_id not in user.company_ids:
+    if system.company_id.id not in user._get_company_ids():
         raise ApiError(
             "forbidden",
             f"User {user.login} serves {system.code} but may not work in its company.",

@@ -169,7 +169,7 @@ class ConstructionSyncEvent(models.Model):
         )
         digest = payload_hash(event_type.code, payload)
         key = envelope.get("idempotency_key") or digest
-        event = self._claim(system, event_type, key, digest, envelope)
+        event = self._claim(system, event_type, key, digest, envelope, exchange)
         if event is None:
             existing = self.search(
                 [("system_id", "=", system.id), ("idempotency_key", "=", key)], limit=1
@@ -181,8 +181,6 @@ class ConstructionSyncEvent(models.Model):
                     f"(event {existing.id}).",
                 )
             return existing, False
-        if exchange:
-            event.exchange_id = exchange
         if envelope.get("schema_version"):
             event.schema_version = envelope["schema_version"]
         if enqueue and event._realtime():
@@ -303,8 +301,9 @@ class ConstructionSyncEvent(models.Model):
         return [(written.get(field, ""), message) for field, message in refused]
 
     @api.model
-    def _claim(self, system, event_type, key, digest, envelope):
-        """Insert the event unless its idempotency key is taken; None then.
+    def _claim(self, system, event_type, key, digest, envelope, exchange=None):
+        """Insert the event, linked to the ``exchange`` that brought it if
+        any, unless its idempotency key is taken; None then.
 
         Raw SQL for correctness, not speed: ``ON CONFLICT DO NOTHING`` makes
         PostgreSQL settle two simultaneous requests with the same key. Under
@@ -320,9 +319,9 @@ class ConstructionSyncEvent(models.Model):
             """
             INSERT INTO construction_sync_event
                 (system_id, company_id, event_type_id, idempotency_key, correlation_id,
-                 payload, payload_hash, occurred_at, received_at, state, attempts,
+                 payload, payload_hash, occurred_at, received_at, exchange_id, state, attempts,
                  create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0, %s, %s, %s, %s)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0, %s, %s, %s, %s)
             ON CONFLICT (system_id, idempotency_key) DO NOTHING
             RETURNING id
             """,
@@ -336,6 +335,7 @@ class ConstructionSyncEvent(models.Model):
                 digest,
                 occurred_at or now,
                 now,
+                exchange.id if exchange else None,
                 self.env.uid,
                 self.env.uid,
                 now,
@@ -343,6 +343,9 @@ class ConstructionSyncEvent(models.Model):
             ),
         )
         row = self.env.cr.fetchone()
+        if row and exchange:
+            # The insert went past the ORM: the exchange's events are read again.
+            exchange.invalidate_recordset(["event_ids"])
         return self.browse(row[0]) if row else None
 
     def _realtime(self):

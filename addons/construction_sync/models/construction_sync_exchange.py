@@ -36,7 +36,9 @@ class ConstructionSyncExchange(models.Model):
     system_id = fields.Many2one(
         "construction.sync.system", required=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one(related="system_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="system_id.company_id", store=True, index=True, precompute=True
+    )
     kind = fields.Selection(EXCHANGE_KINDS, required=True, index=True)
     pull_id = fields.Many2one("construction.sync.pull", index="btree_not_null", ondelete="set null")
     resource = fields.Char()
@@ -76,42 +78,42 @@ class ConstructionSyncExchange(models.Model):
         count an error and disable the hook."""
         adapter = system._adapter()
         adapter._webhook_verify(system, headers, body)
-        exchange = self.create(
-            {
-                "system_id": system.id,
-                "kind": "webhook",
-                "body_sha256": hashlib.sha256(body).hexdigest(),
-            }
-        )
+        values = {
+            "system_id": system.id,
+            "kind": "webhook",
+            "body_sha256": hashlib.sha256(body).hexdigest(),
+        }
+        reason = None
         try:
             document = json.loads(body)
         except ValueError as error:
-            exchange._store_unmapped(
-                self.env._("The body is not JSON: %(error)s", error=error),
-                body.decode("utf-8", "replace").replace("\x00", "\ufffd"),
-            )
+            reason = self.env._("The body is not JSON: %(error)s", error=error)
         else:
             if schema_lib.nul_violations(document):
-                exchange._store_unmapped(
-                    self.env._("The body holds NUL characters, which no text can store."),
-                    body.decode("utf-8", "replace").replace("\x00", "\ufffd"),
-                )
-            else:
-                exchange._map_webhook(document)
-        return adapter._webhook_answer(system, exchange)
-
-    def _map_webhook(self, document):
-        """Map a verified webhook document and receive its events."""
-        self.ensure_one()
-        try:
-            vendor_event, delivery, envelopes = self.system_id._adapter()._webhook_map(
-                self.system_id, document
+                reason = self.env._("The body holds NUL characters, which no text can store.")
+        if reason:
+            exchange = self.create(values)
+            exchange._store_unmapped(
+                reason, body.decode("utf-8", "replace").replace("\x00", "\ufffd")
             )
+            return adapter._webhook_answer(system, exchange)
+        try:
+            vendor_event, delivery, envelopes = adapter._webhook_map(system, document)
         except UnmappableError as error:
-            self._store_unmapped(str(error), document)
-            return self.env["construction.sync.event"]
-        self.write({"vendor_event": vendor_event, "vendor_delivery": delivery})
-        return self._ingest(envelopes)
+            exchange = self.create(values)
+            exchange._store_unmapped(str(error), document)
+        else:
+            # One insert with what the mapping found; its events then point at it.
+            exchange = self.create(
+                dict(
+                    values,
+                    vendor_event=vendor_event,
+                    vendor_delivery=delivery,
+                    item_count=len(envelopes),
+                )
+            )
+            exchange._ingest(envelopes)
+        return adapter._webhook_answer(system, exchange)
 
     # ------------------------------------------------------------------
     # Fetch after notify
