@@ -236,3 +236,19 @@ class ConstructionSyncDelivery(models.Model):
             job = delivery.job_id
             delivery._bury(0, job._construction_failure_reason(), max(delivery.attempts, job.retry))
         return len(deliveries)
+
+    @api.model
+    def _retention_purge(self, cutoff, held_projects, batch_size):
+        """Delete the deliveries sent before ``cutoff``; pending, refused and
+        dead ones stay until a person deals with them, and so do those that
+        carry the correlation id of an event a legal hold keeps."""
+        Event = self.env["construction.sync.event"]
+        held = set(
+            Event.browse(Event._retention_held_ids(held_projects)).mapped("correlation_id")
+        ) - {False}
+        return self.env["construction.sync.purge"]._in_batches(
+            self,
+            [("state", "=", "sent"), ("sent_at", "<", cutoff)],
+            lambda batch: batch.filtered(lambda delivery: delivery.correlation_id in held),
+            batch_size,
+        )

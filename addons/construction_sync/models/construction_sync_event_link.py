@@ -44,3 +44,44 @@ class ConstructionSyncEventLink(models.Model):
         return self.search(
             [("res_model", "=", records._name), ("res_id", "in", records.ids)]
         ).event_id
+
+    @api.model
+    def _of_projects(self, projects):
+        """The links to ``projects`` and to the records that belong to one of
+        them (any model with a ``project_id``): what a legal hold keeps."""
+        if not projects:
+            return self.browse()
+        links = self.search([("res_model", "=", "project.project"), ("res_id", "in", projects.ids)])
+        others = self._read_group([("res_model", "!=", "project.project")], ["res_model"])
+        for (res_model,) in others:
+            if res_model not in self.env:
+                continue
+            field = self.env[res_model]._fields.get("project_id")
+            if not field or field.type != "many2one" or field.comodel_name != "project.project":
+                continue
+            record_ids = (
+                self.env[res_model]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("project_id", "in", projects.ids)])
+                .ids
+            )
+            if record_ids:
+                links |= self.search([("res_model", "=", res_model), ("res_id", "in", record_ids)])
+        return links
+
+    @api.model
+    def _retention_purge(self, cutoff, held_projects, batch_size):
+        """Delete the links made before ``cutoff`` by applied events (an
+        event's links otherwise go with it); links of events that still need
+        a person, and those of projects on legal hold, stay."""
+        held = set(self._of_projects(held_projects).ids)
+        held_events = self.env["construction.sync.event"]._retention_held_ids(held_projects)
+        return self.env["construction.sync.purge"]._in_batches(
+            self,
+            [("event_id.state", "=", "done"), ("create_date", "<", cutoff)],
+            lambda batch: batch.filtered(
+                lambda link: link.id in held or link.event_id.id in held_events
+            ),
+            batch_size,
+        )

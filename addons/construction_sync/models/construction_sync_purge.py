@@ -1,0 +1,132 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+# Kinds of record the retention policy purges, with the setting that holds
+# their period in days and its default; 0 keeps them for ever. A module
+# adds its kinds with ``selection_add`` and extends :meth:`_policies`.
+PURGE_KINDS = [
+    ("event", "Applied events and their payloads"),
+    ("delivery", "Sent deliveries"),
+    ("event_link", "Event links"),
+    ("variance", "Resolved variances"),
+]
+# Records removed per batch: each batch is one search and one unlink, so a
+# purge of a year of records holds no huge recordset in memory.
+BATCH_SIZE = 1000
+
+
+class ConstructionSyncPurge(models.Model):
+    """What one retention purge removed of one kind of record: a row per kind
+    and nightly run, kept as the history an administrator reads."""
+
+    _name = "construction.sync.purge"
+    _description = "Retention Purge"
+    _order = "run_at desc, id desc"
+    _rec_name = "kind"
+
+    run_at = fields.Datetime(required=True, readonly=True, index=True)
+    kind = fields.Selection(PURGE_KINDS, required=True, readonly=True)
+    period_days = fields.Integer(
+        "Period (days)", readonly=True, help="The retention period the run applied."
+    )
+    cutoff = fields.Datetime(readonly=True, help="Records older than this were purged.")
+    purged_count = fields.Integer("Removed", readonly=True)
+    held_project_count = fields.Integer(
+        "Projects on Legal Hold",
+        readonly=True,
+        help="Projects whose records the run kept whatever their age.",
+    )
+
+    @api.model
+    def _policies(self):
+        """``{kind: (model, parameter, default days)}``: where each kind's
+        records live and the setting that holds its period."""
+        return {
+            "event": ("construction.sync.event", "construction_sync.event_retention_days", 30),
+            "delivery": (
+                "construction.sync.delivery",
+                "construction_sync.delivery_retention_days",
+                90,
+            ),
+            "event_link": (
+                "construction.sync.event.link",
+                "construction_sync.event_link_retention_days",
+                365,
+            ),
+            "variance": (
+                "construction.sync.variance",
+                "construction_sync.variance_retention_days",
+                365,
+            ),
+        }
+
+    @api.model
+    def _period(self, kind):
+        _model, parameter, default = self._policies()[kind]
+        return int(self.env["ir.config_parameter"].sudo().get_param(parameter, default) or 0)
+
+    @api.model
+    def _cron_purge(self):
+        """Apply the retention policy of every kind: remove, in batches, what
+        is past its period, except what still needs a person and what
+        belongs to a project on legal hold. Each kind with a period leaves
+        its count in the log and in the purge history. Returns
+        ``{kind: count}``."""
+        now = fields.Datetime.now()
+        held = (
+            self.env["project.project"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("construction_legal_hold", "=", True)])
+        )
+        counts = {}
+        history = []
+        for kind, (model, _parameter, _default) in self._policies().items():
+            days = self._period(kind)
+            if days <= 0:
+                continue
+            cutoff = now - timedelta(days=days)
+            count = self.env[model].sudo()._retention_purge(cutoff, held, BATCH_SIZE)
+            counts[kind] = count
+            _logger.info(
+                "Retention purge: %s %s record(s) older than %s days removed, "
+                "%s project(s) on legal hold kept",
+                count,
+                kind,
+                days,
+                len(held),
+            )
+            history.append(
+                {
+                    "run_at": now,
+                    "kind": kind,
+                    "period_days": days,
+                    "cutoff": cutoff,
+                    "purged_count": count,
+                    "held_project_count": len(held),
+                }
+            )
+        self.sudo().create(history)
+        return counts
+
+    @api.model
+    def _in_batches(self, model, domain, keep, batch_size):
+        """Unlink the records of ``model`` matching ``domain`` in batches of
+        ``batch_size``, in id order, except those ``keep(batch)`` returns;
+        the number removed."""
+        count = 0
+        last_id = 0
+        while True:
+            batch = model.search([*domain, ("id", ">", last_id)], order="id", limit=batch_size)
+            if not batch:
+                return count
+            last_id = batch[-1].id
+            doomed = batch - keep(batch)
+            count += len(doomed)
+            doomed.unlink()
+            if len(batch) < batch_size:
+                return count
