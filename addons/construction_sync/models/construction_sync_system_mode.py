@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib.problem import ApiError
 from .construction_sync_event_type import MODES
 
 
@@ -36,21 +37,13 @@ class ConstructionSyncSystemMode(models.Model):
 
     @api.constrains("schema_version", "event_type_id")
     def _check_schema_version(self):
+        """Only a version events may be sent in can be declared: the current
+        one, or an approved one before its sunset."""
         for record in self.filtered("schema_version"):
             event_type = record.event_type_id
-            approved = event_type.schema_version_ids.filtered(
-                lambda version, record=record: (
-                    version.version == record.schema_version
-                    and version.state in ("current", "deprecated")
-                )
-            )
-            if record.schema_version != event_type.schema_version and not approved:
-                raise ValidationError(
-                    self.env._(
-                        "%(type)s has no approved schema version %(version)s in use: declare "
-                        "the current one (%(current)s) or a deprecated one before its sunset.",
-                        type=event_type.code,
-                        version=record.schema_version,
-                        current=event_type.schema_version,
-                    )
-                )
+            if record.schema_version == event_type.schema_version:
+                continue
+            try:
+                event_type._version(record.schema_version)
+            except ApiError as error:
+                raise ValidationError(error.detail) from error

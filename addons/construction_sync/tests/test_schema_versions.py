@@ -145,5 +145,5 @@ class TestSchemaVersions(HttpCase, SyncCase):
         self.assertEqual(strict.json()["code"], "schema_violation")
         self.assertNotIn("Sunset", strict.headers)
         # only an approved version in use may be declared
-        with self.assertRaisesRegex(ValidationError, "no approved schema version 7"):
+        with self.assertRaisesRegex(ValidationError, "has no approved schema version 7"):
             declared.schema_version = 7
