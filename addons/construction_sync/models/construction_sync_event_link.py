@@ -51,21 +51,10 @@ class ConstructionSyncEventLink(models.Model):
         them (any model with a ``project_id``): what a legal hold keeps."""
         if not projects:
             return self.browse()
-        links = self.search([("res_model", "=", "project.project"), ("res_id", "in", projects.ids)])
-        others = self._read_group([("res_model", "!=", "project.project")], ["res_model"])
-        for (res_model,) in others:
-            if res_model not in self.env:
-                continue
-            field = self.env[res_model]._fields.get("project_id")
-            if not field or field.type != "many2one" or field.comodel_name != "project.project":
-                continue
-            record_ids = (
-                self.env[res_model]
-                .sudo()
-                .with_context(active_test=False)
-                .search([("project_id", "in", projects.ids)])
-                .ids
-            )
+        links = self.browse()
+        Purge = self.env["construction.sync.purge"]
+        for (res_model,) in self._read_group([], ["res_model"]):
+            record_ids = Purge._ids_of_projects(res_model, projects)
             if record_ids:
                 links |= self.search([("res_model", "=", res_model), ("res_id", "in", record_ids)])
         return links

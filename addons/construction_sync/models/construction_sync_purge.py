@@ -114,6 +114,26 @@ class ConstructionSyncPurge(models.Model):
         return counts
 
     @api.model
+    def _ids_of_projects(self, model, projects):
+        """Ids of the records of ``model`` that belong to ``projects``: the
+        projects themselves, or the records whose ``project_id`` is one of
+        them; None when ``model`` belongs to no project."""
+        if model == "project.project":
+            return projects.ids
+        if model not in self.env:
+            return None
+        field = self.env[model]._fields.get("project_id")
+        if not field or field.type != "many2one" or field.comodel_name != "project.project":
+            return None
+        return (
+            self.env[model]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("project_id", "in", projects.ids)])
+            .ids
+        )
+
+    @api.model
     def _in_batches(self, model, domain, keep, batch_size):
         """Unlink the records of ``model`` matching ``domain`` in batches of
         ``batch_size``, in id order, except those ``keep(batch)`` returns;

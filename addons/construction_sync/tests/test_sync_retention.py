@@ -1,3 +1,4 @@
+import json
 import logging
 
 from odoo.exceptions import AccessError, UserError
@@ -71,15 +72,15 @@ class TestSyncRetention(SyncCase):
         self.age(event, days, "received_at", "applied_at")
         return event
 
-    def delivery(self, state, days, correlation_id=None):
+    def delivery(self, state, days, correlation_id=None, event_type=None, payload="{}"):
         delivery = (
             self.env["construction.sync.delivery"]
             .sudo()
             .create(
                 {
                     "system_id": self.system.id,
-                    "event_type_id": self.outbound_type.id,
-                    "payload": "{}",
+                    "event_type_id": (event_type or self.outbound_type).id,
+                    "payload": payload,
                     "state": state,
                     "correlation_id": correlation_id,
                 }
@@ -177,8 +178,14 @@ class TestSyncRetention(SyncCase):
         self.link(held_event, self.task, 400)
         held_link = self.link(self.event("held-link", "done", 10), self.project, 400)
         held_delivery = self.delivery("sent", 400, correlation_id=held_event.correlation_id)
+        told = self.delivery(
+            "sent",
+            400,
+            event_type=self.env.ref("construction_sync.event_type_project_upserted_out"),
+            payload=json.dumps({"id": self.project.id, "name": self.project.name}),
+        )
         held_variance = self.variance("resolved", 400)
-        held = (held_event, held_link, held_delivery, held_variance)
+        held = (held_event, held_link, held_delivery, told, held_variance)
         loose = self.event("loose-done", "done", 400)
 
         wizard = Form(
@@ -198,12 +205,13 @@ class TestSyncRetention(SyncCase):
         self.assertFalse(loose.exists())
         self.assertEqual((counts["delivery"], counts["event_link"], counts["variance"]), (0, 0, 0))
         self.assertTrue(all(record.exists() for record in held))
+        self.assertEqual(self.Purge.search([("kind", "=", "delivery")], limit=1).purged_count, 0)
         self.assertEqual(self.Purge.search([("kind", "=", "event")], limit=1).held_project_count, 1)
 
         # lifted, the purge reaches them
         self.project.with_user(self.owner).action_construction_lift_legal_hold()
         counts = self.hub_counts()
-        self.assertEqual(counts, {"event": 1, "delivery": 1, "event_link": 1, "variance": 1})
+        self.assertEqual(counts, {"event": 1, "delivery": 2, "event_link": 1, "variance": 1})
         self.assertFalse(any(record.exists() for record in held))
 
     def test_a_period_of_zero_keeps_records_for_ever(self):
