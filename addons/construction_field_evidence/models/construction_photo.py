@@ -619,18 +619,18 @@ class ConstructionPhoto(models.Model):
         return len(expired)
 
     @api.model
-    def _retention_purge(self, cutoff, held_projects, batch_size):
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
         """Delete the annotated previews drawn before ``cutoff``: derived
         from the preview and its boxes, they are drawn again when next shown.
         The original, its preview and thumbnail are evidence and stay (only
         the photo retention above removes them), and so does every rendition
         of a photo of a project on legal hold."""
-        held = set(
+        held = (
             self.with_context(active_test=False)
             .search([("project_id", "in", held_projects.ids)])
             .ids
             if held_projects
-            else ()
+            else []
         )
         return self.env["construction.sync.purge"]._in_batches(
             self.env["ir.attachment"].sudo(),
@@ -638,9 +638,10 @@ class ConstructionPhoto(models.Model):
                 ("res_model", "=", self._name),
                 ("res_field", "in", sorted(DERIVED_FIELDS)),
                 ("create_date", "<", cutoff),
+                ("res_id", "not in", held),
             ],
-            lambda batch: batch.filtered(lambda attachment: attachment.res_id in held),
             batch_size,
+            max_batches,
         )
 
     def _purge(self, reason):

@@ -96,7 +96,7 @@ class ConstructionShareLink(models.Model):
         self.filtered(lambda link: not link.revoked_at).write({"revoked_at": fields.Datetime.now()})
 
     @api.model
-    def _retention_purge(self, cutoff, held_projects, batch_size):
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
         """Delete the links expired or revoked before ``cutoff``; a link a
         client answered through stays with the answers, and so does every
         link of a site of a project on legal hold."""
@@ -109,8 +109,8 @@ class ConstructionShareLink(models.Model):
                 ("answer_ids", "=", False),
                 ("site_id.project_id", "not in", held_projects.ids),
             ],
-            lambda batch: batch.browse(),
             batch_size,
+            max_batches,
         )
 
     @api.model

@@ -238,16 +238,16 @@ class ConstructionSyncDelivery(models.Model):
         return len(deliveries)
 
     @api.model
-    def _retention_purge(self, cutoff, held_projects, batch_size):
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
         """Delete the deliveries sent before ``cutoff``; pending, refused and
         dead ones stay until a person deals with them, and so do those a
         legal hold keeps (:meth:`_retention_held_ids`)."""
         held = self._retention_held_ids(held_projects)
         return self.env["construction.sync.purge"]._in_batches(
             self,
-            [("state", "=", "sent"), ("sent_at", "<", cutoff)],
-            lambda batch: batch.filtered(lambda delivery: delivery.id in held),
+            [("state", "=", "sent"), ("sent_at", "<", cutoff), ("id", "not in", list(held))],
             batch_size,
+            max_batches,
         )
 
     @api.model

@@ -774,15 +774,15 @@ class ConstructionSyncEvent(models.Model):
         return held
 
     @api.model
-    def _retention_purge(self, cutoff, held_projects, batch_size):
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
         """Delete the events applied before ``cutoff``, their payloads and
         links with them; events that wait, need review or are dead stay
         until a person deals with them, and so do those of projects on
-        legal hold. Returns how many were removed."""
+        legal hold."""
         held = self._retention_held_ids(held_projects)
         return self.env["construction.sync.purge"]._in_batches(
             self,
-            [("state", "=", "done"), ("applied_at", "<", cutoff)],
-            lambda batch: batch.filtered(lambda event: event.id in held),
+            [("state", "=", "done"), ("applied_at", "<", cutoff), ("id", "not in", list(held))],
             batch_size,
+            max_batches,
         )

@@ -60,17 +60,19 @@ class ConstructionSyncEventLink(models.Model):
         return links
 
     @api.model
-    def _retention_purge(self, cutoff, held_projects, batch_size):
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
         """Delete the links made before ``cutoff`` by applied events (an
         event's links otherwise go with it); links of events that still need
         a person, and those of projects on legal hold, stay."""
-        held = set(self._of_projects(held_projects).ids)
         held_events = self.env["construction.sync.event"]._retention_held_ids(held_projects)
         return self.env["construction.sync.purge"]._in_batches(
             self,
-            [("event_id.state", "=", "done"), ("create_date", "<", cutoff)],
-            lambda batch: batch.filtered(
-                lambda link: link.id in held or link.event_id.id in held_events
-            ),
+            [
+                ("event_id.state", "=", "done"),
+                ("create_date", "<", cutoff),
+                ("id", "not in", self._of_projects(held_projects).ids),
+                ("event_id", "not in", list(held_events)),
+            ],
             batch_size,
+            max_batches,
         )

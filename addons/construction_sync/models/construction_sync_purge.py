@@ -17,6 +17,9 @@ PURGE_KINDS = [
 # Records removed per batch: each batch is one search and one unlink, so a
 # purge of a year of records holds no huge recordset in memory.
 BATCH_SIZE = 1000
+# Batches per kind and run: a longer backlog is left to the next run, which
+# the scheduler starts at once (ir.cron progress), each in its own transaction.
+MAX_BATCHES = 20
 
 
 class ConstructionSyncPurge(models.Model):
@@ -70,11 +73,13 @@ class ConstructionSyncPurge(models.Model):
         return int(self.env["ir.config_parameter"].sudo().get_param(parameter, default) or 0)
 
     @api.model
-    def _cron_purge(self):
+    def _cron_purge(self, batch_size=BATCH_SIZE, max_batches=MAX_BATCHES):
         """Apply the retention policy of every kind: remove, in batches, what
         is past its period, except what still needs a person and what
         belongs to a project on legal hold. Each kind with a period leaves
-        its count in the log and in the purge history. Returns
+        its count in the log and in the purge history. A kind with more
+        than ``max_batches`` batches to remove tells the scheduler that work
+        remains, which runs the action again at once. Returns
         ``{kind: count}``."""
         now = fields.Datetime.now()
         held = (
@@ -85,12 +90,16 @@ class ConstructionSyncPurge(models.Model):
         )
         counts = {}
         history = []
+        finished = True
         for kind, (model, _parameter, _default) in self._policies().items():
             days = self._period(kind)
             if days <= 0:
                 continue
             cutoff = now - timedelta(days=days)
-            count = self.env[model].sudo()._retention_purge(cutoff, held, BATCH_SIZE)
+            count, done = (
+                self.env[model].sudo()._retention_purge(cutoff, held, batch_size, max_batches)
+            )
+            finished &= done
             counts[kind] = count
             _logger.info(
                 "Retention purge: %s %s record(s) older than %s days removed, "
@@ -111,6 +120,9 @@ class ConstructionSyncPurge(models.Model):
                 }
             )
         self.sudo().create(history)
+        self.env["ir.cron"]._notify_progress(
+            done=sum(counts.values()), remaining=0 if finished else 1
+        )
         return counts
 
     @api.model
@@ -134,19 +146,16 @@ class ConstructionSyncPurge(models.Model):
         )
 
     @api.model
-    def _in_batches(self, model, domain, keep, batch_size):
-        """Unlink the records of ``model`` matching ``domain`` in batches of
-        ``batch_size``, in id order, except those ``keep(batch)`` returns;
-        the number removed."""
+    def _in_batches(self, model, domain, batch_size, max_batches):
+        """Unlink the records of ``model`` matching ``domain`` (which leaves
+        out what must be kept) in at most ``max_batches`` batches of
+        ``batch_size``, oldest first. Returns the number removed and whether
+        none is left."""
         count = 0
-        last_id = 0
-        while True:
-            batch = model.search([*domain, ("id", ">", last_id)], order="id", limit=batch_size)
-            if not batch:
-                return count
-            last_id = batch[-1].id
-            doomed = batch - keep(batch)
-            count += len(doomed)
-            doomed.unlink()
+        for _batch in range(max_batches):
+            batch = model.search(domain, order="id", limit=batch_size)
+            count += len(batch)
+            batch.unlink()
             if len(batch) < batch_size:
-                return count
+                return count, True
+        return count, False

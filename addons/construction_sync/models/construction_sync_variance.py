@@ -55,7 +55,7 @@ class ConstructionSyncVariance(models.Model):
         return True
 
     @api.model
-    def _retention_purge(self, cutoff, held_projects, batch_size):
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
         """Delete the variances resolved and unchanged since before
         ``cutoff``; open ones stay until a person resolves them, and so do
         those of projects on legal hold."""
@@ -66,8 +66,8 @@ class ConstructionSyncVariance(models.Model):
                 ("write_date", "<", cutoff),
                 ("project_id", "not in", held_projects.ids),
             ],
-            lambda batch: batch.browse(),
             batch_size,
+            max_batches,
         )
 
     # ------------------------------------------------------------------

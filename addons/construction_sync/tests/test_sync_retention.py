@@ -214,6 +214,20 @@ class TestSyncRetention(SyncCase):
         self.assertEqual(counts, {"event": 1, "delivery": 2, "event_link": 1, "variance": 1})
         self.assertFalse(any(record.exists() for record in held))
 
+    def test_a_long_backlog_is_purged_in_batches_over_several_runs(self):
+        backlog = self.event("b-1", "done", 40) | self.event("b-2", "done", 40)
+        backlog |= self.event("b-3", "done", 40)
+        cron = self.env.ref("construction_sync.ir_cron_retention_purge")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        Purge = self.Purge.with_context(ir_cron_progress_id=progress.id)
+        # two batches of one per run: work remains, the scheduler runs it again
+        self.assertEqual(Purge._cron_purge(batch_size=1, max_batches=2)["event"], 2)
+        self.assertEqual(len(backlog.exists()), 1)
+        self.assertEqual(progress.remaining, 1)
+        self.assertEqual(Purge._cron_purge(batch_size=1, max_batches=2)["event"], 1)
+        self.assertFalse(backlog.exists())
+        self.assertEqual(progress.remaining, 0)
+
     def test_a_period_of_zero_keeps_records_for_ever(self):
         # the parameters are cached: forget the zeros once the test rolls back
         self.addCleanup(self.env.registry.clear_all_caches)
