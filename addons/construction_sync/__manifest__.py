@@ -2,7 +2,7 @@
     "name": "Construction Sync",
     "summary": "Canonical cost codes and the synchronization hub between "
     "field platforms, estimating tools and Odoo",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Construction",
     "website": "https://github.com/construction-sync-suite/construction-sync-suite",
     "author": "Construction Sync Suite",
@@ -45,11 +45,13 @@
         "views/construction_sync_schema_version_views.xml",
         "views/construction_sync_alert_views.xml",
         "views/construction_sync_variance_views.xml",
+        "views/construction_sync_purge_views.xml",
         "views/account_analytic_line_views.xml",
         "views/maintenance_equipment_views.xml",
         "views/project_project_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/construction_sync_backfill_views.xml",
+        "wizards/construction_legal_hold_wizard_views.xml",
         "views/construction_sync_menus.xml",
     ],
     "assets": {

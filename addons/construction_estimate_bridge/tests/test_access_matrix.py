@@ -88,6 +88,8 @@ MATRIX = {
     "construction.sync.backfill":            "-     -     -     rwcu  -     -     -     rwcu  -",
     "construction.sync.file.source":         "-     -     -     r     -     -     r     rwcu  -",
     "construction.sync.file":                "-     -     -     r     -     -     r     ru    -",
+    "construction.sync.purge":               "-     -     -     r     -     -     -     r     -",
+    "construction.legal.hold.wizard":        "-     -     -     rwcu  -     -     -     rwcu  -",
     # construction_field_evidence
     "construction.site":                     "-     -     r     r     rwc   rwc   rwc   rwcu  -",
     "construction.site.area":                "-     -     r     r     rwc   rwc   rwc   rwcu  -",
@@ -158,6 +160,14 @@ APPROVALS = {
     "construction.change.order.action_reject":      "-   -    -   -    -    -     x    x     -",
     "construction.sync.schema.version.action_approve":
                                                     "-   -    -   x    -    -     -     x     -",
+    "construction.sync.event.action_accept_foreign_write":
+                                                    "-   -    -   x    -    -     -     x     -",
+    "construction.sync.event.action_reject_foreign_write":
+                                                    "-   -    -   x    -    -     -     x     -",
+    "project.project.action_construction_place_legal_hold":
+                                                    "-   -    -   x    -    -     -     x     -",
+    "project.project.action_construction_lift_legal_hold":
+                                                    "-   -    -   x    -    -     -     x     -",
     "purchase.order.action_construction_approve_overrun":
                                                     "-   -    -   -    -    -     x    x     -",
 }
@@ -170,6 +180,8 @@ GLOBAL_MODELS = {
     "construction.sync.event.type",
     "construction.sync.schema.version",
     "construction.sync.backfill",
+    "construction.sync.purge",
+    "construction.legal.hold.wizard",
     "construction.photo.stage",
     "construction.photo.tag",
     "construction.review.wizard",
@@ -218,6 +230,8 @@ WRITE_VALUES = {
     "construction.daily.log.equipment": {"name": "Renamed"},
     "construction.sync.pull": {"interval_minutes": 30},
     "construction.sync.backfill": {"since": "2026-02-01 00:00:00"},
+    "construction.sync.purge": {"purged_count": 9},
+    "construction.legal.hold.wizard": {"reason": "Renamed"},
     "construction.site": {"name": "Renamed"},
     "construction.site.area": {"name": "Renamed"},
     "construction.photo.stage": {"name": "Renamed"},
@@ -438,6 +452,14 @@ class AccessMatrixCase(FieldEvidenceCase):
             "project.project", lambda k: {"name": f"Lot {n}-{k}", "company_id": company.id}
         )
         project = projects[0]
+        add(
+            "construction.legal.hold.wizard",
+            lambda k: {"project_id": projects[k].id, "reason": "Claim"},
+        )
+        add(
+            "construction.sync.purge",
+            lambda k: {"run_at": "2026-01-01 03:00:00", "kind": "event", "purged_count": k},
+        )
         add(
             "construction.sync.variance",
             lambda k: {
@@ -919,7 +941,32 @@ class TestAccessMatrix(AccessMatrixCase):
         purchase = self.env["purchase.order"].create(
             {"partner_id": self.env["res.partner"].create({"name": "Matrix vendor"}).id}
         )
+        # a vendor from a system that does not own vendors, waiting for review
+        vendor_type = self.env.ref("construction_sync.event_type_vendor_upserted")
+        portal = self.env["construction.sync.system"].create(
+            {
+                "name": "Matrix portal",
+                "code": "matrix_portal",
+                "kind": "procurement",
+                "inbound_event_type_ids": [Command.set(vendor_type.ids)],
+            }
+        )
+        foreign_write = self.env["construction.sync.event"].create(
+            {
+                "system_id": portal.id,
+                "company_id": self.company.id,
+                "event_type_id": vendor_type.id,
+                "idempotency_key": "matrix-foreign-write",
+                "payload": '{"external_id": "SUP-1", "name": "Matrix vendor"}',
+                "state": "needs_review",
+                "error_code": "ownership_review",
+            }
+        )
+        held = self.env["project.project"].create({"name": "Approval matrix hold"})
+        held._construction_place_legal_hold("Matrix claim")
         records = {
+            "construction.sync.event": foreign_write,
+            "project.project": held,
             "construction.estimate": estimate,
             "construction.budget": budget,
             "construction.change.order": change_order,

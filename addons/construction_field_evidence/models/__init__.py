@@ -11,6 +11,7 @@ from . import construction_share_answer
 from . import construction_sync_event_type
 from . import ir_attachment
 from . import res_config_settings
+from . import construction_sync_purge
 from . import project_task
 from . import res_company
 from . import construction_daily_log

@@ -613,9 +613,36 @@ class ConstructionPhoto(models.Model):
             self.sudo()
             .with_context(active_test=False)
             .search([("create_date", "<", fields.Datetime.now() - timedelta(days=days))])
+            .filtered(lambda photo: not photo.project_id.construction_legal_hold)
         )
         expired._purge(self.env._("kept longer than the %(days)s days of retention", days=days))
         return len(expired)
+
+    @api.model
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
+        """Delete the annotated previews drawn before ``cutoff``: derived
+        from the preview and its boxes, they are drawn again when next shown.
+        The original, its preview and thumbnail are evidence and stay (only
+        the photo retention above removes them), and so does every rendition
+        of a photo of a project on legal hold."""
+        held = (
+            self.with_context(active_test=False)
+            .search([("project_id", "in", held_projects.ids)])
+            .ids
+            if held_projects
+            else []
+        )
+        return self.env["construction.sync.purge"]._in_batches(
+            self.env["ir.attachment"].sudo(),
+            [
+                ("res_model", "=", self._name),
+                ("res_field", "in", sorted(DERIVED_FIELDS)),
+                ("create_date", "<", cutoff),
+                ("res_id", "not in", held),
+            ],
+            batch_size,
+            max_batches,
+        )
 
     def _purge(self, reason):
         """Remove the photos and their images, the only way they go: each

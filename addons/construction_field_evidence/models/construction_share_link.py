@@ -96,6 +96,24 @@ class ConstructionShareLink(models.Model):
         self.filtered(lambda link: not link.revoked_at).write({"revoked_at": fields.Datetime.now()})
 
     @api.model
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
+        """Delete the links expired or revoked before ``cutoff``; a link a
+        client answered through stays with the answers, and so does every
+        link of a site of a project on legal hold."""
+        return self.env["construction.sync.purge"]._in_batches(
+            self.with_context(active_test=False),
+            [
+                "|",
+                ("revoked_at", "<", cutoff),
+                ("expires_at", "<", cutoff),
+                ("answer_ids", "=", False),
+                ("site_id.project_id", "not in", held_projects.ids),
+            ],
+            batch_size,
+            max_batches,
+        )
+
+    @api.model
     def _find_valid(self, token):
         """The valid link of ``token`` (sudo), or an empty recordset."""
         if not token or len(token) > 128:

@@ -11,6 +11,21 @@ class ResConfigSettings(models.TransientModel):
         help="Photos uploaded longer ago are purged every night, each leaving its trace "
         "on its site; 0 keeps every photo.",
     )
+    construction_rendition_retention_days = fields.Integer(
+        string="Keep Annotated Previews (days)",
+        config_parameter="construction_field_evidence.rendition_retention_days",
+        default=90,
+        help="Annotated previews (the boxes drawn on a photo) drawn longer ago are removed "
+        "every night and drawn again when next shown; originals, previews and thumbnails "
+        "stay. 0 keeps them.",
+    )
+    construction_share_link_retention_days = fields.Integer(
+        string="Keep Expired Share Links (days)",
+        config_parameter="construction_field_evidence.share_link_retention_days",
+        default=180,
+        help="Share links expired or revoked longer ago are removed every night, unless a "
+        "client answered through them. 0 keeps them.",
+    )
     construction_photo_clock_tolerance = fields.Integer(
         string="Camera Clock Tolerance (min)",
         default=5,

@@ -17,3 +17,4 @@ from . import test_site_matching
 from . import test_repair_task
 from . import test_daily_log
 from . import test_project_evidence
+from . import test_evidence_retention

@@ -28,6 +28,7 @@ ERROR_CODES = {
     "schema_version_retired": (410, "The schema version is retired"),
     "unknown_event_type": (422, "Unknown event type"),
     "unknown_schema_version": (422, "Unknown or unapproved schema version"),
+    "schema_version_mismatch": (422, "Not the schema version declared for the system"),
     "schema_violation": (422, "The payload does not match its schema"),
     "validation_error": (422, "The request cannot be applied"),
     "batch_too_large": (422, "Too many items in one batch"),
@@ -62,6 +63,7 @@ EVENT_ERROR_CODES = {
     "job_failed": "The job applying the event failed or its worker died too often",
     "unmappable": "A platform sent a body its adapter cannot turn into events",
     "ownership_review": "Another system is the system of record: a person reviews the change",
+    "ownership_rejected": "A person refused the change: another system is the system of record",
     "duplicate": "Two or more records match by their natural key: a person merges or binds them",
 }
 

@@ -30,6 +30,7 @@ from . import res_company
 from . import project_task
 from . import purchase_order_line
 from . import construction_sync_variance
+from . import construction_sync_purge
 from . import construction_sync_kpi
 from . import hr_employee
 from . import product_product

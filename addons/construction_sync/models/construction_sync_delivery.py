@@ -236,3 +236,52 @@ class ConstructionSyncDelivery(models.Model):
             job = delivery.job_id
             delivery._bury(0, job._construction_failure_reason(), max(delivery.attempts, job.retry))
         return len(deliveries)
+
+    @api.model
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
+        """Delete the deliveries sent before ``cutoff``; pending, refused and
+        dead ones stay until a person deals with them, and so do those a
+        legal hold keeps (:meth:`_retention_held_ids`)."""
+        held = self._retention_held_ids(held_projects)
+        return self.env["construction.sync.purge"]._in_batches(
+            self,
+            [("state", "=", "sent"), ("sent_at", "<", cutoff), ("id", "not in", list(held))],
+            batch_size,
+            max_batches,
+        )
+
+    @api.model
+    def _retention_held_ids(self, projects):
+        """Ids of the deliveries about ``projects``: those telling of one of
+        them or of one of their records (the ``id`` of the event type's
+        target model in the payload), and those carrying the correlation id
+        of an event a legal hold keeps."""
+        if not projects:
+            return set()
+        Event = self.env["construction.sync.event"]
+        correlation_ids = set(
+            Event.browse(Event._retention_held_ids(projects)).mapped("correlation_id")
+        ) - {False}
+        held = set(self.search([("correlation_id", "in", list(correlation_ids))]).ids)
+        event_types = (
+            self.env["construction.sync.event.type"]
+            .sudo()
+            .search([("direction", "=", "outbound"), ("target_model_id", "!=", False)])
+        )
+        Purge = self.env["construction.sync.purge"]
+        self.flush_model(["event_type_id", "payload"])
+        for event_type in event_types:
+            record_ids = Purge._ids_of_projects(event_type.target_model_id.model, projects)
+            if not record_ids:
+                continue
+            # The payload is JSON text: the record it tells of is its "id",
+            # which the ORM cannot search.
+            self.env.cr.execute(
+                """
+                SELECT id FROM construction_sync_delivery
+                 WHERE event_type_id = %s AND payload::jsonb ->> 'id' = ANY(%s)
+                """,
+                [event_type.id, [str(record_id) for record_id in record_ids]],
+            )
+            held.update(row[0] for row in self.env.cr.fetchall())
+        return held

@@ -3,7 +3,7 @@ import json
 import logging
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from psycopg2 import IntegrityError, OperationalError, errorcodes
@@ -95,6 +95,17 @@ class ConstructionSyncEvent(models.Model):
     error_locked_period = fields.Boolean(
         readonly=True, help="Parked because its date falls in a locked accounting period."
     )
+    review_decision = fields.Selection(
+        [("accepted", "Accepted"), ("rejected", "Rejected")],
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="What a Sync Manager decided of a write from a system that does not own "
+        "the record: accepted, it applies as if the system owned it; rejected, it "
+        "changes nothing.",
+    )
+    reviewed_by_id = fields.Many2one("res.users", "Decided By", readonly=True, copy=False)
+    reviewed_at = fields.Datetime("Decided At", readonly=True, copy=False)
     link_ids = fields.One2many("construction.sync.event.link", "event_id", "Produced Records")
     exchange_id = fields.Many2one(
         "construction.sync.exchange",
@@ -181,8 +192,9 @@ class ConstructionSyncEvent(models.Model):
                     f"(event {existing.id}).",
                 )
             return existing, False
-        if envelope.get("schema_version"):
-            event.schema_version = envelope["schema_version"]
+        version = event_type._declared_version(system, envelope.get("schema_version"))
+        if version:
+            event.schema_version = version
         if enqueue and event._realtime():
             event._enqueue()
         return event, True
@@ -223,6 +235,7 @@ class ConstructionSyncEvent(models.Model):
                 "grants event types per system (External Systems → Allowed Event Types).",
                 errors=[{"pointer": f"{pointer_prefix}/event_type", "message": "not granted"}],
             )
+        version = event_type._declared_version(system, version)
         validator = event_type._validator()
         if version and version != event_type.schema_version:
             # a version the system declares sending, not the current one
@@ -415,7 +428,7 @@ class ConstructionSyncEvent(models.Model):
         if self.state not in ("received", "queued"):
             return
         attempt = self._current_attempt()
-        if self.event_type_id.review_foreign_writes:
+        if self.event_type_id.review_foreign_writes and self.review_decision != "accepted":
             refused = self._ownership_refusals(self.system_id, self.event_type_id, self._payload())
             if refused:
                 self._park(
@@ -613,9 +626,28 @@ class ConstructionSyncEvent(models.Model):
         replayable = self.filtered(lambda event: event.state in ("needs_review", "dead"))
         if not replayable:
             raise UserError(self.env._("Only events that need review or are dead can be replayed."))
+        replayable._readmit()
+        # a payload edited since a write was accepted is reviewed again
+        replayable.write(
+            {
+                "error_code": False,
+                "error_message": False,
+                "review_decision": False,
+                "reviewed_by_id": False,
+                "reviewed_at": False,
+            }
+        )
+        replayable.activity_unlink(["mail.mail_activity_data_todo"])
+        replayable._enqueue()
+        return True
+
+    def _readmit(self):
+        """Check the events' payloads (which a person may have corrected)
+        as a received one is checked: the system's grants, the schema and
+        the ownership rules; a :class:`UserError` saying what is wrong."""
         # Checked as the engine checks a received event: as superuser, the
         # payload from whoever edited it being the only thing not trusted.
-        for event in replayable.sudo():
+        for event in self.sudo():
             payload = event._payload()
             try:
                 event._admit(
@@ -636,9 +668,66 @@ class ConstructionSyncEvent(models.Model):
             digest = payload_hash(event.event_type_id.code, payload)
             if digest != event.payload_hash:
                 event.payload_hash = digest
-        replayable.write({"error_code": False, "error_message": False})
-        replayable.activity_unlink(["mail.mail_activity_data_todo"])
-        replayable._enqueue()
+
+    def _foreign_writes_to_decide(self):
+        """These events, once known to be writes of a non-owner waiting for a
+        Sync Manager's decision, decided by one."""
+        if not self.env.user.has_group("construction_sync.group_construction_sync_manager"):
+            raise AccessError(
+                self.env._("Only a Sync Manager accepts or rejects a non-owner's write.")
+            )
+        waiting = self.filtered(
+            lambda event: event.state == "needs_review" and event.error_code == "ownership_review"
+        )
+        if waiting != self:
+            raise UserError(
+                self.env._(
+                    "Only writes waiting for review because another system owns the record "
+                    "can be accepted or rejected."
+                )
+            )
+        return waiting
+
+    def action_accept_foreign_write(self):
+        """Apply these writes of a system that does not own the record, as if
+        it did: the same checks as a replay (grants, schema), then queued and
+        applied by the same handler with the system's rights; who accepted
+        them is recorded."""
+        events = self._foreign_writes_to_decide()
+        events._readmit()
+        events.sudo().write(
+            {
+                "review_decision": "accepted",
+                "reviewed_by_id": self.env.uid,
+                "reviewed_at": fields.Datetime.now(),
+                "error_code": False,
+                "error_message": False,
+            }
+        )
+        events.sudo().activity_unlink(["mail.mail_activity_data_todo"])
+        events.sudo()._enqueue()
+        return True
+
+    def action_reject_foreign_write(self):
+        """Refuse these writes of a system that does not own the record: done,
+        changing nothing, and who refused them is recorded."""
+        events = self._foreign_writes_to_decide()
+        now = fields.Datetime.now()
+        events.sudo().write(
+            {
+                "state": "done",
+                "applied_at": now,
+                "review_decision": "rejected",
+                "reviewed_by_id": self.env.uid,
+                "reviewed_at": now,
+                "error_code": "ownership_rejected",
+                "error_message": self.env._(
+                    "%(user)s refused the change: another system is the system of record.",
+                    user=self.env.user.name,
+                ),
+            }
+        )
+        events.sudo().activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
     @api.model
@@ -678,16 +767,25 @@ class ConstructionSyncEvent(models.Model):
         return len(events)
 
     @api.model
-    def _cron_purge_done(self):
-        """Delete applied events older than the retention period; events that
-        need review or are dead stay until a person deals with them."""
-        days = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("construction_sync.event_retention_days", 30)
+    def _retention_held_ids(self, projects):
+        """Ids of the events a legal hold on ``projects`` keeps: those naming
+        one of them and those that produced a record of one of them."""
+        if not projects:
+            return set()
+        held = {i for ids in projects._construction_event_ids().values() for i in ids}
+        held.update(self.env["construction.sync.event.link"]._of_projects(projects).event_id.ids)
+        return held
+
+    @api.model
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
+        """Delete the events applied before ``cutoff``, their payloads and
+        links with them; events that wait, need review or are dead stay
+        until a person deals with them, and so do those of projects on
+        legal hold."""
+        held = self._retention_held_ids(held_projects)
+        return self.env["construction.sync.purge"]._in_batches(
+            self,
+            [("state", "=", "done"), ("applied_at", "<", cutoff), ("id", "not in", list(held))],
+            batch_size,
+            max_batches,
         )
-        limit = fields.Datetime.now() - timedelta(days=days)
-        old = self.search([("state", "=", "done"), ("applied_at", "<", limit)])
-        old.link_ids.unlink()
-        old.unlink()
-        return len(old)

@@ -44,3 +44,35 @@ class ConstructionSyncEventLink(models.Model):
         return self.search(
             [("res_model", "=", records._name), ("res_id", "in", records.ids)]
         ).event_id
+
+    @api.model
+    def _of_projects(self, projects):
+        """The links to ``projects`` and to the records that belong to one of
+        them (any model with a ``project_id``): what a legal hold keeps."""
+        if not projects:
+            return self.browse()
+        links = self.browse()
+        Purge = self.env["construction.sync.purge"]
+        for (res_model,) in self._read_group([], ["res_model"]):
+            record_ids = Purge._ids_of_projects(res_model, projects)
+            if record_ids:
+                links |= self.search([("res_model", "=", res_model), ("res_id", "in", record_ids)])
+        return links
+
+    @api.model
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
+        """Delete the links made before ``cutoff`` by applied events (an
+        event's links otherwise go with it); links of events that still need
+        a person, and those of projects on legal hold, stay."""
+        held_events = self.env["construction.sync.event"]._retention_held_ids(held_projects)
+        return self.env["construction.sync.purge"]._in_batches(
+            self,
+            [
+                ("event_id.state", "=", "done"),
+                ("create_date", "<", cutoff),
+                ("id", "not in", self._of_projects(held_projects).ids),
+                ("event_id", "not in", list(held_events)),
+            ],
+            batch_size,
+            max_batches,
+        )

@@ -433,6 +433,27 @@ class ConstructionSyncEventType(models.Model):
             )
         return version
 
+    def _declared_version(self, system, version=None):
+        """The schema version ``system`` sends events of this type in:
+        ``version`` (what an event names) unless an administrator declared
+        the system's version, in which case an event naming none is read in
+        it and one naming another is refused (:class:`ApiError`)."""
+        self.ensure_one()
+        declared = (
+            system.sudo()
+            .mode_ids.filtered(lambda mode: mode.event_type_id == self)[:1]
+            .schema_version
+        )
+        if not declared or version in (None, 0, declared):
+            return declared or version
+        raise ApiError(
+            "schema_version_mismatch",
+            f"{system.code} is declared to send version {declared} of {self.code}, not "
+            f"{version}: send version {declared} (or none), or ask an administrator to "
+            "change the version declared for the system.",
+            errors=[{"pointer": "/schema_version", "message": f"declared: {declared}"}],
+        )
+
     def _mode_for(self, system):
         self.ensure_one()
         override = system.mode_ids.filtered(lambda mode: mode.event_type_id == self)

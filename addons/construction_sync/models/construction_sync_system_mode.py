@@ -1,9 +1,14 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
+from ..lib.problem import ApiError
 from .construction_sync_event_type import MODES
 
 
 class ConstructionSyncSystemMode(models.Model):
+    """How a system's events of one type are handled: processed at once or
+    in batches, and the schema version the system declares it sends."""
+
     _name = "construction.sync.system.mode"
     _description = "Processing Mode of an Event Type for a System"
 
@@ -14,7 +19,13 @@ class ConstructionSyncSystemMode(models.Model):
         ondelete="cascade",
         domain=[("direction", "=", "inbound")],
     )
-    mode = fields.Selection(MODES, required=True, default="batch")
+    mode = fields.Selection(MODES, help="Empty: the event type's default mode.", default="batch")
+    schema_version = fields.Integer(
+        "Version Sent",
+        help="The schema version the system declares it sends: an event without a version "
+        "is read in it, an event naming another version is refused "
+        "(schema_version_mismatch). Empty: the event names its version, else the current one.",
+    )
 
     _sql_constraints = [
         (
@@ -23,3 +34,16 @@ class ConstructionSyncSystemMode(models.Model):
             "An event type has one processing mode per system.",
         ),
     ]
+
+    @api.constrains("schema_version", "event_type_id")
+    def _check_schema_version(self):
+        """Only a version events may be sent in can be declared: the current
+        one, or an approved one before its sunset."""
+        for record in self.filtered("schema_version"):
+            event_type = record.event_type_id
+            if record.schema_version == event_type.schema_version:
+                continue
+            try:
+                event_type._version(record.schema_version)
+            except ApiError as error:
+                raise ValidationError(error.detail) from error

@@ -54,6 +54,22 @@ class ConstructionSyncVariance(models.Model):
         self.write({"state": "resolved"})
         return True
 
+    @api.model
+    def _retention_purge(self, cutoff, held_projects, batch_size, max_batches):
+        """Delete the variances resolved and unchanged since before
+        ``cutoff``; open ones stay until a person resolves them, and so do
+        those of projects on legal hold."""
+        return self.env["construction.sync.purge"]._in_batches(
+            self,
+            [
+                ("state", "=", "resolved"),
+                ("write_date", "<", cutoff),
+                ("project_id", "not in", held_projects.ids),
+            ],
+            batch_size,
+            max_batches,
+        )
+
     # ------------------------------------------------------------------
     # Reconciliation
     # ------------------------------------------------------------------

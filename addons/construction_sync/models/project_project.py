@@ -1,4 +1,13 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+# Who put a project on legal hold, when and why: set by a Sync Manager only.
+LEGAL_HOLD_FIELDS = {
+    "construction_legal_hold",
+    "construction_legal_hold_reason",
+    "construction_legal_hold_by_id",
+    "construction_legal_hold_at",
+}
 
 
 class ProjectProject(models.Model):
@@ -17,6 +26,79 @@ class ProjectProject(models.Model):
         groups="construction_sync.group_construction_sync_controller,"
         "construction_sync.group_construction_sync_manager",
     )
+
+    construction_legal_hold = fields.Boolean(
+        "Legal Hold",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The retention purge keeps every record of a project on legal hold (its "
+        "events, deliveries, links, variances, photos' renditions and share links), "
+        "whatever its age, until a Sync Manager lifts the hold.",
+    )
+    construction_legal_hold_reason = fields.Text(
+        "Legal Hold Reason", readonly=True, copy=False, tracking=True
+    )
+    construction_legal_hold_by_id = fields.Many2one(
+        "res.users", "Legal Hold Set By", readonly=True, copy=False, tracking=True
+    )
+    construction_legal_hold_at = fields.Datetime("Legal Hold Since", readonly=True, copy=False)
+
+    def write(self, vals):
+        if LEGAL_HOLD_FIELDS & vals.keys():
+            self._check_legal_hold_right()
+        return super().write(vals)
+
+    def _check_legal_hold_right(self):
+        if not self.env.su and not self.env.user.has_group(
+            "construction_sync.group_construction_sync_manager"
+        ):
+            raise AccessError(
+                self.env._("Only a Sync Manager places or lifts a legal hold on a project.")
+            )
+
+    def action_construction_place_legal_hold(self):
+        """Ask why, then keep every record of the project from the retention purge."""
+        self.ensure_one()
+        self._check_legal_hold_right()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Place Legal Hold"),
+            "res_model": "construction.legal.hold.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_project_id": self.id},
+        }
+
+    def _construction_place_legal_hold(self, reason):
+        """Keep every record of these projects from the retention purge,
+        saying who did it, when and why (tracked in the chatter). A Sync
+        Manager need not manage projects to do it: the hold is written as
+        superuser once the right is checked."""
+        self._check_legal_hold_right()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the project is put on legal hold."))
+        self.filtered(lambda project: not project.construction_legal_hold).sudo().write(
+            {
+                "construction_legal_hold": True,
+                "construction_legal_hold_reason": reason,
+                "construction_legal_hold_by_id": self.env.uid,
+                "construction_legal_hold_at": fields.Datetime.now(),
+            }
+        )
+
+    def action_construction_lift_legal_hold(self):
+        """Let the retention purge reach these projects' records again."""
+        self._check_legal_hold_right()
+        self.filtered("construction_legal_hold").sudo().write(
+            {
+                "construction_legal_hold": False,
+                "construction_legal_hold_reason": False,
+                "construction_legal_hold_by_id": False,
+                "construction_legal_hold_at": False,
+            }
+        )
+        return True
 
     @api.model
     def _construction_sync_match(self, reference, company):

@@ -22,6 +22,21 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="construction_sync.event_retention_days",
         default=30,
     )
+    construction_sync_delivery_retention_days = fields.Integer(
+        string="Keep Sent Deliveries (days)",
+        config_parameter="construction_sync.delivery_retention_days",
+        default=90,
+    )
+    construction_sync_event_link_retention_days = fields.Integer(
+        string="Keep Event Links (days)",
+        config_parameter="construction_sync.event_link_retention_days",
+        default=365,
+    )
+    construction_sync_variance_retention_days = fields.Integer(
+        string="Keep Resolved Variances (days)",
+        config_parameter="construction_sync.variance_retention_days",
+        default=365,
+    )
     construction_sync_max_batch_items = fields.Integer(
         string="Events per Batch",
         config_parameter="construction_sync.max_batch_items",

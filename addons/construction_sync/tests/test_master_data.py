@@ -1,6 +1,7 @@
 import json
 
 from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import SyncCase
@@ -120,6 +121,60 @@ class TestMasterData(SyncCase):
         self.assertIn("owned by ledger_test", event.error_message)
         self.assertEqual(self.summit.name, "Summit Asphalt")
         self.assertFalse(self.Partner.search([("name", "=", "Summit (portal)")]))
+
+    def test_a_sync_manager_accepts_a_non_owner_s_write_in_one_click(self):
+        event = self.send(
+            self.portal,
+            "vendor.upserted",
+            "p-2",
+            external_id="SUP-10",
+            name="Summit (portal)",
+            vat="US12345",
+        )
+        self.assertEqual(event.error_code, "ownership_review")
+        for role in ("controller", "reviewer"):
+            with self.assertRaises(AccessError, msg=role):
+                event.with_user(self.users[role]).action_accept_foreign_write()
+        self.assertEqual(self.summit.name, "Summit Asphalt")
+
+        manager = self.users["sync_manager"]
+        with trap_jobs() as trap:
+            event.with_user(manager).action_accept_foreign_write()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(event.state, "done", event.error_message)
+        self.assertEqual(
+            (event.review_decision, event.reviewed_by_id), ("accepted", manager), "who accepted"
+        )
+        # applied by the same handler: matched by VAT, bound, linked
+        self.assertEqual(self.summit.name, "Summit (portal)")
+        self.assertEqual(event.link_ids.res_id, self.summit.id)
+        # the next write of the portal goes to review again
+        again = self.send(self.portal, "vendor.upserted", "p-3", external_id="SUP-10", name="X")
+        self.assertEqual((again.state, again.error_code), ("needs_review", "ownership_review"))
+        with self.assertRaises(UserError):
+            event.with_user(manager).action_accept_foreign_write()
+
+    def test_a_rejected_non_owner_write_changes_nothing_and_says_who_refused_it(self):
+        event = self.send(
+            self.portal,
+            "vendor.upserted",
+            "p-4",
+            external_id="SUP-11",
+            name="Summit (portal)",
+            vat="US12345",
+        )
+        with self.assertRaises(AccessError):
+            event.with_user(self.users["controller"]).action_reject_foreign_write()
+        manager = self.users["sync_manager"]
+        event.with_user(manager).action_reject_foreign_write()
+        self.assertEqual(
+            (event.state, event.error_code, event.review_decision, event.reviewed_by_id),
+            ("done", "ownership_rejected", "rejected", manager),
+        )
+        self.assertIn(manager.name, event.error_message)
+        self.assertEqual(self.summit.name, "Summit Asphalt")
+        self.assertFalse(self.Partner.search([("name", "=", "Summit (portal)")]))
+        self.assertFalse(event.link_ids)
 
     def test_duplicates_are_proposed_for_merge_rather_than_created(self):
         twins = self.Partner.create(

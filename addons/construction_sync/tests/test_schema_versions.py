@@ -2,7 +2,7 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import new_test_user
 
@@ -113,3 +113,37 @@ class TestSchemaVersions(HttpCase, SyncCase):
         applied.with_user(self.second_manager).action_approve()
         with self.assertRaisesRegex(UserError, "never changes"):
             applied.with_user(self.owner).payload_schema = '{"type": "object"}'
+
+    def test_a_system_sends_the_version_declared_for_it_and_no_other(self):
+        version = self.propose()
+        version.with_user(self.second_manager).action_approve()
+        # the administrator declares that BidMaster still sends version 1
+        declared = self.env["construction.sync.system.mode"].create(
+            {"system_id": self.system.id, "event_type_id": self.upsert_type.id, "schema_version": 1}
+        )
+        # an envelope naming no version is read in version 1 (no cost type
+        # needed), and warned that version 1 is deprecated
+        silent = self.post(self.envelope("dv-1"))
+        self.assertEqual(silent.status_code, 202, silent.text)
+        self.assertIn("Sunset", silent.headers)
+        event = self.Event.search([("idempotency_key", "=", "dv-1")])
+        self.assertEqual(event.schema_version, 1)
+        # an envelope naming another version is refused, nothing stored
+        other = self.post(dict(self.envelope("dv-2"), schema_version=2))
+        self.assertEqual(other.status_code, 422, other.text)
+        self.assertEqual(other.json()["code"], "schema_version_mismatch")
+        self.assertIn("declared to send version 1", other.json()["detail"])
+        self.assertFalse(self.Event.search([("idempotency_key", "=", "dv-2")]))
+        # naming the declared one is fine
+        named = self.post(dict(self.envelope("dv-3"), schema_version=1))
+        self.assertEqual(named.status_code, 202, named.text)
+
+        # declared version 2: an envelope without a version must carry the cost type
+        declared.schema_version = 2
+        strict = self.post(self.envelope("dv-4"))
+        self.assertEqual(strict.status_code, 422, strict.text)
+        self.assertEqual(strict.json()["code"], "schema_violation")
+        self.assertNotIn("Sunset", strict.headers)
+        # only an approved version in use may be declared
+        with self.assertRaisesRegex(ValidationError, "has no approved schema version 7"):
+            declared.schema_version = 7

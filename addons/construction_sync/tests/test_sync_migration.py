@@ -36,3 +36,35 @@ class TestWebhookPathMigration(ConstructionCase):
         self.assertEqual(len(set(paths)), 3, "each system has a path of its own")
         cr.execute("SELECT count(*) FROM construction_sync_system WHERE webhook_uuid IS NULL")
         self.assertEqual(cr.fetchone()[0], 0, "no system is left without a path")
+
+
+class TestRetentionCronMigration(ConstructionCase):
+    def test_the_old_event_purge_gives_way_to_the_retention_policy(self):
+        # As the release before kept it (noupdate): a daily action calling
+        # a method that no longer exists.
+        old = self.env["ir.cron"].create(
+            {
+                "name": "Construction Sync: purge applied events past retention",
+                "model_id": self.env["ir.model"]._get_id("construction.sync.event"),
+                "state": "code",
+                "code": "model._cron_purge_done()",
+                "interval_number": 1,
+                "interval_type": "days",
+            }
+        )
+        self.env["ir.model.data"].create(
+            {
+                "module": "construction_sync",
+                "name": "ir_cron_purge_done_events",
+                "model": "ir.cron",
+                "res_id": old.id,
+                "noupdate": True,
+            }
+        )
+
+        _migration("18.0.1.2.0", "post-migration").migrate(self.env.cr, "18.0.1.1.0")
+
+        self.assertFalse(old.exists())
+        retention = self.env.ref("construction_sync.ir_cron_retention_purge")
+        self.assertEqual(retention.code, "model._cron_purge()")
+        self.assertEqual(retention.model_id.model, "construction.sync.purge")

@@ -299,7 +299,7 @@ class TestSyncPipeline(JobRunnerMixin, SyncCase):
             [tuple((done | review).ids)],
         )
         self.Event.invalidate_model()
-        self.assertEqual(self.Event._cron_purge_done(), 1)
+        self.assertEqual(self.env["construction.sync.purge"]._cron_purge()["event"], 1)
         self.assertFalse(done.exists())
         self.assertTrue(review.exists())
 
