@@ -9,6 +9,7 @@ from . import (
     construction_pay_application,
     construction_pay_application_line,
     construction_retainage_release,
+    construction_sync_event_type,
     construction_wip_line,
     project_project,
     project_task,

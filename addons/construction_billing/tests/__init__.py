@@ -3,5 +3,6 @@ from . import (
     test_contract,
     test_pay_application_end_to_end,
     test_progress,
+    test_progress_reported,
     test_wip,
 )
