@@ -1,5 +1,6 @@
 from . import (
     account_move,
+    construction_billing_contract_mixin,
     construction_billing_markup,
     construction_billing_progress,
     construction_change_order,

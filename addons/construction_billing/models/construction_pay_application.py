@@ -34,25 +34,17 @@ class ConstructionPayApplication(models.Model):
 
     _name = "construction.pay.application"
     _description = "Construction Pay Application"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "construction.billing.contract.mixin",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "contract_id, number desc"
     _check_company_auto = True
 
     name = fields.Char(readonly=True, copy=False)
     number = fields.Integer("Application No.", readonly=True, copy=False)
-    contract_id = fields.Many2one(
-        "sale.order",
-        required=True,
-        index=True,
-        check_company=True,
-        domain="[('construction_project_id', '!=', False)]",
-    )
-    project_id = fields.Many2one(
-        related="contract_id.construction_project_id", store=True, index=True
-    )
-    partner_id = fields.Many2one(related="contract_id.partner_id", store=True, index=True)
-    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="contract_id.currency_id")
     period_to = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     state = fields.Selection(
         PAY_APPLICATION_STATES, default="draft", required=True, tracking=True, copy=False
@@ -79,14 +71,10 @@ class ConstructionPayApplication(models.Model):
     previous_certificates = fields.Monetary("Less Previous Certificates for Payment", readonly=True)
     current_payment_due = fields.Monetary(readonly=True)
     balance_to_finish = fields.Monetary("Balance to Finish, Including Retainage", readonly=True)
-    prepared_by_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, default=lambda self: self.env.user
-    )
     certified_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
     client_decision_by = fields.Char(readonly=True, copy=False)
     client_decision_date = fields.Datetime(readonly=True, copy=False)
     client_reject_reason = fields.Text(readonly=True, copy=False)
-    invoice_id = fields.Many2one("account.move", readonly=True, copy=False, check_company=True)
 
     @api.constrains("state", "contract_id")
     def _check_one_open(self):
@@ -362,15 +350,6 @@ class ConstructionPayApplication(models.Model):
                 for application in self
             ],
         )
-
-    def action_view_invoice(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": self.invoice_id.id,
-            "view_mode": "form",
-        }
 
     # ------------------------------------------------------------------
     # Report
