@@ -12,6 +12,7 @@ from . import (
     construction_retainage_release,
     construction_sync_event_type,
     construction_wip_line,
+    ir_actions_report,
     project_project,
     project_task,
     res_company,
