@@ -1,5 +1,6 @@
 from . import (
     account_move,
+    construction_billing_contract_mixin,
     construction_billing_markup,
     construction_billing_progress,
     construction_change_order,
@@ -9,7 +10,9 @@ from . import (
     construction_pay_application,
     construction_pay_application_line,
     construction_retainage_release,
+    construction_sync_event_type,
     construction_wip_line,
+    ir_actions_report,
     project_project,
     project_task,
     res_company,

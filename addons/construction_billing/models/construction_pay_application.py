@@ -1,8 +1,7 @@
-from collections import defaultdict
-
 from odoo import api, fields, models
 from odoo.addons.construction_estimate_bridge.lib import pay_app
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 PAY_APPLICATION_STATES = [
     ("draft", "Draft"),
@@ -11,6 +10,16 @@ PAY_APPLICATION_STATES = [
     ("rejected", "Rejected by Client"),
 ]
 OPEN_STATES = ("draft", "certified", "rejected")
+# The continuation sheet's amounts, columns C to I but the percent (G ÷ C).
+SHEET_AMOUNTS = (
+    "scheduled_value",
+    "previous",
+    "this_period",
+    "stored",
+    "completed_to_date",
+    "balance_to_finish",
+    "retainage",
+)
 # Summary fields of the application and the lib's Summary attribute each holds.
 SUMMARY_FIELDS = {
     "original_contract_sum": "original_contract_sum",
@@ -34,25 +43,17 @@ class ConstructionPayApplication(models.Model):
 
     _name = "construction.pay.application"
     _description = "Construction Pay Application"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "construction.billing.contract.mixin",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "contract_id, number desc"
     _check_company_auto = True
 
     name = fields.Char(readonly=True, copy=False)
     number = fields.Integer("Application No.", readonly=True, copy=False)
-    contract_id = fields.Many2one(
-        "sale.order",
-        required=True,
-        index=True,
-        check_company=True,
-        domain="[('construction_project_id', '!=', False)]",
-    )
-    project_id = fields.Many2one(
-        related="contract_id.construction_project_id", store=True, index=True
-    )
-    partner_id = fields.Many2one(related="contract_id.partner_id", store=True, index=True)
-    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="contract_id.currency_id")
     period_to = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     state = fields.Selection(
         PAY_APPLICATION_STATES, default="draft", required=True, tracking=True, copy=False
@@ -79,14 +80,10 @@ class ConstructionPayApplication(models.Model):
     previous_certificates = fields.Monetary("Less Previous Certificates for Payment", readonly=True)
     current_payment_due = fields.Monetary(readonly=True)
     balance_to_finish = fields.Monetary("Balance to Finish, Including Retainage", readonly=True)
-    prepared_by_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, default=lambda self: self.env.user
-    )
     certified_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
     client_decision_by = fields.Char(readonly=True, copy=False)
     client_decision_date = fields.Datetime(readonly=True, copy=False)
     client_reject_reason = fields.Text(readonly=True, copy=False)
-    invoice_id = fields.Many2one("account.move", readonly=True, copy=False, check_company=True)
 
     @api.constrains("state", "contract_id")
     def _check_one_open(self):
@@ -155,31 +152,43 @@ class ConstructionPayApplication(models.Model):
         schedule = contract.order_line.filtered("construction_cost_code_id").sorted(
             lambda line: (line.sequence, line.id)
         )
-        progress = self.env["construction.billing.progress"].search(
-            [
-                ("contract_id", "=", contract.id),
-                ("state", "=", "approved"),
-                ("date", "<=", self.period_to),
-                "|",
-                ("pay_application_id", "=", False),
-                ("pay_application_id", "=", self.id),
-            ]
-        )
-        work, stored = defaultdict(float), defaultdict(float)
-        for item in progress:
-            work[item.sale_line_id] += item.amount
-            stored[item.sale_line_id] += item.stored_amount
-        previous = {line.sale_line_id: line for line in self.previous_id.line_ids}
+        Progress = self.env["construction.billing.progress"]
+        domain = [
+            ("contract_id", "=", contract.id),
+            ("state", "=", "approved"),
+            ("date", "<=", self.period_to),
+            "|",
+            ("pay_application_id", "=", False),
+            ("pay_application_id", "=", self.id),
+        ]
+        progress = Progress.search(domain)
+        period = {
+            line: (work, stored)
+            for line, work, stored in Progress._read_group(
+                domain, ["sale_line_id"], ["amount:sum", "stored_amount:sum"]
+            )
+        }
+        previous = {
+            line.id: (work + this_period, stored)
+            for line, work, this_period, stored in self.env[
+                "construction.pay.application.line"
+            ]._read_group(
+                [("application_id", "=", self.previous_id.id)],
+                ["sale_line_id"],
+                ["previous:sum", "this_period:sum", "stored:sum"],
+            )
+        }
         items = []
         for line in schedule:
-            before = previous.get(line)
+            work, stored = period.get(line, (0.0, 0.0))
+            previous_work, previous_stored = previous.get(line.id, (0.0, 0.0))
             items.append(
                 pay_app.Progress(
                     key=line.id,
                     scheduled_value=line.construction_scheduled_value,
-                    previous=(before.previous + before.this_period) if before else 0,
-                    this_period=work[line],
-                    stored=(before.stored if before else 0) + stored[line],
+                    previous=previous_work,
+                    this_period=work,
+                    stored=previous_stored + stored,
                 )
             )
         digits = self.currency_id.decimal_places
@@ -206,30 +215,12 @@ class ConstructionPayApplication(models.Model):
             self.previous_id.earned_less_retainage,
             digits,
         )
-        names = {line.id: line for line in schedule}
+        names = {line.id: line.name for line in schedule}
         # The sheet is the arithmetic's, not anyone's to edit: written as such
         # once the user's right to change the application is checked.
         self.check_access("write")
         self.sudo().line_ids.unlink()
-        self.env["construction.pay.application.line"].sudo().create(
-            [
-                {
-                    "application_id": self.id,
-                    "sequence": index,
-                    "sale_line_id": row.key,
-                    "name": names[row.key].name,
-                    "scheduled_value": float(row.scheduled_value),
-                    "previous": float(row.previous),
-                    "this_period": float(row.this_period),
-                    "stored": float(row.stored),
-                    "completed_to_date": float(row.completed_to_date),
-                    "percent": float(row.percent),
-                    "balance_to_finish": float(row.balance_to_finish),
-                    "retainage": float(row.retainage),
-                }
-                for index, row in enumerate(sheet, start=1)
-            ]
-        )
+        self._insert_sheet(sheet, names)
         vals = {
             name: float(getattr(totals, attribute)) for name, attribute in SUMMARY_FIELDS.items()
         }
@@ -239,6 +230,53 @@ class ConstructionPayApplication(models.Model):
         self.write(vals)
         (self.progress_ids - progress).pay_application_id = False
         (progress - self.progress_ids).pay_application_id = self
+
+    def _insert_sheet(self, sheet, names):
+        """Store the continuation sheet's lines (``names``: their description
+        per schedule line id) in one statement.
+
+        Raw SQL, measured (bench/pay_application.py): the ORM's ``create``
+        rounds each of a line's seven amounts through a new record computing
+        the line's related currency, 19 of the 22 seconds of a 2,000-line
+        application. The figures come rounded to the currency from the
+        arithmetic, and the caller checked the right to write."""
+        self.ensure_one()
+        columns = (
+            "scheduled_value",
+            "previous",
+            "this_period",
+            "stored",
+            "completed_to_date",
+            "percent",
+            "balance_to_finish",
+            "retainage",
+        )
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO construction_pay_application_line
+                    (application_id, company_id, sequence, sale_line_id, name, %(columns)s,
+                     create_uid, create_date, write_uid, write_date)
+                SELECT %(application)s, %(company)s, item.*, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(sequences)s::int[], %(lines)s::int[], %(names)s::varchar[],
+                              %(amounts)s) AS item
+                """,
+                columns=SQL(", ").join(SQL.identifier(column) for column in columns),
+                application=self.id,
+                company=self.company_id.id,
+                uid=self.env.uid,
+                now=now,
+                sequences=list(range(1, len(sheet) + 1)),
+                lines=[row.key for row in sheet],
+                names=[names[row.key] for row in sheet],
+                amounts=SQL(", ").join(
+                    SQL("%s::numeric[]", [getattr(row, column) for row in sheet])
+                    for column in columns
+                ),
+            )
+        )
+        self.invalidate_recordset(["line_ids"])
 
     # ------------------------------------------------------------------
     # Workflow: the PM prepares, a controller certifies, the client decides
@@ -363,38 +401,40 @@ class ConstructionPayApplication(models.Model):
             ],
         )
 
-    def action_view_invoice(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": self.invoice_id.id,
-            "view_mode": "form",
-        }
-
     # ------------------------------------------------------------------
     # Report
     # ------------------------------------------------------------------
 
-    def _report_amount(self, value):
-        """An amount as the two pages print it: grouped, the currency's decimals."""
+    def _report_amounts(self):
+        """What formats an amount as the two pages print it: grouped, the
+        currency's decimals (looked up once for a whole sheet)."""
         digits = self.currency_id.decimal_places
-        return f"{value:,.{digits}f}"
+        return lambda value: f"{value:,.{digits}f}"
 
-    def _report_totals(self):
-        """The continuation sheet's grand totals (column G ÷ C on the totals)."""
+    def _report_amount(self, value):
+        return self._report_amounts()(value)
+
+    def _report_sheet(self):
+        """The continuation sheet as the PDF prints it, read column by column
+        (one pass over the lines, no query per line): its rows (item no.,
+        description, columns C to I with G ÷ C) and its grand totals."""
         self.ensure_one()
-        columns = (
-            "scheduled_value",
-            "previous",
-            "this_period",
-            "stored",
-            "completed_to_date",
-            "balance_to_finish",
-            "retainage",
-        )
         lines = self.line_ids
-        totals = {column: self.currency_id.round(sum(lines.mapped(column))) for column in columns}
-        scheduled = totals["scheduled_value"]
-        totals["percent"] = totals["completed_to_date"] * 100 / scheduled if scheduled else 0.0
-        return totals
+        fmt = self._report_amounts()
+        amounts = {column: lines.mapped(column) for column in SHEET_AMOUNTS}
+        totals = [self.currency_id.round(sum(amounts[column])) for column in SHEET_AMOUNTS]
+        scheduled, completed = totals[0], totals[4]
+        rows = zip(
+            lines.mapped("sequence"),
+            lines.mapped("name"),
+            *([fmt(value) for value in amounts[column]] for column in SHEET_AMOUNTS[:5]),
+            [f"{percent:.2f}%" for percent in lines.mapped("percent")],
+            *([fmt(value) for value in amounts[column]] for column in SHEET_AMOUNTS[5:]),
+            strict=True,
+        )
+        total = [
+            *map(fmt, totals[:5]),
+            f"{completed * 100 / scheduled if scheduled else 0.0:.2f}%",
+            *map(fmt, totals[5:]),
+        ]
+        return list(rows), total

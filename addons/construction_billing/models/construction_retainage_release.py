@@ -14,33 +14,16 @@ class ConstructionRetainageRelease(models.Model):
 
     _name = "construction.retainage.release"
     _description = "Construction Retainage Release"
-    _inherit = ["mail.thread"]
+    _inherit = ["construction.billing.contract.mixin", "mail.thread"]
     _order = "id desc"
     _check_company_auto = True
 
     name = fields.Char(readonly=True, copy=False)
-    contract_id = fields.Many2one(
-        "sale.order",
-        required=True,
-        index=True,
-        check_company=True,
-        domain="[('construction_project_id', '!=', False)]",
-    )
-    project_id = fields.Many2one(
-        related="contract_id.construction_project_id", store=True, index=True
-    )
-    partner_id = fields.Many2one(related="contract_id.partner_id", store=True)
-    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="contract_id.currency_id")
     amount = fields.Monetary(
         readonly=True, help="Retainage held by the last approved pay application, less releases."
     )
     state = fields.Selection(RELEASE_STATES, default="draft", required=True, tracking=True)
-    prepared_by_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, default=lambda self: self.env.user
-    )
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
-    invoice_id = fields.Many2one("account.move", readonly=True, copy=False, check_company=True)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -112,12 +95,3 @@ class ConstructionRetainageRelease(models.Model):
                 }
             ],
         )
-
-    def action_view_invoice(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": self.invoice_id.id,
-            "view_mode": "form",
-        }
