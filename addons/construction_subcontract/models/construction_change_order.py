@@ -7,7 +7,6 @@ class ConstructionChangeOrder(models.Model):
 
     subcontract_id = fields.Many2one(
         "purchase.order",
-        "Subcontract",
         index="btree_not_null",
         tracking=True,
         check_company=True,
