@@ -202,6 +202,7 @@ class PurchaseOrder(models.Model):
                     "id": line.id,
                     "description": line.name,
                     "cost_code": line._construction_cost_code().code or None,
+                    "change_order": line.construction_change_order_id.name or None,
                     "scheduled_value": line.price_subtotal,
                     "billed": billed,
                     "committed": self.currency_id.round(open_amount),

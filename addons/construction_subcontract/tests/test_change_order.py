@@ -56,7 +56,8 @@ class TestSubcontractChangeOrder(SubcontractCase):
         self.assert_figures(self.paving, 9200, 0)
         published = self.deliveries("commitment.changed")[-1]
         self.assertEqual(
-            sorted(line["scheduled_value"] for line in published["lines"]), [1200.0, 8000.0]
+            sorted((line["scheduled_value"], line["change_order"]) for line in published["lines"]),
+            [(1200.0, change.name), (8000.0, None)],
         )
 
         # the next pay application shows the change apart from the original sum
