@@ -5,7 +5,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 # Every command runs in the repository's own environment, made by bin/setup.
 VENV="$REPO/.venv"
-MODULES="${CONSTRUCTION_MODULES:-construction_sync,construction_field_evidence,construction_estimate_bridge,construction_companycam,construction_samsara,construction_procore,construction_raken,construction_assist,construction_billing,construction_subcontract,construction_object_storage,construction_demo}"
+MODULES="${CONSTRUCTION_MODULES:-construction_sync,construction_field_evidence,construction_estimate_bridge,construction_companycam,construction_samsara,construction_procore,construction_raken,construction_assist,construction_billing,construction_subcontract,construction_procore_subcontract,construction_object_storage,construction_demo}"
 TEST_DB="${CONSTRUCTION_TEST_DB:-construction_test}"
 DEMO_DB="${CONSTRUCTION_DEMO_DB:-construction_demo}"
 mkdir -p var/log

@@ -128,6 +128,17 @@ class PurchaseOrder(models.Model):
             )
             order.construction_budget_approver_id = self.env.user
 
+    def write(self, vals):
+        """Lines changed on a confirmed order (by hand, by a change order,
+        by the platform it comes from) change what the budget counts as
+        committed."""
+        result = super().write(vals)
+        if "order_line" in vals:
+            self.filtered(
+                lambda order: order.state in ("purchase", "done")
+            )._construction_refresh_budgets()
+        return result
+
     def button_confirm(self):
         self._construction_check_budget()
         result = super().button_confirm()

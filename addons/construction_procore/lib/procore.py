@@ -14,7 +14,9 @@ hours, approval_status, cost_code {id, full_code, name}, party {id, name},
 project {id}, description, updated_at``) and the Construction Financials
 reference (Commitment Change Order: ``id, number, title, status,
 contract_id, description, line_items [{id, amount, quantity, description,
-cost_code {id, full_code}}], updated_at``).
+cost_code {id, full_code}}], updated_at``; Purchase Order Contract and Work
+Order Contract: ``id, number, title, status, executed, retainage_percent,
+vendor {id}, line_items [...], updated_at``).
 """
 
 import hmac
@@ -209,8 +211,9 @@ def change_order_envelopes(order, resource_name, project_id):
 
 def commitment_envelopes(commitment, resource_name, project_id):
     """The ``commitment.upserted`` envelope of a purchase order contract or
-    a work order contract (a subcontract) with its line items; a draft one
-    too (it becomes a request for quotation), a void one none."""
+    a work order contract (a subcontract) with its line items (its schedule
+    of values) and its ``retainage_percent`` when Procore gives one; a
+    draft one too (it becomes a request for quotation), a void one none."""
     if not isinstance(commitment, dict) or not commitment.get("id"):
         raise Unmappable("a Procore commitment needs its id")
     status = str(commitment.get("status") or "").lower()
@@ -247,6 +250,14 @@ def commitment_envelopes(commitment, resource_name, project_id):
         "approved": status in ("approved", "complete"),
         "lines": lines,
     }
+    if commitment.get("retainage_percent") not in (None, ""):
+        retainage = float(commitment["retainage_percent"])
+        if not 0 <= retainage <= 100:
+            raise Unmappable(
+                f"Procore commitment {commitment_id} has a retainage of {retainage}%, "
+                "not a percent between 0 and 100"
+            )
+        payload["retainage_percent"] = retainage
     key = f"commitment:{commitment_id}@{commitment.get('updated_at') or ''}"
     return [_envelope("commitment.upserted", key, commitment.get("updated_at"), payload)]
 

@@ -5,3 +5,4 @@ from . import construction_procore_match
 from . import construction_change_order
 from . import construction_cost_code
 from . import purchase_order
+from . import purchase_order_line

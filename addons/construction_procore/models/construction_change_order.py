@@ -5,6 +5,12 @@ from odoo.exceptions import UserError
 class ConstructionChangeOrder(models.Model):
     _inherit = "construction.change.order"
 
+    def _construction_changes_commitment(self, commitment):
+        """Whether this change order, still to approve, revises the bound
+        ``commitment`` itself on approval; when not, the handler adds the
+        platform's lines to it."""
+        return False
+
     @api.model
     def _sync_apply_change_order_approved(self, event):
         """Handler of ``change_order.approved``: a change order approved in
@@ -61,15 +67,18 @@ class ConstructionChangeOrder(models.Model):
                 "line_ids": lines,
             }
         )
-        # approved in Procore by its own people: recorded, not approved again
-        order._approve()
         produced = [order]
+        commitment = self.env["purchase.order"]
         if data.get("commitment"):
             _commitment_binding, commitment = Resolver._binding(
                 system, "purchase.order", f"commitment:{data['commitment']}"
             )
-            if commitment:
+        revised_on_approval = commitment and order._construction_changes_commitment(commitment)
+        # approved in Procore by its own people: recorded, not approved again
+        order._approve()
+        if commitment:
+            if not revised_on_approval:
                 commitment._construction_revise_commitment(system, order, data["lines"])
-                produced.append(commitment)
+            produced.append(commitment)
         Resolver._bind(event, binding, order, data["external_id"])
         return produced

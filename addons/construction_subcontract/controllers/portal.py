@@ -105,11 +105,14 @@ class SubcontractPortal(http.Controller):
     def _submit(self, order, application, post):
         lines = order._construction_schedule_lines()
         try:
-            quantities = {
-                line: float(post[f"done_{line.id}"])
-                for line in lines
-                if post.get(f"done_{line.id}")
-            }
+            quantities, stored = (
+                {
+                    line: float(post[f"{prefix}_{line.id}"])
+                    for line in lines
+                    if post.get(f"{prefix}_{line.id}")
+                }
+                for prefix in ("done", "stored")
+            )
             period_end = fields.Date.to_date(post.get("period_end") or fields.Date.today())
         except ValueError:
             return self._render(order, request.env._("Enter numbers and a date."), 400)
@@ -118,7 +121,9 @@ class SubcontractPortal(http.Controller):
                 if not application:
                     application = application.create({"order_id": order.id, "source": "portal"})
                 application.period_end = period_end
-                application._record_progress(quantities, origin=request.env.user.name)
+                application._record_progress(
+                    quantities, origin=request.env.user.name, stored=stored
+                )
                 if application.state == "draft":
                     application.action_submit()
         except (UserError, ValidationError) as error:

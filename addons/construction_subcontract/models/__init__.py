@@ -1,5 +1,7 @@
 from . import (
     account_move,
+    construction_change_order,
+    construction_subcontract_record_mixin,
     construction_subcontract_back_charge,
     construction_subcontract_document,
     construction_subcontract_pay_application,

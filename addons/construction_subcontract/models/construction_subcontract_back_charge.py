@@ -5,24 +5,11 @@ from odoo.exceptions import UserError, ValidationError
 class ConstructionSubcontractBackCharge(models.Model):
     _name = "construction.subcontract.back.charge"
     _description = "Subcontract Back Charge"
-    _inherit = ["mail.thread"]
+    _inherit = ["construction.subcontract.record.mixin", "mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
     name = fields.Char("Description", required=True, tracking=True)
-    order_id = fields.Many2one(
-        "purchase.order",
-        "Subcontract",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        check_company=True,
-        domain=[("construction_subcontract", "=", True), ("state", "in", ("purchase", "done"))],
-    )
-    partner_id = fields.Many2one(related="order_id.partner_id", store=True, string="Subcontractor")
-    project_id = fields.Many2one(related="order_id.project_id", store=True)
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="order_id.currency_id")
     date = fields.Date(required=True, default=fields.Date.context_today)
     amount = fields.Monetary(required=True, tracking=True)
     cost_code_id = fields.Many2one(
@@ -38,17 +25,8 @@ class ConstructionSubcontractBackCharge(models.Model):
     )
     photo_ids = fields.Many2many(related="defect_id.photo_ids", string="Photos")
     state = fields.Selection(
-        [
-            ("draft", "Draft"),
-            ("agreed", "Agreed"),
-            ("deducted", "Deducted"),
-            ("cancel", "Cancelled"),
-        ],
-        default="draft",
-        required=True,
-        readonly=True,
-        tracking=True,
-        copy=False,
+        selection_add=[("agreed", "Agreed"), ("deducted", "Deducted"), ("cancel",)],
+        ondelete={"agreed": "set default", "deducted": "set default"},
     )
     pay_application_id = fields.Many2one(
         "construction.subcontract.pay.application",

@@ -8,9 +8,12 @@ from odoo.addons.construction_estimate_bridge.lib.pay_app import (
     summary,
 )
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_is_zero
 
 # Summary fields, from the shared pay application arithmetic.
 SUMMARY_FIELDS = {
+    "original_contract_sum": "original_contract_sum",
+    "net_change_orders": "net_change_orders",
     "contract_sum": "contract_sum_to_date",
     "completed_to_date": "completed_and_stored",
     "retainage_total": "retainage_total",
@@ -24,27 +27,12 @@ SUMMARY_FIELDS = {
 class ConstructionSubcontractPayApplication(models.Model):
     _name = "construction.subcontract.pay.application"
     _description = "Subcontractor Pay Application"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["construction.subcontract.record.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "order_id, number desc"
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
-    order_id = fields.Many2one(
-        "purchase.order",
-        "Subcontract",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        check_company=True,
-        domain=[("construction_subcontract", "=", True), ("state", "in", ("purchase", "done"))],
-    )
     number = fields.Integer(readonly=True, copy=False)
-    partner_id = fields.Many2one(
-        related="order_id.partner_id", store=True, index=True, string="Subcontractor"
-    )
-    project_id = fields.Many2one(related="order_id.project_id", store=True, index=True)
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="order_id.currency_id")
     period_start = fields.Date(compute="_compute_period_start")
     period_end = fields.Date(
         "Period To", required=True, default=fields.Date.context_today, tracking=True
@@ -60,17 +48,8 @@ class ConstructionSubcontractPayApplication(models.Model):
         readonly=True,
     )
     state = fields.Selection(
-        [
-            ("draft", "Draft"),
-            ("submitted", "Submitted"),
-            ("approved", "Approved"),
-            ("cancel", "Cancelled"),
-        ],
-        default="draft",
-        required=True,
-        readonly=True,
-        tracking=True,
-        copy=False,
+        selection_add=[("submitted", "Submitted"), ("approved", "Approved"), ("cancel",)],
+        ondelete={"submitted": "set default", "approved": "set default"},
     )
     line_ids = fields.One2many(
         "construction.subcontract.pay.application.line", "application_id", "Continuation Sheet"
@@ -82,6 +61,15 @@ class ConstructionSubcontractPayApplication(models.Model):
         store=True,
         readonly=False,
         precompute=True,
+    )
+    stored_retainage_percent = fields.Float(
+        "Retainage on Stored Materials (%)",
+        digits=(5, 2),
+        compute="_compute_stored_retainage_percent",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Retainage withheld on the materials presently stored; the work's by default.",
     )
     back_charge_ids = fields.One2many(
         "construction.subcontract.back.charge", "pay_application_id", "Back Charges Deducted"
@@ -100,8 +88,20 @@ class ConstructionSubcontractPayApplication(models.Model):
         compute="_compute_evidence",
         string="Daily Logs of the Period",
     )
+    original_contract_sum = fields.Monetary(compute="_compute_summary")
+    net_change_orders = fields.Monetary(
+        "Net Change by Change Orders",
+        compute="_compute_summary",
+        help="The schedule of values lines the approved change orders added.",
+    )
     contract_sum = fields.Monetary("Contract Sum to Date", compute="_compute_summary")
     this_period_amount = fields.Monetary("Work This Period", compute="_compute_summary")
+    stored_amount = fields.Monetary("Materials Presently Stored", compute="_compute_summary")
+    stored_this_period = fields.Monetary(
+        "Change in Stored Materials",
+        compute="_compute_summary",
+        help="Materials stored now less those stored at the previous application.",
+    )
     completed_to_date = fields.Monetary(compute="_compute_summary")
     retainage_total = fields.Monetary("Retainage to Date", compute="_compute_summary")
     retainage_this_period = fields.Monetary(compute="_compute_summary")
@@ -129,6 +129,11 @@ class ConstructionSubcontractPayApplication(models.Model):
     def _compute_retainage_percent(self):
         for application in self:
             application.retainage_percent = application.order_id.construction_retainage_percent
+
+    @api.depends("retainage_percent")
+    def _compute_stored_retainage_percent(self):
+        for application in self:
+            application.stored_retainage_percent = application.retainage_percent
 
     @api.depends("order_id", "number")
     def _compute_period_start(self):
@@ -168,7 +173,9 @@ class ConstructionSubcontractPayApplication(models.Model):
 
     @api.depends(
         "line_ids.completed_quantity",
+        "line_ids.stored_amount",
         "retainage_percent",
+        "stored_retainage_percent",
         "back_charge_ids.amount",
         "order_id.construction_back_charge_ids.state",
     )
@@ -179,6 +186,10 @@ class ConstructionSubcontractPayApplication(models.Model):
                 application[field] = float(getattr(result, attribute))
             previous = application._previous()
             application.this_period_amount = sum(application.line_ids.mapped("this_period_amount"))
+            application.stored_amount = sum(application.line_ids.mapped("stored_amount"))
+            application.stored_this_period = application.stored_amount - (
+                previous.stored_amount if previous else 0.0
+            )
             application.retainage_this_period = application.retainage_total - (
                 previous.retainage_total if previous else 0.0
             )
@@ -192,8 +203,9 @@ class ConstructionSubcontractPayApplication(models.Model):
     # Arithmetic (shared with owner billing)
     # ------------------------------------------------------------------
 
-    def _summary(self):
-        """Summary page (G702) of this application from its continuation sheet."""
+    def _sheet(self):
+        """Continuation sheet (G703) of this application: a line of the
+        shared arithmetic per line, work done to date and materials stored."""
         self.ensure_one()
         progress = [
             Progress(
@@ -201,20 +213,36 @@ class ConstructionSubcontractPayApplication(models.Model):
                 scheduled_value=line.scheduled_value,
                 previous=line.previous_amount,
                 this_period=line.this_period_amount,
+                stored=line.stored_amount,
             )
             for line in self.line_ids
         ]
-        digits = self.currency_id.decimal_places or 2
-        previous = self._previous()
         try:
-            sheet = continuation_sheet(progress, self.retainage_percent, digits=digits)
+            return continuation_sheet(
+                progress,
+                self.retainage_percent,
+                self.stored_retainage_percent,
+                digits=self.currency_id.decimal_places or 2,
+            )
         except PayAppError as error:
             raise ValidationError(str(error)) from error
+
+    def _report_amount(self, value):
+        """An amount of the sheet or the summary (a Decimal) as the PDF prints it."""
+        return self.currency_id.format(float(value))
+
+    def _summary(self):
+        """Summary page (G702) of this application from its continuation sheet."""
+        self.ensure_one()
+        previous = self._previous()
+        schedule = self.order_id.sudo()._construction_schedule_lines()
+        changes = schedule.filtered("construction_change_order_id")
         return summary(
-            sheet,
-            original_contract_sum=self.order_id.sudo().amount_untaxed,
+            self._sheet(),
+            original_contract_sum=sum((schedule - changes).mapped("price_subtotal")),
+            net_change_orders=sum(changes.mapped("price_subtotal")),
             previous_certificates=previous.earned_less_retainage if previous else 0,
-            digits=digits,
+            digits=self.currency_id.decimal_places or 2,
         )
 
     def _previous(self):
@@ -282,21 +310,35 @@ class ConstructionSubcontractPayApplication(models.Model):
                         order=order.name,
                     )
                 )
+        applications._complete_schedule()
+        return applications
+
+    def _complete_schedule(self):
+        """Give each application a line per schedule line of its
+        subcontract it lacks (a new one, or one a change order added),
+        done to date as far as the previous application."""
+        for application in self:
             done = {
                 line.purchase_line_id: line.completed_quantity
                 for line in application._previous().line_ids
             }
-            missing = order._construction_schedule_lines() - application.line_ids.purchase_line_id
+            schedule = application.order_id.sudo()._construction_schedule_lines()
+            missing = schedule - application.line_ids.purchase_line_id
             application.line_ids = [
                 Command.create(
                     {"purchase_line_id": line.id, "completed_quantity": done.get(line, 0.0)}
                 )
                 for line in missing
             ]
-        return applications
 
     def write(self, vals):
-        if set(vals) & {"line_ids", "retainage_percent", "period_end", "order_id"}:
+        if set(vals) & {
+            "line_ids",
+            "retainage_percent",
+            "stored_retainage_percent",
+            "period_end",
+            "order_id",
+        }:
             self._check_editable()
         return super().write(vals)
 
@@ -308,8 +350,10 @@ class ConstructionSubcontractPayApplication(models.Model):
         )
         return application or self.sudo().create({"order_id": order.id, "source": source})
 
-    def _record_progress(self, quantities, origin):
-        """Set the quantity done to date of each purchase line of ``quantities``."""
+    def _record_progress(self, quantities, origin, stored=None):
+        """Set the quantity done to date of each purchase line of
+        ``quantities``, and the materials presently stored of each of
+        ``stored`` (purchase line: amount)."""
         self.ensure_one()
         self._check_editable()
         for purchase_line, quantity in quantities.items():
@@ -317,6 +361,11 @@ class ConstructionSubcontractPayApplication(models.Model):
                 lambda item, pl=purchase_line: item.purchase_line_id == pl
             )
             line.completed_quantity = quantity
+        for purchase_line, amount in (stored or {}).items():
+            line = self.line_ids.filtered(
+                lambda item, pl=purchase_line: item.purchase_line_id == pl
+            )
+            line.stored_amount = amount
         self.message_post(
             body=self.env._(
                 "Progress to date from %(origin)s: %(lines)s.",
@@ -391,9 +440,12 @@ class ConstructionSubcontractPayApplication(models.Model):
     def _check_approvable(self):
         self.ensure_one()
         currency = self.currency_id
-        if currency.compare_amounts(self.this_period_amount, 0) <= 0:
+        if currency.compare_amounts(self.this_period_amount + self.stored_this_period, 0) <= 0:
             raise UserError(
-                self.env._("%(application)s bills no work this period.", application=self.name)
+                self.env._(
+                    "%(application)s bills no work nor stored materials this period.",
+                    application=self.name,
+                )
             )
         if not (self.evidence_photo_ids or self.evidence_daily_log_ids):
             raise UserError(
@@ -427,11 +479,11 @@ class ConstructionSubcontractPayApplication(models.Model):
             Command.create(
                 dict(
                     line.purchase_line_id.sudo()._prepare_account_move_line(),
-                    quantity=line.this_period_quantity,
+                    quantity=line._billed_quantity(),
                 )
             )
             for line in self.line_ids
-            if line.this_period_quantity
+            if not float_is_zero(line._billed_quantity(), precision_rounding=line.uom_id.rounding)
         ]
         if not self.currency_id.is_zero(self.retainage_this_period):
             lines.append(

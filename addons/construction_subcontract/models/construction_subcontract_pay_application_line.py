@@ -45,6 +45,12 @@ class ConstructionSubcontractPayApplicationLine(models.Model):
     previous_amount = fields.Monetary(compute="_compute_amounts")
     this_period_amount = fields.Monetary(compute="_compute_amounts")
     completed_amount = fields.Monetary("Completed to Date", compute="_compute_amounts")
+    stored_amount = fields.Monetary(
+        "Materials Presently Stored",
+        help="Materials delivered for this line and not installed yet: billed, with their own "
+        "retainage, apart from the work done to date.",
+    )
+    previous_stored_amount = fields.Monetary("Stored Before", compute="_compute_previous_quantity")
 
     _sql_constraints = [
         (
@@ -62,6 +68,7 @@ class ConstructionSubcontractPayApplicationLine(models.Model):
                 lambda item, pl=line.purchase_line_id: item.purchase_line_id == pl
             )
             line.previous_quantity = previous_line.completed_quantity if previous_line else 0.0
+            line.previous_stored_amount = previous_line.stored_amount if previous_line else 0.0
 
     @api.depends("completed_quantity", "previous_quantity", "price_unit", "ordered_quantity")
     def _compute_amounts(self):
@@ -85,9 +92,28 @@ class ConstructionSubcontractPayApplicationLine(models.Model):
             )
 
     def write(self, vals):
-        if "completed_quantity" in vals or "purchase_line_id" in vals:
+        if {"completed_quantity", "stored_amount", "purchase_line_id"} & vals.keys():
             self.application_id._check_editable()
         return super().write(vals)
+
+    def _billed_quantity(self):
+        """Purchase quantity the bill of this application takes: the work of
+        the period and the change in the materials stored, at the line's price."""
+        self.ensure_one()
+        stored = self.stored_amount - self.previous_stored_amount
+        return self.this_period_quantity + (stored / self.price_unit if self.price_unit else 0.0)
+
+    @api.constrains("stored_amount")
+    def _check_stored_amount(self):
+        """Never negative, and with the work done never beyond the
+        scheduled value (the shared arithmetic's check)."""
+        for line in self:
+            if line.currency_id.compare_amounts(line.stored_amount, 0) < 0:
+                raise ValidationError(
+                    self.env._("%(line)s: materials stored are not negative.", line=line.name)
+                )
+        for application in self.application_id:
+            application._sheet()
 
     @api.constrains("completed_quantity")
     def _check_completed_quantity(self):

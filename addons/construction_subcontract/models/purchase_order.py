@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 
@@ -91,6 +91,17 @@ class PurchaseOrder(models.Model):
                 0.0 if released or not last else last.retainage_total
             )
 
+    def write(self, vals):
+        """A confirmed subcontract whose schedule of values or retainage
+        changes (edited here, or by its project platform or a change order)
+        tells its subscribers with ``commitment.changed``."""
+        result = super().write(vals)
+        if {"order_line", "construction_retainage_percent"} & vals.keys():
+            self.filtered(
+                lambda order: order.construction_subcontract and order.state in ("purchase", "done")
+            )._construction_publish_commitment()
+        return result
+
     def button_confirm(self):
         result = super().button_confirm()
         self.filtered("construction_subcontract")._construction_publish_commitment()
@@ -111,6 +122,60 @@ class PurchaseOrder(models.Model):
     def _construction_schedule_lines(self):
         """The lines that make the subcontract's schedule of values."""
         return self.order_line.filtered(lambda line: not line.display_type)
+
+    @api.model
+    def _construction_schedule_line(self, project, cost_code, name, amount):
+        """Values of a schedule of values line worth ``amount`` on the
+        project and ``cost_code``, in currency units (quantity = value, unit
+        price 1, -1 for a deduction) so that progress bills to the cent."""
+        product = self.env.ref("construction_subcontract.product_subcontract_work")
+        return {
+            "product_id": product.id,
+            "name": name,
+            "product_qty": abs(amount),
+            "product_uom": product.uom_po_id.id,
+            "price_unit": 1.0 if amount >= 0 else -1.0,
+            "taxes_id": [Command.clear()],
+            "analytic_distribution": {
+                f"{project.account_id.id},{cost_code.analytic_account_id.id}": 100
+            },
+        }
+
+    def _construction_apply_change_order(self, change_order):
+        """Add a schedule of values line per line of the approved
+        ``change_order``, traced to it: the subcontract sum and what the
+        budget counts as committed follow, and subscribers hear of it."""
+        self.ensure_one()
+        lines = [
+            Command.create(
+                dict(
+                    self._construction_schedule_line(
+                        self.project_id,
+                        line.cost_code_id,
+                        f"{change_order.name}: "
+                        f"{line.description or line.cost_code_id.display_name}",
+                        line.amount_delta,
+                    ),
+                    construction_change_order_id=change_order.id,
+                )
+            )
+            for line in change_order.line_ids
+            if not self.currency_id.is_zero(line.amount_delta)
+        ]
+        # The approval's checks are the rights: a controller need not be a buyer.
+        self.sudo().write({"order_line": lines})
+        self.construction_pay_application_ids.filtered(
+            lambda application: application.state in ("draft", "submitted")
+        )._complete_schedule()
+        self.sudo().message_post(
+            body=self.env._(
+                "Change order %(order)s approved by %(user)s changed the subcontract sum by "
+                "%(amount)s.",
+                order=change_order.name,
+                user=self.env.user.name,
+                amount=self.currency_id.format(change_order.amount_total),
+            )
+        )
 
     def action_construction_pay_applications(self):
         self.ensure_one()
@@ -137,6 +202,7 @@ class PurchaseOrder(models.Model):
                     "id": line.id,
                     "description": line.name,
                     "cost_code": line._construction_cost_code().code or None,
+                    "change_order": line.construction_change_order_id.name or None,
                     "scheduled_value": line.price_subtotal,
                     "billed": billed,
                     "committed": self.currency_id.round(open_amount),

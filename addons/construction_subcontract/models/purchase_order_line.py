@@ -1,8 +1,18 @@
-from odoo import models
+from odoo import fields, models
 
 
 class PurchaseOrderLine(models.Model):
     _inherit = "purchase.order.line"
+
+    construction_change_order_id = fields.Many2one(
+        "construction.change.order",
+        "Change Order",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The approved change order that added this line to the subcontract.",
+    )
 
     def _construction_cost_code(self):
         """The cost code this line's analytic distribution carries (the first one)."""

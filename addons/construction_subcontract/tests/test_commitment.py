@@ -70,6 +70,7 @@ class TestCommitment(SubcontractCase):
                     "id": order.order_line.id,
                     "description": self.code_paving.display_name,
                     "cost_code": self.code_paving.code,
+                    "change_order": None,
                     "scheduled_value": 8000.0,
                     "billed": 0.0,
                     "committed": 8000.0,

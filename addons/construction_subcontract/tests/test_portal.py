@@ -1,6 +1,7 @@
 import re
 from datetime import date
 
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import SubcontractCase
@@ -115,3 +116,51 @@ class TestSubcontractPortal(HttpCase, SubcontractCase):
         )
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self.order.construction_pay_application_ids)
+
+    def test_a_subcontractor_sees_the_lines_its_change_order_added_the_other_does_not(self):
+        change = self.env["construction.change.order"].create(
+            {
+                "title": "Added crosswalk",
+                "budget_id": self.budget.id,
+                "reason": "City's request",
+                "subcontract_id": self.order.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "cost_code_id": self.code_paving.id,
+                            "amount_delta": 750,
+                            "description": "Crosswalk",
+                        }
+                    )
+                ],
+            }
+        )
+        change.action_submit()
+        change.with_user(self.users["controller"]).action_approve()
+        self.authenticate("subk_portal", "subk_portal")
+        page = self.page(self.order).text
+        self.assertIn(f"{change.name}: Crosswalk", page)
+        self.assertIn(f"done_{self.order.order_line[-1].id}", page, "progress is entered on it")
+        self.authenticate("subk_portal_other", "subk_portal_other")
+        self.assertEqual(self.page(self.order).status_code, 404)
+
+    def test_a_subcontractor_enters_materials_presently_stored_on_the_portal(self):
+        self.authenticate("subk_portal", "subk_portal")
+        response = self.submit(
+            f"/my/subcontracts/{self.order.id}/pay-application",
+            **{f"done_{self.line.id}": "1000", f"stored_{self.line.id}": "600"},
+        )
+        self.assertEqual(response.status_code, 303, response.text)
+        application = self.order.construction_pay_application_ids
+        self.assertEqual(application.line_ids.stored_amount, 600)
+        self.assertAlmostEqual(application.completed_to_date, 1600)
+        page = self.page(self.order).text
+        self.assertIn(f'name="stored_{self.line.id}" value="600.0"', page)
+        self.assertIn("600.00", page)
+        refused = self.submit(
+            f"/my/subcontracts/pay-applications/{application.id}",
+            **{f"done_{self.line.id}": "1000", f"stored_{self.line.id}": "3500"},
+        )
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("between 0 and the scheduled value", refused.text)
+        self.assertEqual(application.line_ids.stored_amount, 600, "nothing kept")

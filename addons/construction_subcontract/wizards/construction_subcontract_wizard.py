@@ -50,9 +50,8 @@ class ConstructionSubcontractWizard(models.TransientModel):
         projects = lines.budget_line_id.project_id
         if len(projects) != 1:
             raise UserError(self.env._("A subcontract is for the budget lines of one project."))
-        product = self.env.ref("construction_subcontract.product_subcontract_work")
-        keys = lines.budget_line_id._keys()
-        order = self.env["purchase.order"].create(
+        Order = self.env["purchase.order"]
+        order = Order.create(
             {
                 "partner_id": self.partner_id.id,
                 "company_id": lines.budget_line_id.company_id.id,
@@ -63,17 +62,12 @@ class ConstructionSubcontractWizard(models.TransientModel):
                 "construction_requires_lien_waivers": self.requires_lien_waivers,
                 "order_line": [
                     Command.create(
-                        {
-                            "product_id": product.id,
-                            "name": line.name,
-                            "product_qty": line.amount,
-                            "product_uom": product.uom_po_id.id,
-                            "price_unit": 1.0,
-                            "taxes_id": [Command.clear()],
-                            "analytic_distribution": {
-                                ",".join(map(str, keys[line.budget_line_id])): 100
-                            },
-                        }
+                        Order._construction_schedule_line(
+                            line.budget_line_id.project_id,
+                            line.budget_line_id.cost_code_id,
+                            line.name,
+                            line.amount,
+                        )
                     )
                     for line in lines
                 ],

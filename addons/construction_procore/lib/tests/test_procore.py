@@ -145,6 +145,25 @@ def test_commitment_is_a_purchase_order_or_a_subcontract_with_its_lines():
         commitment_envelopes(dict(commitment, vendor={}), "Work Order Contracts", 7)
 
 
+def test_work_order_contract_carries_its_retainage_percent():
+    # "Show Work Order Contract": retainage_percent is a string
+    contract = {
+        "id": 7201,
+        "status": "Approved",
+        "retainage_percent": "7.5",
+        "vendor": {"id": 8801},
+        "line_items": [{"id": 11, "amount": "100.0", "cost_code": {"full_code": "03 30 00"}}],
+    }
+    (envelope,) = commitment_envelopes(contract, "Work Order Contracts", 7)
+    assert envelope["payload"]["retainage_percent"] == 7.5
+    (without,) = commitment_envelopes(
+        dict(contract, retainage_percent=None), "Work Order Contracts", 7
+    )
+    assert "retainage_percent" not in without["payload"]
+    with pytest.raises(Unmappable, match="not a percent between 0 and 100"):
+        commitment_envelopes(dict(contract, retainage_percent="150"), "Work Order Contracts", 7)
+
+
 def test_direct_cost_is_the_same_when_its_lines_are():
     lines = [direct_cost_line(9000, 12, "03 30 00", 1520.0)]
     body = direct_cost_body("odoo-job-cost:3:2026-11", "2026-11-30", "2026-11", lines)
