@@ -169,7 +169,7 @@ class ConstructionPayApplication(models.Model):
             )
         }
         previous = {
-            line.id: (work + this_period, stored)
+            line: (work + this_period, stored)
             for line, work, this_period, stored in self.env[
                 "construction.pay.application.line"
             ]._read_group(
@@ -181,7 +181,7 @@ class ConstructionPayApplication(models.Model):
         items = []
         for line in schedule:
             work, stored = period.get(line, (0.0, 0.0))
-            previous_work, previous_stored = previous.get(line.id, (0.0, 0.0))
+            previous_work, previous_stored = previous.get(line, (0.0, 0.0))
             items.append(
                 pay_app.Progress(
                     key=line.id,
