@@ -149,8 +149,11 @@ class ConstructionPayApplication(models.Model):
     def _write_sheet(self):
         self.ensure_one()
         contract = self.contract_id
-        schedule = contract.order_line.filtered("construction_cost_code_id").sorted(
-            lambda line: (line.sequence, line.id)
+        # What the sheet needs of the schedule lines, not all of their columns.
+        schedule = self.env["sale.order.line"].search_fetch(
+            [("order_id", "=", contract.id), ("construction_cost_code_id", "!=", False)],
+            ["name", "construction_scheduled_value"],
+            order="sequence, id",
         )
         Progress = self.env["construction.billing.progress"]
         domain = [
