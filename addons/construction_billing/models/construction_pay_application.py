@@ -149,8 +149,11 @@ class ConstructionPayApplication(models.Model):
     def _write_sheet(self):
         self.ensure_one()
         contract = self.contract_id
-        schedule = contract.order_line.filtered("construction_cost_code_id").sorted(
-            lambda line: (line.sequence, line.id)
+        # What the sheet needs of the schedule lines, not all of their columns.
+        schedule = self.env["sale.order.line"].search_fetch(
+            [("order_id", "=", contract.id), ("construction_cost_code_id", "!=", False)],
+            ["name", "construction_scheduled_value"],
+            order="sequence, id",
         )
         Progress = self.env["construction.billing.progress"]
         domain = [
@@ -169,7 +172,7 @@ class ConstructionPayApplication(models.Model):
             )
         }
         previous = {
-            line.id: (work + this_period, stored)
+            line: (work + this_period, stored)
             for line, work, this_period, stored in self.env[
                 "construction.pay.application.line"
             ]._read_group(
@@ -181,7 +184,7 @@ class ConstructionPayApplication(models.Model):
         items = []
         for line in schedule:
             work, stored = period.get(line, (0.0, 0.0))
-            previous_work, previous_stored = previous.get(line.id, (0.0, 0.0))
+            previous_work, previous_stored = previous.get(line, (0.0, 0.0))
             items.append(
                 pay_app.Progress(
                     key=line.id,
