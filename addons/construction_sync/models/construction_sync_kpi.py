@@ -11,6 +11,16 @@ ACTUAL_EVENT_TYPES = (
     "material.consumed",
 )
 LABOR_EVENT_TYPES = ("labor.approved", "labor.corrected")
+# Events with their type and the project they name, found through the
+# sending system's binding (b.res_id, empty when the project is not bound).
+EVENTS_WITH_PROJECT = """
+  FROM construction_sync_event e
+  JOIN construction_sync_event_type t ON t.id = e.event_type_id
+  LEFT JOIN construction_sync_binding b
+         ON b.system_id = e.system_id
+        AND b.res_model = 'project.project'
+        AND b.external_id = e.payload::jsonb ->> 'project'
+"""
 
 
 class ConstructionSyncKpi(models.Model):
@@ -67,14 +77,9 @@ class ConstructionSyncKpi(models.Model):
         counts = {}
         if self:
             self.env.cr.execute(
-                """
+                f"""
                 SELECT e.company_id, b.res_id, e.occurred_at::date, count(*)
-                  FROM construction_sync_event e
-                  JOIN construction_sync_event_type t ON t.id = e.event_type_id
-                  LEFT JOIN construction_sync_binding b
-                         ON b.system_id = e.system_id
-                        AND b.res_model = 'project.project'
-                        AND b.external_id = e.payload::jsonb ->> 'project'
+                  {EVENTS_WITH_PROJECT}
                  WHERE t.code IN %(actuals)s
                    AND e.company_id IN %(companies)s
                    AND e.occurred_at >= %(first)s
@@ -118,12 +123,7 @@ class ConstructionSyncKpi(models.Model):
                        e.occurred_at,
                        CASE WHEN jsonb_typeof(e.payload::jsonb -> 'hours') = 'number'
                             THEN (e.payload::jsonb ->> 'hours')::numeric END AS hours
-                  FROM construction_sync_event e
-                  JOIN construction_sync_event_type t ON t.id = e.event_type_id
-                  LEFT JOIN construction_sync_binding b
-                         ON b.system_id = e.system_id
-                        AND b.res_model = 'project.project'
-                        AND b.external_id = e.payload::jsonb ->> 'project'
+                  {EVENTS_WITH_PROJECT}
                  WHERE e.state != 'done'
             ),
             events AS (
