@@ -21,7 +21,12 @@ EMPLOYEES = 20
 
 
 def work_date(index):
-    return (date(2026, 1, 5) + timedelta(days=index % 60)).isoformat()
+    """The day of time entry ``index``: each employee (``index % EMPLOYEES``)
+    works one entry a day, going back a day every ``EMPLOYEES`` entries, as
+    a crew's approved time does. Piling days of hours on one employee and
+    day would be held by the anomaly check (construction_assist) instead of
+    applied."""
+    return (date(2026, 11, 27) - timedelta(days=index // EMPLOYEES)).isoformat()
 
 
 def labor_fixtures(rpc, system_id, run, tasks=0):
@@ -111,7 +116,8 @@ def main():
         limit=1,
     )[0]
 
-    # Plain Odoo: one XML-RPC create per timesheet.
+    # Plain Odoo: one XML-RPC create per timesheet, on days the suite's
+    # entries leave free (each employee keeps one entry a day).
     def plain_create(index):
         started = time.perf_counter()
         rpc(
@@ -121,7 +127,7 @@ def main():
                 "name": f"Plain {index}",
                 "project_id": project_id,
                 "employee_id": employee_ids[index % EMPLOYEES],
-                "date": work_date(index),
+                "date": work_date(args.events + index),
                 "unit_amount": 8,
                 f"x_plan{plan_id}_id": cost_code["analytic_account_id"][0],
             },
