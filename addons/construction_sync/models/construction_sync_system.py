@@ -357,6 +357,13 @@ class ConstructionSyncSystem(models.Model):
         # groups the code of the granted handlers declares.
         system = self.sudo()
         if not system.handler_user_id:
+            # The first jobs of a new system may run at once on two workers:
+            # the row lock makes the second wait for the first to commit,
+            # and PostgreSQL then fails it as a concurrent update, which
+            # queue_job retries; the retry finds the user.
+            self.env.cr.execute(
+                "SELECT id FROM construction_sync_system WHERE id = %s FOR UPDATE", [system.id]
+            )
             system.handler_user_id = (
                 self.env["res.users"]
                 .sudo()
