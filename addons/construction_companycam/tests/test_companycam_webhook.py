@@ -138,6 +138,43 @@ class TestCompanyCamWebhook(CompanyCamCase):
                 self.env.flush_all()
             self.assertEqual(status, 200)
 
+    def test_a_system_that_acknowledges_first_maps_a_burst_in_one_job(self):
+        self.system.webhook_intake = "job"
+        self.double.add_project(31, name="Burst")
+        photos = [self.double.add_photo(310 + n, 31, serial=20 + n) for n in range(3)]
+        bodies = [delivery("photo.created", photo) for photo in photos]
+        before = self.counts()
+        forged = self.post_webhook(bodies[0], signature=sign("not the token", bodies[0]))
+        self.assertEqual((forged.status_code, forged.json()["code"]), (401, "invalid_signature"))
+        self.assertEqual(self.counts(), before, "a forged delivery is not kept either")
+
+        for body in (*bodies, bodies[0], b"event_type=photo.created"):
+            self.assertEqual(self.post_webhook(body).status_code, 200)
+        exchanges = self.Exchange.search([("system_id", "=", self.system.id)], order="id")
+        self.assertEqual(len(exchanges), 5, "every delivery is kept")
+        self.assertTrue(all(exchanges.mapped("waiting_body")), "none mapped in the request")
+        self.assertFalse(self.Event.search([("system_id", "=", self.system.id)]))
+        self.assertEqual(
+            self.pending_jobs().mapped("method_name"),
+            ["_job_map_waiting"],
+            "one job for the whole burst",
+        )
+
+        self.assertEqual(self.run_jobs(), [])
+        self.assertFalse(any(exchanges.mapped("waiting_body")))
+        events = self.events("photo.published")
+        self.assertEqual(len(events), 3, "the resent delivery is a duplicate")
+        self.assertEqual(set(events.mapped("state")), {"done"})
+        self.assertEqual(len(self.photos()), 3)
+        self.assertEqual(len(events.job_id), 1, "the three photos are applied in one job")
+        self.assertEqual(
+            [(e.vendor_event, e.event_count, e.duplicate_count) for e in exchanges[:4]],
+            [("photo.created", 1, 0)] * 3 + [("photo.created", 0, 1)],
+        )
+        unmapped = self.events("connector.unmapped")
+        self.assertEqual((unmapped.state, unmapped.exchange_id), ("needs_review", exchanges[4]))
+        self.assertIn("not JSON", unmapped.error_message)
+
     def test_body_past_the_limit_is_refused_before_anything_is_read(self):
         before = self.counts()
         body = b'{"event_type": "photo.created", "pad": "' + b"x" * (1024 * 1024) + b'"}'

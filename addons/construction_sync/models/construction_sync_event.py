@@ -180,7 +180,8 @@ class ConstructionSyncEvent(models.Model):
         )
         digest = payload_hash(event_type.code, payload)
         key = envelope.get("idempotency_key") or digest
-        event = self._claim(system, event_type, key, digest, envelope, exchange)
+        version = event_type._declared_version(system, envelope.get("schema_version"))
+        event = self._claim(system, event_type, key, digest, envelope, exchange, version)
         if event is None:
             existing = self.search(
                 [("system_id", "=", system.id), ("idempotency_key", "=", key)], limit=1
@@ -192,9 +193,6 @@ class ConstructionSyncEvent(models.Model):
                     f"(event {existing.id}).",
                 )
             return existing, False
-        version = event_type._declared_version(system, envelope.get("schema_version"))
-        if version:
-            event.schema_version = version
         if enqueue and event._realtime():
             event._enqueue()
         return event, True
@@ -314,9 +312,10 @@ class ConstructionSyncEvent(models.Model):
         return [(written.get(field, ""), message) for field, message in refused]
 
     @api.model
-    def _claim(self, system, event_type, key, digest, envelope, exchange=None):
+    def _claim(self, system, event_type, key, digest, envelope, exchange=None, version=None):
         """Insert the event, linked to the ``exchange`` that brought it if
-        any, unless its idempotency key is taken; None then.
+        any and sent in schema ``version`` if one was declared, unless its
+        idempotency key is taken; None then.
 
         Raw SQL for correctness, not speed: ``ON CONFLICT DO NOTHING`` makes
         PostgreSQL settle two simultaneous requests with the same key. Under
@@ -332,9 +331,9 @@ class ConstructionSyncEvent(models.Model):
             """
             INSERT INTO construction_sync_event
                 (system_id, company_id, event_type_id, idempotency_key, correlation_id,
-                 payload, payload_hash, occurred_at, received_at, exchange_id, state, attempts,
-                 create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0, %s, %s, %s, %s)
+                 payload, payload_hash, occurred_at, received_at, exchange_id, schema_version,
+                 state, attempts, create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0, %s, %s, %s, %s)
             ON CONFLICT (system_id, idempotency_key) DO NOTHING
             RETURNING id
             """,
@@ -349,6 +348,7 @@ class ConstructionSyncEvent(models.Model):
                 occurred_at or now,
                 now,
                 exchange.id if exchange else None,
+                version or None,
                 self.env.uid,
                 self.env.uid,
                 now,

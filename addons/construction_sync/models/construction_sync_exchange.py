@@ -1,9 +1,10 @@
+import base64
 import hashlib
 import json
 import logging
 import math
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
 
@@ -22,6 +23,8 @@ EXCHANGE_KINDS = [
     ("file", "Dropped File"),
 ]
 UNMAPPED_EVENT_TYPE = "connector.unmapped"
+# The identity of the one job that maps webhook deliveries acknowledged first.
+MAP_WAITING_JOB = "construction.sync.exchange._job_map_waiting"
 
 
 class ConstructionSyncExchange(models.Model):
@@ -49,11 +52,26 @@ class ConstructionSyncExchange(models.Model):
     vendor_event = fields.Char(help="The vendor's name for a webhook delivery, e.g. photo.created.")
     vendor_delivery = fields.Char(help="The vendor's id for the delivery or its webhook, if any.")
     body_sha256 = fields.Char("Body SHA-256", help="SHA-256 of the raw webhook body.")
+    waiting_body = fields.Binary(
+        attachment=False,
+        copy=False,
+        help="The raw body of a delivery acknowledged first, kept until its job maps it.",
+    )
     item_count = fields.Integer("Items", help="Items the vendor sent.")
     event_count = fields.Integer("New Events")
     duplicate_count = fields.Integer("Duplicates", help="Items already in the inbox.")
     unmapped_count = fields.Integer("Unmapped", help="Items kept as events to review.")
     event_ids = fields.One2many("construction.sync.event", "exchange_id", "Events")
+
+    def init(self):
+        # The mapping job finds the few deliveries still waiting among many.
+        tools.create_index(
+            self.env.cr,
+            "construction_sync_exchange_waiting_index",
+            self._table,
+            ["id"],
+            where="waiting_body IS NOT NULL",
+        )
 
     def _compute_display_name(self):
         labels = dict(EXCHANGE_KINDS)
@@ -75,7 +93,9 @@ class ConstructionSyncExchange(models.Model):
         A bad signature raises ``invalid_signature`` before anything is
         written. A body the adapter cannot map is kept as an event to review
         with the reason and still acknowledged, so that the vendor does not
-        count an error and disable the hook."""
+        count an error and disable the hook. A system that acknowledges
+        first (``webhook_intake``) keeps the verified body and leaves the
+        mapping to :meth:`_job_map_waiting`."""
         adapter = system._adapter()
         adapter._webhook_verify(system, headers, body)
         values = {
@@ -83,6 +103,24 @@ class ConstructionSyncExchange(models.Model):
             "kind": "webhook",
             "body_sha256": hashlib.sha256(body).hexdigest(),
         }
+        if system.webhook_intake == "job":
+            exchange = self.create(dict(values, waiting_body=base64.b64encode(body)))
+            # One job maps every waiting delivery: while it has not started,
+            # later deliveries find it (its identity) and add no job of their own.
+            self.with_delay(
+                identity_key=MAP_WAITING_JOB, description="Map waiting webhook deliveries"
+            )._job_map_waiting()
+        else:
+            exchange = self.create(values)
+            exchange._map_body(body)._realtime()._enqueue()
+        return adapter._webhook_answer(system, exchange)
+
+    def _map_body(self, body):
+        """Map the raw ``body`` of this webhook delivery to canonical events
+        and receive them (:meth:`_receive_envelopes`); returns the new
+        events, for the caller to queue. A body that is not JSON, or that
+        the adapter cannot map, is kept as an event to review."""
+        self.ensure_one()
         reason = None
         try:
             document = json.loads(body)
@@ -92,28 +130,43 @@ class ConstructionSyncExchange(models.Model):
             if schema_lib.nul_violations(document):
                 reason = self.env._("The body holds NUL characters, which no text can store.")
         if reason:
-            exchange = self.create(values)
-            exchange._store_unmapped(
-                reason, body.decode("utf-8", "replace").replace("\x00", "\ufffd")
-            )
-            return adapter._webhook_answer(system, exchange)
+            self._store_unmapped(reason, body.decode("utf-8", "replace").replace("\x00", "\ufffd"))
+            return self.env["construction.sync.event"]
         try:
-            vendor_event, delivery, envelopes = adapter._webhook_map(system, document)
-        except UnmappableError as error:
-            exchange = self.create(values)
-            exchange._store_unmapped(str(error), document)
-        else:
-            # One insert with what the mapping found; its events then point at it.
-            exchange = self.create(
-                dict(
-                    values,
-                    vendor_event=vendor_event,
-                    vendor_delivery=delivery,
-                    item_count=len(envelopes),
-                )
+            vendor_event, delivery, envelopes = self.system_id._adapter()._webhook_map(
+                self.system_id, document
             )
-            exchange._ingest(envelopes)
-        return adapter._webhook_answer(system, exchange)
+        except UnmappableError as error:
+            self._store_unmapped(str(error), document)
+            return self.env["construction.sync.event"]
+        found = {"vendor_event": vendor_event, "vendor_delivery": delivery}
+        return self._receive_envelopes(envelopes, found)[1]
+
+    def _job_map_waiting(self, limit=500):
+        """Map the webhook deliveries acknowledged first, oldest first, up
+        to ``limit`` of them; their new events are then queued together, a
+        job per system, type and chunk. A job with more left queues the
+        next. Another job mapping at the same time skips the deliveries
+        this one holds."""
+        self.env.cr.execute(
+            """
+            SELECT id FROM construction_sync_exchange
+             WHERE waiting_body IS NOT NULL
+             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+            """,
+            [limit],
+        )
+        exchanges = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+        created = self.env["construction.sync.event"].sudo()
+        for exchange in exchanges:
+            created |= exchange._map_body(base64.b64decode(exchange.waiting_body))
+        exchanges.write({"waiting_body": False})
+        created._realtime()._enqueue()
+        if len(exchanges) == limit:
+            self.with_delay(
+                identity_key=MAP_WAITING_JOB, description="Map waiting webhook deliveries"
+            )._job_map_waiting()
+        return len(exchanges)
 
     # ------------------------------------------------------------------
     # Fetch after notify
@@ -164,15 +217,24 @@ class ConstructionSyncExchange(models.Model):
     # ------------------------------------------------------------------
 
     def _ingest(self, envelopes, enqueue=True):
+        """Receive canonical ``envelopes`` (:meth:`_receive_envelopes`);
+        new events are queued at once unless ``enqueue`` is False. Returns
+        the events of the envelopes, old and new."""
+        events, created_events = self._receive_envelopes(envelopes)
+        if enqueue:
+            created_events._realtime()._enqueue()
+        return events
+
+    def _receive_envelopes(self, envelopes, found=None):
         """Receive canonical ``envelopes`` through the inbox's one method,
-        each in its own savepoint, linked to this exchange.
+        each in its own savepoint, linked to this exchange, and count them
+        on it along with what the mapping ``found`` (vendor names);
+        returns ``(events of the envelopes, the new ones among them)``.
 
         A dedupe key already in the inbox is a duplicate, never a second
         event, even when its payload differs (the first fact stays; a newer
         state of the object comes with a newer key). An envelope the inbox
-        refuses is kept as an event to review with the reason. New events
-        are queued at once unless ``enqueue`` is False. Returns the events
-        of the envelopes, old and new."""
+        refuses is kept as an event to review with the reason."""
         self.ensure_one()
         Event = self.env["construction.sync.event"].sudo()
         events, created_events = Event, Event
@@ -202,16 +264,15 @@ class ConstructionSyncExchange(models.Model):
             else:
                 duplicates += 1
         self.write(
-            {
-                "item_count": self.item_count or len(envelopes),
-                "event_count": self.event_count + len(created_events),
-                "duplicate_count": self.duplicate_count + duplicates,
-                "unmapped_count": self.unmapped_count + unmapped,
-            }
+            dict(
+                found or {},
+                item_count=self.item_count or len(envelopes),
+                event_count=self.event_count + len(created_events),
+                duplicate_count=self.duplicate_count + duplicates,
+                unmapped_count=self.unmapped_count + unmapped,
+            )
         )
-        if enqueue:
-            created_events._realtime()._enqueue()
-        return events
+        return events, created_events
 
     def _store_unmapped(self, reason, body, refused_envelope=False):
         """Keep ``body`` as an event to review with ``reason``; the same

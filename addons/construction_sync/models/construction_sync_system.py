@@ -180,6 +180,21 @@ class ConstructionSyncSystem(models.Model):
         copy=False,
         help="The subscription's id at the platform.",
     )
+    webhook_intake = fields.Selection(
+        [
+            ("request", "Map in the Request"),
+            ("job", "Acknowledge First"),
+        ],
+        required=True,
+        default="request",
+        tracking=True,
+        help="Map in the Request: each delivery is verified, mapped and its events "
+        "received before the platform gets its answer, so they show at once. "
+        "Acknowledge First: the delivery is verified and kept, the platform is "
+        "answered, and one job maps every delivery waiting, in chunks: for "
+        "platforms that send bursts of webhooks (the answer is quicker and the "
+        "events are applied in larger jobs, a few seconds later).",
+    )
     webhook_registered_at = fields.Datetime(readonly=True, copy=False)
     webhook_error = fields.Text(readonly=True, copy=False)
     pull_ids = fields.One2many("construction.sync.pull", "system_id", "Pulls")
