@@ -4,6 +4,8 @@ import json
 import logging
 import math
 
+import psycopg2
+
 from odoo import api, fields, models, tools
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
@@ -104,16 +106,68 @@ class ConstructionSyncExchange(models.Model):
             "body_sha256": hashlib.sha256(body).hexdigest(),
         }
         if system.webhook_intake == "job":
-            exchange = self.create(dict(values, waiting_body=base64.b64encode(body)))
-            # One job maps every waiting delivery: while it has not started,
-            # later deliveries find it (its identity) and add no job of their own.
-            self.with_delay(
-                identity_key=MAP_WAITING_JOB, description="Map waiting webhook deliveries"
-            )._job_map_waiting()
+            exchange = self._keep_waiting(values, body)
+            self._queue_mapping()
         else:
             exchange = self.create(values)
             exchange._map_body(body)._realtime()._enqueue()
         return adapter._webhook_answer(system, exchange)
+
+    @api.model
+    def _keep_waiting(self, values, body):
+        """Insert the delivery of ``values`` with its raw ``body`` waiting
+        to be mapped; returns it. Raw SQL for speed: this is all a delivery
+        acknowledged first writes, on the path of every webhook."""
+        system = self.env["construction.sync.system"].browse(values["system_id"])
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            """
+            INSERT INTO construction_sync_exchange
+                (system_id, company_id, kind, body_sha256, waiting_body,
+                 item_count, event_count, duplicate_count, unmapped_count,
+                 create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, 0, 0, 0, 0, %s, %s, %s, %s)
+            RETURNING id
+            """,
+            (
+                system.id,
+                system.company_id.id,
+                values["kind"],
+                values["body_sha256"],
+                # stored as the ORM stores a binary field: base64
+                psycopg2.Binary(base64.b64encode(body)),
+                self.env.uid,
+                self.env.uid,
+                now,
+                now,
+            ),
+        )
+        return self.browse(self.env.cr.fetchone()[0])
+
+    @api.model
+    def _queue_mapping(self):
+        """Queue the job that maps waiting deliveries unless one waits to
+        start already: it will map this delivery too. A delivery that comes
+        in as that job starts is seen when it ends (:meth:`_others_waiting`),
+        or by the scheduled sweep (:meth:`_cron_map_waiting`)."""
+        self.env.cr.execute(
+            """
+            SELECT 1 FROM queue_job
+             WHERE identity_key = %s AND state IN ('wait_dependencies', 'pending', 'enqueued')
+             LIMIT 1
+            """,
+            [MAP_WAITING_JOB],
+        )
+        if not self.env.cr.fetchone():
+            self.with_delay(
+                identity_key=MAP_WAITING_JOB, description="Map waiting webhook deliveries"
+            )._job_map_waiting()
+
+    @api.model
+    def _cron_map_waiting(self):
+        """Queue the mapping job when deliveries wait that no job will map."""
+        if self.search_count([("waiting_body", "!=", False)], limit=1):
+            self._queue_mapping()
 
     def _map_body(self, body):
         """Map the raw ``body`` of this webhook delivery to canonical events
@@ -162,11 +216,24 @@ class ConstructionSyncExchange(models.Model):
             created |= exchange._map_body(base64.b64decode(exchange.waiting_body))
         exchanges.write({"waiting_body": False})
         created._realtime()._enqueue()
-        if len(exchanges) == limit:
-            self.with_delay(
-                identity_key=MAP_WAITING_JOB, description="Map waiting webhook deliveries"
-            )._job_map_waiting()
+        if len(exchanges) == limit or (exchanges and self._others_waiting(exchanges)):
+            self._queue_mapping()
         return len(exchanges)
+
+    def _others_waiting(self, exchanges):
+        """Whether deliveries other than ``exchanges`` wait, committed since
+        this transaction began: read over a cursor of its own, which sees
+        them (this one does not), so that a delivery that came in as this
+        job started gets the next job instead of the sweep."""
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                """
+                SELECT 1 FROM construction_sync_exchange
+                 WHERE waiting_body IS NOT NULL AND NOT id = ANY(%s) LIMIT 1
+                """,
+                [exchanges.ids],
+            )
+            return bool(cr.fetchone())
 
     # ------------------------------------------------------------------
     # Fetch after notify

@@ -595,8 +595,11 @@ class ConstructionSyncSystem(models.Model):
     @api.model
     def _for_webhook(self, webhook_uuid):
         """The active platform system whose webhook path is ``webhook_uuid``."""
-        system = self.sudo().search(
-            [("webhook_uuid", "=", webhook_uuid), ("platform", "!=", "suite")], limit=1
+        # One query finds it and reads what every delivery needs.
+        system = self.sudo().search_fetch(
+            [("webhook_uuid", "=", webhook_uuid), ("platform", "!=", "suite")],
+            ["platform", "webhook_intake", "webhook_secret", "company_id"],
+            limit=1,
         )
         if not system:
             raise ApiError("not_found", "No system receives webhooks at this address.")
