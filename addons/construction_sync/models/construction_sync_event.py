@@ -388,8 +388,23 @@ class ConstructionSyncEvent(models.Model):
 
     def _queued_in(self, job):
         """Mark the events queued in ``job`` (a queue_job ``Job``; not
-        stored when jobs are trapped or run at once)."""
-        self.write({"state": "queued", "job_id": job.db_record().id if job else False})
+        stored when jobs are trapped or run at once). One statement that
+        finds the job's row by its uuid, on the path of every request that
+        queues: no stored field depends on an event's state or job."""
+        if not job:
+            self.write({"state": "queued", "job_id": False})
+            return
+        self.flush_recordset(["state", "job_id"])
+        self.env.cr.execute(
+            """
+            UPDATE construction_sync_event
+               SET state = 'queued', job_id = (SELECT id FROM queue_job WHERE uuid = %s),
+                   write_uid = %s, write_date = now() AT TIME ZONE 'UTC'
+             WHERE id = ANY(%s)
+            """,
+            [job.uuid, self.env.uid, self.ids],
+        )
+        self.invalidate_recordset(["state", "job_id", "write_uid", "write_date"])
 
     # ------------------------------------------------------------------
     # Application (queue jobs)

@@ -481,7 +481,12 @@ class ConstructionSyncSystem(models.Model):
     @api.model
     def _for_user(self, user):
         """The system ``user`` is the service user of (empty if none)."""
-        return self.sudo().search([("service_user_id", "=", user.id)], limit=1)
+        # One query finds it and reads what every request of the API needs.
+        return self.sudo().search_fetch(
+            [("service_user_id", "=", user.id)],
+            ["code", "company_id", "rate_limit", "webhook_secret", "max_attempts"],
+            limit=1,
+        )
 
     def _check_rate(self, incoming):
         """Raise ``rate_limited`` when ``incoming`` more events would pass
