@@ -5,6 +5,7 @@ import logging
 import math
 
 import psycopg2
+from psycopg2 import OperationalError
 
 from odoo import api, fields, models, tools
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -15,6 +16,7 @@ from ..lib import schema as schema_lib
 from ..lib.problem import ApiError
 from ..lib.vendor_http import VendorError
 from .construction_sync_adapter import UnmappableError
+from .construction_sync_event import TRANSIENT_PGCODES
 
 _logger = logging.getLogger(__name__)
 
@@ -184,7 +186,7 @@ class ConstructionSyncExchange(models.Model):
             if schema_lib.nul_violations(document):
                 reason = self.env._("The body holds NUL characters, which no text can store.")
         if reason:
-            self._store_unmapped(reason, body.decode("utf-8", "replace").replace("\x00", "\ufffd"))
+            self._store_unmapped(reason, _as_text(body))
             return self.env["construction.sync.event"]
         try:
             vendor_event, delivery, envelopes = self.system_id._adapter()._webhook_map(
@@ -213,12 +215,34 @@ class ConstructionSyncExchange(models.Model):
         exchanges = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
         created = self.env["construction.sync.event"].sudo()
         for exchange in exchanges:
-            created |= exchange._map_body(base64.b64decode(exchange.waiting_body))
+            created |= exchange._map_waiting_body()
         exchanges.write({"waiting_body": False})
         created._realtime()._enqueue()
         if len(exchanges) == limit or (exchanges and self._others_waiting(exchanges)):
             self._queue_mapping()
         return len(exchanges)
+
+    def _map_waiting_body(self):
+        """:meth:`_map_body` of this delivery's waiting body, in a savepoint:
+        a body whose mapping fails (a defect of the adapter, which in the
+        request would have answered 500 for the platform to send again) is
+        kept as an event to review with the error, and does not hold the
+        deliveries behind it. A transient database error retries the job."""
+        self.ensure_one()
+        body = base64.b64decode(self.waiting_body)
+        try:
+            with self.env.cr.savepoint():
+                return self._map_body(body)
+        except OperationalError as error:
+            if error.pgcode in TRANSIENT_PGCODES:
+                raise
+            failure = error
+        except Exception as error:  # any defect of one adapter
+            failure = error
+        _logger.error("Exchange %s: mapping the waiting body failed", self.id, exc_info=failure)
+        reason = self.env._("Mapping the delivery failed: %(error)s", error=failure)
+        self._store_unmapped(reason, _as_text(body))
+        return self.env["construction.sync.event"]
 
     def _others_waiting(self, exchanges):
         """Whether deliveries other than ``exchanges`` wait, committed since
@@ -401,6 +425,11 @@ class ConstructionSyncExchange(models.Model):
         except UnmappableError as error:
             raise UserError(str(error)) from error
         return exchange._ingest(envelopes)
+
+
+def _as_text(body):
+    """A raw body as text a database can store, whatever its bytes."""
+    return body.decode("utf-8", "replace").replace("\x00", "\ufffd")
 
 
 def _refusal(error):
