@@ -690,7 +690,7 @@ class _Story:
             event, _created = Event._receive(system, envelope, enqueue=False)
             events |= event
         # as the batch route does: the new events queued at once, a job per chunk
-        events._realtime()._enqueue()
+        events._queue()
         return events
 
     def _receive_and_run(self, system, envelopes):

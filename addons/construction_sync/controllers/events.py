@@ -95,7 +95,7 @@ class ConstructionSyncApi(http.Controller):
             else:
                 created_events |= event if created else Event
                 outcomes.append((index, "accepted" if created else "duplicate", event))
-        created_events._realtime()._enqueue()
+        created_events._queue()
         results = [
             {"index": index, "status": status, "error": outcome.to_dict()}
             if status == "rejected"

@@ -11,6 +11,7 @@ from psycopg2 import IntegrityError, OperationalError, errorcodes
 from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..exceptions import (
     AmbiguousReferenceError,
@@ -21,6 +22,7 @@ from ..exceptions import (
 from ..lib import backoff
 from ..lib import schema as schema_lib
 from ..lib.problem import EVENT_ERROR_CODES, ApiError
+from ..lib.queue_once import queue_once, take_waiting, waiting_elsewhere
 
 _logger = logging.getLogger(__name__)
 
@@ -43,6 +45,19 @@ TRANSIENT_PGCODES = {
 }
 # What an event is about: fixed once it is received (a Replay may apply an
 # edited payload, never the same payload as another system or type).
+# Received events of a grouped mode, for the one job that queues them
+# (lib/queue_once.py).
+QUEUE_GROUPED = "Queue grouped events"
+GROUPED_WAITING = SQL(
+    """
+    SELECT event.id
+      FROM construction_sync_event event
+      JOIN construction_sync_event_type type ON type.id = event.event_type_id
+      LEFT JOIN construction_sync_system_mode mode
+        ON mode.system_id = event.system_id AND mode.event_type_id = event.event_type_id
+     WHERE event.state = 'received' AND COALESCE(mode.mode, type.default_mode) = 'grouped'
+    """
+)
 IMMUTABLE_FIELDS = {"system_id", "company_id", "event_type_id", "idempotency_key"}
 
 
@@ -193,8 +208,8 @@ class ConstructionSyncEvent(models.Model):
                     f"(event {existing.id}).",
                 )
             return existing, False
-        if enqueue and event._realtime():
-            event._enqueue()
+        if enqueue:
+            event._queue()
         return event, True
 
     @api.model
@@ -366,6 +381,28 @@ class ConstructionSyncEvent(models.Model):
         return self.filtered(
             lambda event: event.event_type_id._mode_for(event.system_id) == "realtime"
         )
+
+    def _queue(self):
+        """Queue the events to apply soon, each the way of its mode:
+        real-time ones in jobs of their own (:meth:`_enqueue`), grouped
+        ones by the one job that queues every grouped event waiting
+        (:meth:`_job_queue_grouped`); batch ones wait for the schedule."""
+        self._realtime()._enqueue()
+        if any(event.event_type_id._mode_for(event.system_id) == "grouped" for event in self):
+            queue_once(self, "_job_queue_grouped", QUEUE_GROUPED)
+
+    @api.model
+    def _job_queue_grouped(self, limit=5000):
+        """Queue the grouped events waiting, oldest first, up to ``limit``:
+        a job per system, type and chunk of 100, so that a stream of single
+        events is applied in chunks. A job with more left queues the next."""
+        events = self.sudo().browse(take_waiting(self.env.cr, GROUPED_WAITING, "event", limit))
+        events._enqueue()
+        if len(events) == limit or (
+            events and waiting_elsewhere(self.env, GROUPED_WAITING, events.ids)
+        ):
+            queue_once(self, "_job_queue_grouped", QUEUE_GROUPED)
+        return len(events)
 
     def _enqueue(self, chunk_size=100):
         """Queue the events: one job per system, type and chunk, so a batch

@@ -7,7 +7,7 @@ from ..lib import schema as schema_lib
 from ..lib.problem import ApiError
 from .construction_sync_system import SYSTEM_KINDS
 
-MODES = [("realtime", "Real-time"), ("batch", "Batch")]
+MODES = [("realtime", "Real-time"), ("grouped", "Grouped"), ("batch", "Batch")]
 # What decides which code runs with a system's rights, which systems of
 # record it answers to, and which new systems may send a type: an
 # administrator's call, not a Sync Manager's.
@@ -223,8 +223,10 @@ class ConstructionSyncEventType(models.Model):
         required=True,
         default="realtime",
         tracking=True,
-        help="Real-time events are queued at once; batch ones wait for the "
-        "scheduled drain. A system may override this.",
+        help="Real-time events are queued at once, a job for what each request "
+        "brought; grouped ones are queued a moment later by one job, in chunks, "
+        "for systems that send a stream of single events; batch ones wait for "
+        "the scheduled drain. A system may override this.",
     )
     schema_version = fields.Integer(
         default=1,

@@ -10,10 +10,12 @@ from psycopg2 import OperationalError
 from odoo import api, fields, models, tools
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..lib import backoff
 from ..lib import schema as schema_lib
 from ..lib.problem import ApiError
+from ..lib.queue_once import queue_once, take_waiting, waiting_elsewhere
 from ..lib.vendor_http import VendorError
 from .construction_sync_adapter import UnmappableError
 from .construction_sync_event import TRANSIENT_PGCODES
@@ -27,8 +29,12 @@ EXCHANGE_KINDS = [
     ("file", "Dropped File"),
 ]
 UNMAPPED_EVENT_TYPE = "connector.unmapped"
-# The identity of the one job that maps webhook deliveries acknowledged first.
-MAP_WAITING_JOB = "construction.sync.exchange._job_map_waiting"
+# The job that maps webhook deliveries acknowledged first (lib/queue_once.py).
+MAP_WAITING = "Map waiting webhook deliveries"
+WAITING = SQL(
+    "SELECT exchange.id FROM construction_sync_exchange exchange"
+    " WHERE exchange.waiting_body IS NOT NULL"
+)
 
 
 class ConstructionSyncExchange(models.Model):
@@ -109,10 +115,10 @@ class ConstructionSyncExchange(models.Model):
         }
         if system.webhook_intake == "job":
             exchange = self._keep_waiting(values, body)
-            self._queue_mapping()
+            queue_once(self, "_job_map_waiting", MAP_WAITING)
         else:
             exchange = self.create(values)
-            exchange._map_body(body)._realtime()._enqueue()
+            exchange._map_body(body)._queue()
         return adapter._webhook_answer(system, exchange)
 
     @api.model
@@ -147,29 +153,10 @@ class ConstructionSyncExchange(models.Model):
         return self.browse(self.env.cr.fetchone()[0])
 
     @api.model
-    def _queue_mapping(self):
-        """Queue the job that maps waiting deliveries unless one waits to
-        start already: it will map this delivery too. A delivery that comes
-        in as that job starts is seen when it ends (:meth:`_others_waiting`),
-        or by the scheduled sweep (:meth:`_cron_map_waiting`)."""
-        self.env.cr.execute(
-            """
-            SELECT 1 FROM queue_job
-             WHERE identity_key = %s AND state IN ('wait_dependencies', 'pending', 'enqueued')
-             LIMIT 1
-            """,
-            [MAP_WAITING_JOB],
-        )
-        if not self.env.cr.fetchone():
-            self.with_delay(
-                identity_key=MAP_WAITING_JOB, description="Map waiting webhook deliveries"
-            )._job_map_waiting()
-
-    @api.model
     def _cron_map_waiting(self):
         """Queue the mapping job when deliveries wait that no job will map."""
         if self.search_count([("waiting_body", "!=", False)], limit=1):
-            self._queue_mapping()
+            queue_once(self, "_job_map_waiting", MAP_WAITING)
 
     def _map_body(self, body):
         """Map the raw ``body`` of this webhook delivery to canonical events
@@ -204,22 +191,16 @@ class ConstructionSyncExchange(models.Model):
         job per system, type and chunk. A job with more left queues the
         next. Another job mapping at the same time skips the deliveries
         this one holds."""
-        self.env.cr.execute(
-            """
-            SELECT id FROM construction_sync_exchange
-             WHERE waiting_body IS NOT NULL
-             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
-            """,
-            [limit],
-        )
-        exchanges = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+        exchanges = self.sudo().browse(take_waiting(self.env.cr, WAITING, "exchange", limit))
         created = self.env["construction.sync.event"].sudo()
         for exchange in exchanges:
             created |= exchange._map_waiting_body()
         exchanges.write({"waiting_body": False})
-        created._realtime()._enqueue()
-        if len(exchanges) == limit or (exchanges and self._others_waiting(exchanges)):
-            self._queue_mapping()
+        created._queue()
+        if len(exchanges) == limit or (
+            exchanges and waiting_elsewhere(self.env, WAITING, exchanges.ids)
+        ):
+            queue_once(self, "_job_map_waiting", MAP_WAITING)
         return len(exchanges)
 
     def _map_waiting_body(self):
@@ -243,21 +224,6 @@ class ConstructionSyncExchange(models.Model):
         reason = self.env._("Mapping the delivery failed: %(error)s", error=failure)
         self._store_unmapped(reason, _as_text(body))
         return self.env["construction.sync.event"]
-
-    def _others_waiting(self, exchanges):
-        """Whether deliveries other than ``exchanges`` wait, committed since
-        this transaction began: read over a cursor of its own, which sees
-        them (this one does not), so that a delivery that came in as this
-        job started gets the next job instead of the sweep."""
-        with self.env.registry.cursor() as cr:
-            cr.execute(
-                """
-                SELECT 1 FROM construction_sync_exchange
-                 WHERE waiting_body IS NOT NULL AND NOT id = ANY(%s) LIMIT 1
-                """,
-                [exchanges.ids],
-            )
-            return bool(cr.fetchone())
 
     # ------------------------------------------------------------------
     # Fetch after notify
@@ -313,7 +279,7 @@ class ConstructionSyncExchange(models.Model):
         the events of the envelopes, old and new."""
         events, created_events = self._receive_envelopes(envelopes)
         if enqueue:
-            created_events._realtime()._enqueue()
+            created_events._queue()
         return events
 
     def _receive_envelopes(self, envelopes, found=None):

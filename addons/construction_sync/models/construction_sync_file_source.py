@@ -231,5 +231,5 @@ class ConstructionSyncFileSource(models.Model):
                 )
             )
         exchange.write({"event_count": len(created), "duplicate_count": len(rows) - len(created)})
-        created._realtime()._enqueue()
+        created._queue()
         return {"exchange_id": exchange.id, "event_count": len(created)}

@@ -255,6 +255,26 @@ class TestSyncPipeline(JobRunnerMixin, SyncCase):
         self.assertEqual(set(events.mapped("state")), {"done"})
         self.assertEqual(len(self.CostCode.search([("code", "in", ["32 31 13", "32 31 23"])])), 2)
 
+    def test_grouped_events_wait_for_one_job_that_queues_them_together(self):
+        self.env["construction.sync.system.mode"].create(
+            {"system_id": self.system.id, "event_type_id": self.upsert_type.id, "mode": "grouped"}
+        )
+        codes = ["32 31 13", "32 31 23", "32 31 26"]
+        events = self.Event.browse()
+        for index, code in enumerate(codes):
+            events |= self.receive(f"g-{index}", code=code, name=f"Fence {index}")
+        self.assertEqual(set(events.mapped("state")), {"received"})
+        self.assertEqual(
+            self.pending_jobs().mapped("method_name"),
+            ["_job_queue_grouped"],
+            "three requests, one job",
+        )
+
+        self.run_jobs()
+        self.assertEqual(set(events.mapped("state")), {"done"})
+        self.assertEqual(len(events.job_id), 1, "applied together, in one job")
+        self.assertEqual(len(self.CostCode.search([("code", "in", codes)])), 3)
+
     def test_ownership_refuses_a_non_owner(self):
         other = self.System.create(
             {"name": "FieldCam", "code": "fieldcam_test", "kind": "estimating"}
