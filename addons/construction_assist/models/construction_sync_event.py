@@ -29,12 +29,13 @@ class ChunkReads:
 
     ``find_all`` resolves every reference of the chunk's payloads with one
     query per kind and reads the lines the chunk booked. While
-    ``recording``, :meth:`daily` answers nothing and notes each history
+    ``recording``, :meth:`baseline` answers nothing and notes each history
     asked (a domain whose first term names the worker, crew, cost code or
     company, and a day) and the pace check notes its budget pairs;
     :meth:`fetch` then reads every history of a kind with one
     ``_read_group`` and the budget lines with one search, and the checks run
-    again from memory."""
+    again from memory, each history's statistics on a day worked out once
+    for all the events that ask for them."""
 
     def __init__(self):
         self.recording = True
@@ -44,6 +45,7 @@ class ChunkReads:
         self.pairs = set()
         self.budget_lines = None
         self.lines = None
+        self.baselines = {}
 
     def find_all(self, events):
         links = events.link_ids.filtered(lambda link: link.res_model == "account.analytic.line")
@@ -60,18 +62,22 @@ class ChunkReads:
                 except (UserError, AccessError):
                     continue  # each event resolves its own, and says why
 
-    def daily(self, domain, day):
+    def baseline(self, who, domain, day):
+        """:meth:`ConstructionSyncEvent._assist_baseline` from memory."""
         (field, _operator, value), *rest = domain
         if self.recording:
             self.asked[field, tuple(rest)].add((value, day))
-            return [], 0.0
-        history, today, start = [], 0.0, fields.Date.subtract(day, days=HISTORY_DAYS)
-        for date, total in self.totals[field, tuple(rest)].get(value, []):
-            if date == day:
-                today += total
-            elif start <= date < day:
-                history.append(total)
-        return history, today
+            return anomaly.Baseline.of(who, []), 0.0
+        key = (who, field, tuple(rest), value, day)
+        if key not in self.baselines:
+            history, today, start = [], 0.0, fields.Date.subtract(day, days=HISTORY_DAYS)
+            for date, total in self.totals[field, tuple(rest)].get(value, []):
+                if date == day:
+                    today += total
+                elif start <= date < day:
+                    history.append(total)
+            self.baselines[key] = anomaly.Baseline.of(who, history), today
+        return self.baselines[key]
 
     def fetch(self, env):
         for (field, rest), asked in self.asked.items():
@@ -293,13 +299,14 @@ class ConstructionSyncEvent(models.Model):
             self.system_id, model, data.get(key), key, natural=model != "project.project"
         )
 
-    def _assist_daily(self, domain, day):
-        """Totals per worker and day (per day for a machine's lines) of the
+    def _assist_baseline(self, who, domain, day):
+        """``(baseline, booked)``: the robust statistics, named ``who``, of
+        the totals per worker and day (per day for a machine's lines) of the
         analytic lines of ``domain`` over the past year, and the total
         already booked on ``day``."""
         reads = self.env.context.get("assist_chunk_reads")
         if reads:
-            return reads.daily(domain, day)
+            return reads.baseline(who, domain, day)
         start = fields.Date.subtract(day, days=HISTORY_DAYS)
         groups = self.env["account.analytic.line"]._read_group(
             [*domain, ("date", ">=", start), ("date", "<=", day)],
@@ -312,7 +319,7 @@ class ConstructionSyncEvent(models.Model):
                 today += total
             else:
                 history.append(total)
-        return history, today
+        return anomaly.Baseline.of(who, history), today
 
     def _assist_check_labor(self, data):
         employee = self._assist_find("employee", data)
@@ -320,24 +327,32 @@ class ConstructionSyncEvent(models.Model):
             return None
         day = fields.Date.to_date(data["work_date"])
         company = self.company_id
-        worker, booked = self._assist_daily([("employee_id", "=", employee.id)], day)
-        baselines = [anomaly.Baseline.of(self.env._("this worker's days"), worker)]
+        worker, booked = self._assist_baseline(
+            self.env._("this worker's days"), [("employee_id", "=", employee.id)], day
+        )
+        baselines = [worker]
         if data.get("crew"):
-            crew, _booked = self._assist_daily(
-                [("construction_crew", "=", data["crew"]), ("employee_id", "!=", False)], day
+            crew, _booked = self._assist_baseline(
+                self.env._("this crew's days"),
+                [("construction_crew", "=", data["crew"]), ("employee_id", "!=", False)],
+                day,
             )
-            baselines.append(anomaly.Baseline.of(self.env._("this crew's days"), crew))
+            baselines.append(crew)
         code = data.get("cost_code") and self._assist_find("cost_code", data)
         if code:
             column = code._cost_code_plan()._column_name()
-            coded, _booked = self._assist_daily(
-                [(column, "=", code.analytic_account_id.id), ("employee_id", "!=", False)], day
+            coded, _booked = self._assist_baseline(
+                self.env._("this cost code's worker-days"),
+                [(column, "=", code.analytic_account_id.id), ("employee_id", "!=", False)],
+                day,
             )
-            baselines.append(anomaly.Baseline.of(self.env._("this cost code's worker-days"), coded))
-        everyone, _booked = self._assist_daily(
-            [("company_id", "=", company.id), ("project_id", "!=", False)], day
+            baselines.append(coded)
+        everyone, _booked = self._assist_baseline(
+            self.env._("the company's worker-days"),
+            [("company_id", "=", company.id), ("project_id", "!=", False)],
+            day,
         )
-        baselines.append(anomaly.Baseline.of(self.env._("the company's worker-days"), everyone))
+        baselines.append(everyone)
         calendar = employee.resource_calendar_id or company.resource_calendar_id
         return anomaly.judge(
             booked,
@@ -352,12 +367,14 @@ class ConstructionSyncEvent(models.Model):
             return None
         day = fields.Date.to_date(data["date"])
         # the hours read from the meter or sent, with the rest of the day
-        history, booked = self._assist_daily(
-            [("construction_equipment_id", "=", equipment.id)], day
+        machine, booked = self._assist_baseline(
+            self.env._("this machine's days"),
+            [("construction_equipment_id", "=", equipment.id)],
+            day,
         )
         return anomaly.judge(
             booked,
-            [anomaly.Baseline.of(self.env._("this machine's days"), history)],
+            [machine],
             self.company_id.construction_assist_max_equipment_hours,
         )
 

@@ -48,6 +48,19 @@ class AccountAnalyticLine(models.Model):
     )
     construction_meter_reading = fields.Float("Meter Reading (h)")
 
+    def _timesheet_preprocess_get_accounts(self, vals):
+        """Odoo looks up the analytic accounts of each new timesheet's
+        project on its own: a chunk of field labor
+        (``construction_project_accounts`` in the context, a dict kept for
+        one ``create``) looks them up once per project and company."""
+        accounts = self.env.context.get("construction_project_accounts")
+        if accounts is None:
+            return super()._timesheet_preprocess_get_accounts(vals)
+        key = (vals.get("project_id"), vals.get("company_id"), vals.get("so_line"))
+        if key not in accounts:
+            accounts[key] = super()._timesheet_preprocess_get_accounts(vals)
+        return dict(accounts[key])
+
     def _timesheet_postprocess_values(self, values):
         """Overtime and double time cost their factor times the hourly cost."""
         result = super()._timesheet_postprocess_values(values)
@@ -132,7 +145,9 @@ class AccountAnalyticLine(models.Model):
                 continue  # said precisely when applied alone
             vals_list.append(vals)
             applied.append(event)
-        lines = self.create(vals_list)
+        lines = (
+            self.with_context(construction_project_accounts={}).create(vals_list).with_env(self.env)
+        )
         self.env["construction.sync.binding"].sudo().create(
             [
                 {

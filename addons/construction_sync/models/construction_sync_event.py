@@ -559,11 +559,12 @@ class ConstructionSyncEvent(models.Model):
 
     def _chunk_done(self, produced):
         """Mark the events of ``produced`` (``{event: records}``) done and
-        link what each produced: one write, one insert of links."""
+        link what each produced: one write, one insert of links. No field
+        of the chatter changes: the write leaves mail tracking out."""
         done = self.browse([event.id for event in produced])
         if not done:
             return done
-        done.write(
+        done.with_context(tracking_disable=True).write(
             {
                 "state": "done",
                 "applied_at": fields.Datetime.now(),

@@ -68,10 +68,15 @@ class ConstructionSyncResolver(models.AbstractModel):
         key of ``company`` is then tried."""
         company = company or system.company_id
         references = {reference for reference in references if reference}
+        if not references:
+            return {}
         found = {}
         if system:
             bindings = self._bindings(system, model, references)
-            found.update((reference, binding._record()) for reference, binding in bindings.items())
+            found.update(
+                (reference, self.env[model].browse(binding.res_id))
+                for reference, binding in bindings.items()
+            )
         if kind:
             for reference, value_map in self._value_maps(
                 system, kind, references - found.keys()
@@ -81,11 +86,7 @@ class ConstructionSyncResolver(models.AbstractModel):
         if natural:
             for reference in references - found.keys():
                 found[reference] = self._natural(model, reference, company)
-        return {
-            reference: self._checked(record, company, system, reference)
-            for reference, record in found.items()
-            if record
-        }
+        return self._checked_many(found, company, system)
 
     @api.model
     def _match(self, system, model, external_id, steps):
@@ -252,25 +253,44 @@ class ConstructionSyncResolver(models.AbstractModel):
     @api.model
     def _checked(self, record, company, system, reference):
         """``record`` in the caller's environment, once it is known to be of
-        ``company`` or shared and readable by the caller."""
-        record = record.with_env(self.env).exists()
-        if not record:
-            return record
-        record_company = record.sudo().company_id if "company_id" in record._fields else None
-        if record_company and record_company != company:
-            raise UserError(
-                self.env._(
-                    "%(value)r from %(system)s points to %(record)s of %(other)s; "
-                    "%(system)s works for %(company)s only. Fix the binding or value map.",
-                    value=reference,
-                    system=system.name or company.name,
-                    record=record.sudo().display_name,
-                    other=record_company.name,
-                    company=company.name,
+        ``company`` or shared and readable by the caller; empty when it no
+        longer exists."""
+        empty = record.browse().with_env(self.env)
+        return self._checked_many({reference: record}, company, system).get(reference, empty)
+
+    @api.model
+    def _checked_many(self, found, company, system):
+        """``{reference: record}`` of ``found`` (one record or none each, all
+        of one model) in the caller's environment, for the records that
+        exist, once each is known to be of ``company`` or shared and all are
+        readable by the caller: read together, one query per check."""
+        found = {reference: record for reference, record in found.items() if record}
+        if not found:
+            return {}
+        Model = self.env[next(iter(found.values()))._name]
+        ids = list(dict.fromkeys(record.id for record in found.values()))
+        existing = {record.id: record for record in Model.browse(ids).exists()}
+        checked = {
+            reference: existing[record.id]
+            for reference, record in found.items()
+            if record.id in existing
+        }
+        for reference, record in checked.items():
+            record_company = record.sudo().company_id if "company_id" in record._fields else None
+            if record_company and record_company != company:
+                raise UserError(
+                    self.env._(
+                        "%(value)r from %(system)s points to %(record)s of %(other)s; "
+                        "%(system)s works for %(company)s only. Fix the binding or value map.",
+                        value=reference,
+                        system=system.name or company.name,
+                        record=record.sudo().display_name,
+                        other=record_company.name,
+                        company=company.name,
+                    )
                 )
-            )
-        record.check_access("read")
-        return record
+        Model.browse(list(existing)).check_access("read")
+        return checked
 
     # ------------------------------------------------------------------
     # Bindings of what a handler produces: lock, order, bind
@@ -283,7 +303,7 @@ class ConstructionSyncResolver(models.AbstractModel):
         binding = self._bindings(system, model, [external_id]).get(
             external_id, self.env["construction.sync.binding"].sudo()
         )
-        record = binding._record() if binding else self.env[model]
+        record = self.env[model].browse(binding.res_id if binding else ())
         return binding, self._checked(record, system.company_id, system, external_id)
 
     @api.model
