@@ -405,8 +405,12 @@ class ConstructionSyncSystem(models.Model):
         types declare in their code."""
         self.ensure_one()
         groups = self.env.ref("base.group_user")
+        handlers = self.env["construction.sync.event.type"]._handlers()
         for event_type in self.sudo().inbound_event_type_ids.filtered("handler"):
-            for xmlid in event_type._handler().groups:
+            # A handler not known yet is that of a module still loading in
+            # an update: its event types' data syncs the user again.
+            handler = handlers.get(event_type.handler)
+            for xmlid in handler.groups if handler else ():
                 groups |= self.env.ref(xmlid)
         return groups
 
