@@ -22,7 +22,7 @@ from ..lib.exif import check_coordinates, format_offset, resolve_capture_time, t
 from ..lib.text import build_caption, clean_notes
 from .construction_defect_annotation import OVERLAY_DEPENDS
 from .construction_site import SHARED_DEFECT_STATES
-from .ir_attachment import evidence_change, evidence_change_allowed
+from .ir_attachment import evidence_change, evidence_change_allowed, known_checksums
 
 _logger = logging.getLogger(__name__)
 
@@ -410,8 +410,10 @@ class ConstructionPhoto(models.Model):
         (base.image_autoresize_max_px), for the original is evidence and
         stays byte for byte what the camera wrote."""
         Attachment = self.env["ir.attachment"].sudo()
-        Attachment._hold_files([data for images in images_list for data in images.values()])
-        with evidence_change("create", self.ids):
+        hashed = Attachment._hold_files(
+            [data for images in images_list for data in images.values()]
+        )
+        with known_checksums(hashed), evidence_change("create", self.ids):
             Attachment.with_context(image_no_postprocess=True).create(
                 [
                     {
