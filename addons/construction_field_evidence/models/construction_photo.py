@@ -776,8 +776,16 @@ class ConstructionPhoto(models.Model):
                     "metadata) near a site."
                 ),
             )
+        # Machine uploads, as Odoo's mail gateway creates records: the
+        # service user does not follow every photo it sends, and no
+        # "created" note repeats what the photo's uploader, its creation
+        # time and its applied event already say.
         with inspected_upload(image_bytes, info):
-            photo = self.create(vals)
+            photo = (
+                self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+                .create(vals)
+                .with_env(self.env)
+            )
         if review_reason:
             photo._route_to_review(review_reason)
         return photo
