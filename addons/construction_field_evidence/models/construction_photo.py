@@ -101,6 +101,7 @@ class ConstructionPhoto(models.Model):
         "construction.site.area",
         compute="_compute_area_id",
         store=True,
+        precompute=True,
         readonly=False,
         index=True,
         check_company=True,
@@ -182,12 +183,14 @@ class ConstructionPhoto(models.Model):
     inside_boundary = fields.Boolean(
         compute="_compute_location_check",
         store=True,
+        precompute=True,
         help="Taken inside the site boundary (edges included).",
     )
     boundary_distance_m = fields.Float(
         string="Distance to Boundary (m)",
         compute="_compute_location_check",
         store=True,
+        precompute=True,
         digits=(10, 1),
         help="Distance from the photo's position to the site boundary line.",
     )
@@ -206,7 +209,7 @@ class ConstructionPhoto(models.Model):
         check_company=True,
         help="Condition the photo shows; also used in the caption.",
     )
-    caption = fields.Char(compute="_compute_caption", store=True)
+    caption = fields.Char(compute="_compute_caption", store=True, precompute=True)
     note = fields.Text(string="Field Notes")
     uploader_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
     source_system_id = fields.Many2one(
