@@ -359,6 +359,8 @@ class ConstructionPhoto(models.Model):
         device_zone = vals.get("capture_timezone") or None
         if device_zone:
             self._check_zone(device_zone)
+        if exif.captured_local is None:  # no zone to look up
+            return {"captured_at": fields.Datetime.now(), "capture_source": "upload"}
         site = self.env["construction.site"].browse(vals.get("site_id")).sudo()
         company = (
             self.env["res.company"].browse(vals.get("company_id")) or site.company_id
@@ -374,8 +376,6 @@ class ConstructionPhoto(models.Model):
             company_zone=company.partner_id.tz or parameters.get_param(TIMEZONE_PARAMETER) or None,
             tolerance=timedelta(minutes=tolerance),
         )
-        if capture is None:
-            return {"captured_at": fields.Datetime.now(), "capture_source": "upload"}
         return {
             "captured_at": capture.utc,
             "capture_source": capture.source,
