@@ -43,15 +43,36 @@ STAGES = [
 ]
 
 
-def stage_times(stats, requests):
-    """``{(stage, function): seconds per request}`` from ``stats``."""
+def stage_times(stats, requests, stages=STAGES):
+    """``{(stage, function): seconds per request}`` from ``stats``, for
+    ``stages`` given as ``(stage, file fragment, function)``."""
     found = {}
     for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
-        for stage, fragment, name in STAGES:
+        for stage, fragment, name in stages:
             if function == name and filename.endswith(fragment):
                 key = (stage, name)
                 found[key] = found.get(key, 0.0) + cumulative / requests
     return found
+
+
+def add_server_arguments(parser):
+    """The options of an in-process profile: database, addons, config, key."""
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--config", default="odoo.conf")
+    parser.add_argument("--api-key", required=True)
+
+
+def load_server(args):
+    """Odoo configured as bin/bench's server (the database by name, no
+    filter: see start_server), with the registry of ``args.db`` loaded."""
+    odoo.tools.config.parse_config(
+        ["-c", args.config, f"--addons-path={args.addons_path}", "-d", args.db]
+    )
+    odoo.tools.config["db_name"] = args.db
+    odoo.tools.config["dbfilter"] = ""
+    odoo.service.server.load_server_wide_modules()
+    return odoo.modules.registry.Registry(args.db)
 
 
 def profile(requests, make):
@@ -69,20 +90,10 @@ def profile(requests, make):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--config", default="odoo.conf")
-    parser.add_argument("--api-key", required=True)
+    add_server_arguments(parser)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    odoo.tools.config.parse_config(
-        ["-c", args.config, f"--addons-path={args.addons_path}", "-d", args.db]
-    )
-    # As bin/bench's server: the database by name, no filter (see start_server).
-    odoo.tools.config["db_name"] = args.db
-    odoo.tools.config["dbfilter"] = ""
-    odoo.service.server.load_server_wide_modules()
-    registry = odoo.modules.registry.Registry(args.db)
+    registry = load_server(args)
     run = f"prof{int(time.time())}"
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

@@ -383,11 +383,16 @@ def _encode(image):
 
 def _shrink(image, size):
     """Less than a halving (what draft decoding leaves): bicubic, as sharp
-    as Lanczos there for a third less time; more: halved by box averaging
-    first (reducing_gap), then Lanczos."""
+    as Lanczos there for a third less time; more: reduced by box averaging
+    to at most twice the size first (``reducing_gap``), then Lanczos.
+
+    A gap of 2 would leave the 1000 px preview's reduction to its 256 px
+    thumbnail (3.9 times) all to Lanczos, over 24 source pixels a side, for
+    twice the time; at 1.5 the pixels differ from it by less than one level
+    in 255 on average."""
     if size[0] * 2 > image.size[0]:
         return image.resize(size, Image.Resampling.BICUBIC)
-    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=1.5)
 
 
 def make_derivatives(data, orientation=1, sizes=(PREVIEW_SIZE, THUMBNAIL_SIZE)):

@@ -22,7 +22,7 @@ from ..lib.exif import check_coordinates, format_offset, resolve_capture_time, t
 from ..lib.text import build_caption, clean_notes
 from .construction_defect_annotation import OVERLAY_DEPENDS
 from .construction_site import SHARED_DEFECT_STATES
-from .ir_attachment import evidence_change, evidence_change_allowed
+from .ir_attachment import evidence_change, evidence_change_allowed, known_checksums
 
 _logger = logging.getLogger(__name__)
 
@@ -101,6 +101,7 @@ class ConstructionPhoto(models.Model):
         "construction.site.area",
         compute="_compute_area_id",
         store=True,
+        precompute=True,
         readonly=False,
         index=True,
         check_company=True,
@@ -182,12 +183,14 @@ class ConstructionPhoto(models.Model):
     inside_boundary = fields.Boolean(
         compute="_compute_location_check",
         store=True,
+        precompute=True,
         help="Taken inside the site boundary (edges included).",
     )
     boundary_distance_m = fields.Float(
         string="Distance to Boundary (m)",
         compute="_compute_location_check",
         store=True,
+        precompute=True,
         digits=(10, 1),
         help="Distance from the photo's position to the site boundary line.",
     )
@@ -206,7 +209,7 @@ class ConstructionPhoto(models.Model):
         check_company=True,
         help="Condition the photo shows; also used in the caption.",
     )
-    caption = fields.Char(compute="_compute_caption", store=True)
+    caption = fields.Char(compute="_compute_caption", store=True, precompute=True)
     note = fields.Text(string="Field Notes")
     uploader_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
     source_system_id = fields.Many2one(
@@ -356,6 +359,8 @@ class ConstructionPhoto(models.Model):
         device_zone = vals.get("capture_timezone") or None
         if device_zone:
             self._check_zone(device_zone)
+        if exif.captured_local is None:  # no zone to look up
+            return {"captured_at": fields.Datetime.now(), "capture_source": "upload"}
         site = self.env["construction.site"].browse(vals.get("site_id")).sudo()
         company = (
             self.env["res.company"].browse(vals.get("company_id")) or site.company_id
@@ -371,8 +376,6 @@ class ConstructionPhoto(models.Model):
             company_zone=company.partner_id.tz or parameters.get_param(TIMEZONE_PARAMETER) or None,
             tolerance=timedelta(minutes=tolerance),
         )
-        if capture is None:
-            return {"captured_at": fields.Datetime.now(), "capture_source": "upload"}
         return {
             "captured_at": capture.utc,
             "capture_source": capture.source,
@@ -410,8 +413,10 @@ class ConstructionPhoto(models.Model):
         (base.image_autoresize_max_px), for the original is evidence and
         stays byte for byte what the camera wrote."""
         Attachment = self.env["ir.attachment"].sudo()
-        Attachment._hold_files([data for images in images_list for data in images.values()])
-        with evidence_change("create", self.ids):
+        hashed = Attachment._hold_files(
+            [data for images in images_list for data in images.values()]
+        )
+        with known_checksums(hashed), evidence_change("create", self.ids):
             Attachment.with_context(image_no_postprocess=True).create(
                 [
                     {
@@ -774,8 +779,16 @@ class ConstructionPhoto(models.Model):
                     "metadata) near a site."
                 ),
             )
+        # Machine uploads, as Odoo's mail gateway creates records: the
+        # service user does not follow every photo it sends, and no
+        # "created" note repeats what the photo's uploader, its creation
+        # time and its applied event already say.
         with inspected_upload(image_bytes, info):
-            photo = self.create(vals)
+            photo = (
+                self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+                .create(vals)
+                .with_env(self.env)
+            )
         if review_reason:
             photo._route_to_review(review_reason)
         return photo

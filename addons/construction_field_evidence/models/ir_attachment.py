@@ -54,6 +54,9 @@ PROTECTED_FIELDS = frozenset(
 CONTENT_FIELDS = frozenset({"datas", "raw", "mimetype"})
 
 _allowed = contextvars.ContextVar("construction_evidence_change", default=None)
+# The SHA-1 of the bytes objects being stored, by their identity (see
+# known_checksums): Odoo hashes each blob again to name its file.
+_known_checksums = contextvars.ContextVar("construction_evidence_checksums", default=None)
 
 
 @contextlib.contextmanager
@@ -78,6 +81,19 @@ def evidence_savepoint(env):
         attachments = env["ir.attachment"].sudo()
         attachments._discard_files(attachments._pending_files())
         raise
+
+
+@contextlib.contextmanager
+def known_checksums(hashed):
+    """Inside the block, the SHA-1 of each bytes object of ``hashed``
+    (``(bytes, checksum)`` pairs, from :meth:`IrAttachment._hold_files`) is
+    taken from there instead of being computed again: the very object, not
+    equal bytes, so nothing from outside the running code is trusted."""
+    token = _known_checksums.set({id(data): (data, checksum) for data, checksum in hashed})
+    try:
+        yield
+    finally:
+        _known_checksums.reset(token)
 
 
 def evidence_change_allowed(operation, res_ids):
@@ -197,10 +213,12 @@ class IrAttachment(models.Model):
         bytes wait until this transaction ends, and the removal
         (:meth:`_discard_files`) takes the lock again before it removes a
         file no attachment refers to, so it never removes a file another
-        transaction is about to use. Returns the names."""
+        transaction is about to use. Returns each blob with its SHA-1 (see
+        :func:`known_checksums`)."""
         if self._storage() != "file":
             return []
-        fnames = sorted({self._fname_of(data) for data in blobs})
+        hashed = [(data, self._compute_checksum(data)) for data in blobs]
+        fnames = sorted({self._fname(checksum) for _data, checksum in hashed})
         keys = sorted({_lock_key(fname) for fname in fnames})
         # PostgreSQL's advisory locks have no ORM counterpart.
         self.env.cr.execute("SELECT pg_advisory_xact_lock(key) FROM unnest(%s) AS key", [keys])
@@ -209,7 +227,7 @@ class IrAttachment(models.Model):
         if not pending:
             cr.postrollback.add(functools.partial(_discard_after_rollback, cr.dbname, pending))
         pending.update(fnames)
-        return fnames
+        return hashed
 
     @api.model
     def _pending_files(self):
@@ -218,8 +236,18 @@ class IrAttachment(models.Model):
 
     @api.model
     def _fname_of(self, data):
-        checksum = self._compute_checksum(data)
+        return self._fname(self._compute_checksum(data))
+
+    @api.model
+    def _fname(self, checksum):
         return f"{checksum[:2]}/{checksum}"
+
+    @api.model
+    def _compute_checksum(self, bin_data):
+        known = (_known_checksums.get() or {}).get(id(bin_data))
+        if known and known[0] is bin_data:
+            return known[1]
+        return super()._compute_checksum(bin_data)
 
     @api.model
     def _discard_files(self, fnames):
