@@ -7,10 +7,10 @@ import math
 import psycopg2
 from psycopg2 import OperationalError
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index
 
 from ..lib import backoff
 from ..lib import schema as schema_lib
@@ -75,7 +75,7 @@ class ConstructionSyncExchange(models.Model):
 
     def init(self):
         # The mapping job finds the few deliveries still waiting among many.
-        tools.create_index(
+        create_index(
             self.env.cr,
             "construction_sync_exchange_waiting_index",
             self._table,
