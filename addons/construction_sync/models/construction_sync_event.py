@@ -257,7 +257,7 @@ class ConstructionSyncEvent(models.Model):
                     f"Event type {code!r} is not known to this Odoo.",
                     errors=[{"pointer": f"{pointer_prefix}/event_type", "message": "unknown"}],
                 )
-        if event_type not in system.sudo().inbound_event_type_ids:
+        if event_type.id not in system._intake_rules()[0]:
             raise ApiError(
                 "event_type_not_allowed",
                 f"{system.code} may not send {event_type.code} events: an administrator "
@@ -334,12 +334,11 @@ class ConstructionSyncEvent(models.Model):
         """``(payload key, message)`` of each field the payload would write
         that another system owns (the handler declares which fields each
         key writes); a rule on the whole object refuses every event."""
-        if not event_type.target_model_id:
+        model = event_type._target_model()
+        if not model:
             return []
         written = event_type._written_fields(payload)
-        refused = self.env["construction.sync.ownership"]._violations(
-            system, event_type.target_model_id.model, set(written)
-        )
+        refused = self.env["construction.sync.ownership"]._violations(system, model, set(written))
         return [(written.get(field, ""), message) for field, message in refused]
 
     @api.model

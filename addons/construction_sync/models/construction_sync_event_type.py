@@ -399,6 +399,13 @@ class ConstructionSyncEventType(models.Model):
         )
         return frozenset(systems.outbound_event_type_ids.mapped("code"))
 
+    @tools.ormcache("self.id")
+    def _target_model(self):
+        """Name of the model this type's events write, whose ownership rules
+        apply ("" if none): read for every event received, so cached until
+        an event type changes."""
+        return self.sudo().target_model_id.model or ""
+
     @api.model
     @tools.ormcache("code")
     def _inbound_id(self, code):
@@ -441,11 +448,7 @@ class ConstructionSyncEventType(models.Model):
         the system's version, in which case an event naming none is read in
         it and one naming another is refused (:class:`ApiError`)."""
         self.ensure_one()
-        declared = (
-            system.sudo()
-            .mode_ids.filtered(lambda mode: mode.event_type_id == self)[:1]
-            .schema_version
-        )
+        declared = system._intake_rules()[1].get(self.id, (None, None))[1]
         if not declared or version in (None, 0, declared):
             return declared or version
         raise ApiError(
@@ -458,5 +461,5 @@ class ConstructionSyncEventType(models.Model):
 
     def _mode_for(self, system):
         self.ensure_one()
-        override = system.mode_ids.filtered(lambda mode: mode.event_type_id == self)
-        return override[:1].mode or self.default_mode
+        override = system._intake_rules()[1].get(self.id, (None, None))[0]
+        return override or self.default_mode

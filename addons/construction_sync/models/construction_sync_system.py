@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import http_client, vendor_http
@@ -278,8 +278,10 @@ class ConstructionSyncSystem(models.Model):
             self.filtered("handler_user_id")._sync_handler_user()
         if "platform" in vals:
             self._ensure_pulls()
-        if {"outbound_event_type_ids", "outbound_url", "active"} & vals.keys():
-            self.env.registry.clear_cache()  # _subscribed_codes
+        if {"outbound_event_type_ids", "outbound_url", "active", "inbound_event_type_ids"} & (
+            vals.keys()
+        ):
+            self.env.registry.clear_cache()  # _subscribed_codes, _intake_rules
         return result
 
     def unlink(self):
@@ -481,6 +483,18 @@ class ConstructionSyncSystem(models.Model):
             )
             for system in self:
                 system[field] = counts.get(system, 0)
+
+    @tools.ormcache("self.id")
+    def _intake_rules(self):
+        """``(ids of the inbound event types granted, {event type id: (mode,
+        declared schema version)})``: read for every event received, so
+        cached; granting types and changing the system's modes clear it."""
+        self.ensure_one()
+        system = self.sudo()
+        modes = {
+            mode.event_type_id.id: (mode.mode, mode.schema_version) for mode in system.mode_ids
+        }
+        return frozenset(system.inbound_event_type_ids.ids), modes
 
     @api.model
     def _for_user(self, user):

@@ -10,6 +10,7 @@ class ConstructionSyncSystemMode(models.Model):
     in batches, and the schema version the system declares it sends."""
 
     _name = "construction.sync.system.mode"
+    _inherit = ["construction.sync.cached.mixin"]
     _description = "Processing Mode of an Event Type for a System"
 
     system_id = fields.Many2one("construction.sync.system", required=True, ondelete="cascade")
