@@ -46,6 +46,7 @@ class ChunkReads:
         self.pairs = set()
         self.budget_lines = None
         self.lines = None
+        self.column = None
         self.baselines = {}
 
     def find_all(self, events):
@@ -267,7 +268,7 @@ class ConstructionSyncEvent(models.Model):
         lines = self.env["account.analytic.line"].browse(booked.mapped("res_id"))
         reads = self.env.context.get("assist_chunk_reads")
         lines = lines & reads.lines if reads else lines.exists()
-        column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
+        column = self._assist_cost_code_column()
         pairs = {(line.account_id.id, line[column].id) for line in lines if line[column]}
         if not pairs:
             return None
@@ -308,6 +309,17 @@ class ConstructionSyncEvent(models.Model):
                 ("revised", ">", 0),
             ]
         )
+
+    def _assist_cost_code_column(self):
+        """The analytic lines' column of the cost codes' plan, looked up once
+        per chunk (:class:`ChunkReads`)."""
+        reads = self.env.context.get("assist_chunk_reads")
+        if reads and reads.column:
+            return reads.column
+        column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
+        if reads:
+            reads.column = column
+        return column
 
     def _assist_find(self, key, data):
         model = REFERENCE_MODELS[key]
@@ -359,7 +371,7 @@ class ConstructionSyncEvent(models.Model):
             baselines.append(crew)
         code = data.get("cost_code") and self._assist_find("cost_code", data)
         if code:
-            column = code._cost_code_plan()._column_name()
+            column = self._assist_cost_code_column()
             coded, _booked = self._assist_baseline(
                 self.env._("this cost code's worker-days"),
                 [(column, "=", code.analytic_account_id.id), ("employee_id", "!=", False)],
