@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..lib import anomaly
 
@@ -32,8 +33,8 @@ class ChunkReads:
     ``recording``, :meth:`baseline` answers nothing and notes each history
     asked (a domain whose first term names the worker, crew, cost code or
     company, and a day) and the pace check notes its budget pairs;
-    :meth:`fetch` then reads every history of a kind with one
-    ``_read_group`` and the budget lines with one search, and the checks run
+    :meth:`fetch` then reads every history asked, summed per worker and
+    day, with one query and the budget lines with one search, and the checks run
     again from memory, each history's statistics on a day worked out once
     for all the events that ask for them."""
 
@@ -45,6 +46,7 @@ class ChunkReads:
         self.pairs = set()
         self.budget_lines = None
         self.lines = None
+        self.column = None
         self.baselines = {}
 
     def find_all(self, events):
@@ -71,7 +73,7 @@ class ChunkReads:
         key = (who, field, tuple(rest), value, day)
         if key not in self.baselines:
             history, today, start = [], 0.0, fields.Date.subtract(day, days=HISTORY_DAYS)
-            for date, total in self.totals[field, tuple(rest)].get(value, []):
+            for date, total in self.totals[field, tuple(rest)].get(str(value), []):
                 if date == day:
                     today += total
                 elif start <= date < day:
@@ -80,22 +82,40 @@ class ChunkReads:
         return self.baselines[key]
 
     def fetch(self, env):
-        for (field, rest), asked in self.asked.items():
+        Line = env["account.analytic.line"]
+        Line.browse().check_access("read")
+        kinds, selects = list(self.asked.items()), []
+        for index, ((field, rest), asked) in enumerate(kinds):
             days = [day for _value, day in asked]
-            groups = env["account.analytic.line"]._read_group(
+            query = Line._search(
                 [
                     *rest,
                     (field, "in", list({value for value, _day in asked})),
                     ("date", ">=", fields.Date.subtract(min(days), days=HISTORY_DAYS)),
                     ("date", "<=", max(days)),
-                ],
-                list(dict.fromkeys([field, "employee_id", "date:day"])),
-                ["unit_amount:sum"],
+                ]
             )
-            totals = self.totals[field, rest] = defaultdict(list)
-            for *keys, date, total in groups:
-                value = keys[0].id if hasattr(keys[0], "id") else keys[0]
-                totals[value].append((date.date() if hasattr(date, "date") else date, total))
+            if query.is_empty():
+                continue
+            terms = [
+                Line._field_to_sql(Line._table, name, query) for name in (field, "employee_id")
+            ]
+            terms.append(Line._field_to_sql(Line._table, "date", query))
+            query.groupby = SQL(", ").join(terms)
+            sums = SQL("SUM(%s)", Line._field_to_sql(Line._table, "unit_amount", query))
+            selects.append(
+                SQL(
+                    "(%s)",
+                    query.select(SQL("%s", index), SQL("(%s)::text", terms[0]), terms[2], sums),
+                )
+            )
+        # every history of the chunk in one query, summed per value (as text:
+        # a crew's name beside ids), worker and day
+        rows = env.execute_query(SQL(" UNION ALL ").join(selects)) if selects else []
+        for field, rest in self.asked:
+            self.totals[field, rest] = defaultdict(list)
+        for index, value, date, total in rows:
+            self.totals[kinds[index][0]][value].append((date, total))
         self.budget_lines = env["construction.sync.event"]._assist_budget_lines(self.pairs)
         self.recording = False
 
@@ -248,7 +268,7 @@ class ConstructionSyncEvent(models.Model):
         lines = self.env["account.analytic.line"].browse(booked.mapped("res_id"))
         reads = self.env.context.get("assist_chunk_reads")
         lines = lines & reads.lines if reads else lines.exists()
-        column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
+        column = self._assist_cost_code_column()
         pairs = {(line.account_id.id, line[column].id) for line in lines if line[column]}
         if not pairs:
             return None
@@ -289,6 +309,17 @@ class ConstructionSyncEvent(models.Model):
                 ("revised", ">", 0),
             ]
         )
+
+    def _assist_cost_code_column(self):
+        """The analytic lines' column of the cost codes' plan, looked up once
+        per chunk (:class:`ChunkReads`)."""
+        reads = self.env.context.get("assist_chunk_reads")
+        if reads and reads.column:
+            return reads.column
+        column = self.env["construction.cost.code"]._cost_code_plan()._column_name()
+        if reads:
+            reads.column = column
+        return column
 
     def _assist_find(self, key, data):
         model = REFERENCE_MODELS[key]
@@ -340,7 +371,7 @@ class ConstructionSyncEvent(models.Model):
             baselines.append(crew)
         code = data.get("cost_code") and self._assist_find("cost_code", data)
         if code:
-            column = code._cost_code_plan()._column_name()
+            column = self._assist_cost_code_column()
             coded, _booked = self._assist_baseline(
                 self.env._("this cost code's worker-days"),
                 [(column, "=", code.analytic_account_id.id), ("employee_id", "!=", False)],
