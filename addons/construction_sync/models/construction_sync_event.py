@@ -19,7 +19,7 @@ from ..exceptions import (
     StaleEventError,
     UnknownReferenceError,
 )
-from ..lib import backoff
+from ..lib import backoff, record_cache
 from ..lib import schema as schema_lib
 from ..lib.problem import EVENT_ERROR_CODES, ApiError
 from ..lib.queue_once import queue_once, take_waiting, waiting_elsewhere
@@ -250,7 +250,7 @@ class ConstructionSyncEvent(models.Model):
         if isinstance(event_type, str):
             code = event_type
             EventType = self.env["construction.sync.event.type"].sudo()
-            event_type = EventType.browse(EventType._inbound_id(code))
+            event_type = EventType._inbound(code)
             if not event_type:
                 raise ApiError(
                     "unknown_event_type",
@@ -312,7 +312,7 @@ class ConstructionSyncEvent(models.Model):
         same key finds it. The caller has admitted the payload
         (:meth:`_admit`) before writing anything."""
         EventType = self.env["construction.sync.event.type"]
-        event_type = EventType.browse(EventType._inbound_id(event_type_code))
+        event_type = EventType._inbound(event_type_code)
         digest = payload_hash(event_type_code, payload)
         envelope = {"payload": payload, "correlation_id": correlation_id}
         event = self._claim(system, event_type, key, digest, envelope)
@@ -357,6 +357,7 @@ class ConstructionSyncEvent(models.Model):
         occurred_at = envelope.get("occurred_at")
         if occurred_at:
             occurred_at = datetime.fromisoformat(occurred_at).astimezone(UTC).replace(tzinfo=None)
+        correlation_id = envelope.get("correlation_id") or str(uuid.uuid4())
         self.env.cr.execute(
             """
             INSERT INTO construction_sync_event
@@ -372,7 +373,7 @@ class ConstructionSyncEvent(models.Model):
                 system.company_id.id,
                 event_type.id,
                 key,
-                envelope.get("correlation_id") or str(uuid.uuid4()),
+                correlation_id,
                 json.dumps(envelope["payload"], ensure_ascii=False),
                 digest,
                 occurred_at or now,
@@ -386,10 +387,35 @@ class ConstructionSyncEvent(models.Model):
             ),
         )
         row = self.env.cr.fetchone()
-        if row and exchange:
+        if not row:
+            return None
+        if exchange:
             # The insert went past the ORM: the exchange's events are read again.
             exchange.invalidate_recordset(["event_ids"])
-        return self.browse(row[0]) if row else None
+        # What it wrote, as the ORM caches it: the answer to the request
+        # reads the new event (which has produced no record yet) with no
+        # query.
+        return record_cache.remember(
+            self.browse(row[0]),
+            (
+                ("system_id", system.id),
+                ("company_id", system.company_id.id),
+                ("event_type_id", event_type.id),
+                ("idempotency_key", key),
+                ("correlation_id", correlation_id),
+                ("payload_hash", digest),
+                ("occurred_at", occurred_at or now),
+                ("received_at", now),
+                ("applied_at", None),
+                ("exchange_id", exchange.id if exchange else None),
+                ("schema_version", version or 0),
+                ("state", "received"),
+                ("attempts", 0),
+                ("error_code", None),
+                ("error_message", None),
+                ("link_ids", ()),
+            ),
+        )
 
     def _realtime(self):
         """The events to apply at once rather than in the scheduled drain."""

@@ -3,6 +3,7 @@ from typing import NamedTuple
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..lib import record_cache
 from ..lib import schema as schema_lib
 from ..lib.problem import ApiError
 from .construction_sync_system import SYSTEM_KINDS
@@ -12,6 +13,15 @@ MODES = [("realtime", "Real-time"), ("grouped", "Grouped"), ("batch", "Batch")]
 # record it answers to, and which new systems may send a type: an
 # administrator's call, not a Sync Manager's.
 ADMINISTRATOR_FIELDS = ("handler", "target_model_id", "default_for_kinds")
+# What receiving an event reads of its type: cached (_inbound_values).
+INTAKE_FIELDS = (
+    "code",
+    "handler",
+    "schema_version",
+    "payload_schema",
+    "review_foreign_writes",
+    "default_mode",
+)
 
 
 class SyncHandler(NamedTuple):
@@ -407,11 +417,24 @@ class ConstructionSyncEventType(models.Model):
         return self.sudo().target_model_id.model or ""
 
     @api.model
+    def _inbound(self, code):
+        """The active inbound type ``code`` (empty if none), with what
+        receiving an event reads of it in the ORM's cache."""
+        type_id, values = self._inbound_values(code)
+        return record_cache.remember(self.browse(type_id), values)
+
+    @api.model
     @tools.ormcache("code")
-    def _inbound_id(self, code):
-        """Id of the active inbound type ``code`` (0 if none): read on every
-        received event, so cached until an event type changes."""
-        return self.search([("code", "=", code), ("direction", "=", "inbound")], limit=1).id
+    def _inbound_values(self, code):
+        """``(id, cached values)`` of the active inbound type ``code``
+        (``(0, ())`` if none): read on every received event, so cached until
+        an event type changes."""
+        event_type = self.search_fetch(
+            [("code", "=", code), ("direction", "=", "inbound")], INTAKE_FIELDS, limit=1
+        )
+        if not event_type:
+            return 0, ()
+        return event_type.id, record_cache.cache_values(event_type, INTAKE_FIELDS)
 
     def _validator(self):
         self.ensure_one()

@@ -8,12 +8,26 @@ from urllib.parse import urlsplit
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..lib import http_client, vendor_http
+from ..lib import http_client, record_cache, vendor_http
 from ..lib.problem import ApiError
 
 # Hosts outbound calls may reach although they are not public (see
 # lib/http_client.py): a system parameter, which only administrators write.
 ALLOWED_HOSTS_PARAMETER = "construction_sync.outbound_allowed_hosts"
+# What every API request and webhook delivery reads of its system, cached
+# (_request_values) under what finds the system: a write to any of them, or
+# to those keys, clears the cache.
+REQUEST_FIELDS = (
+    "code",
+    "company_id",
+    "platform",
+    "rate_limit",
+    "max_attempts",
+    "webhook_intake",
+    "webhook_secret",
+    "signature_v1_accepted",
+)
+REQUEST_KEYS = ("service_user_id", "webhook_uuid", "active")
 
 SYSTEM_KINDS = [
     ("field_evidence", "Field Evidence"),
@@ -278,10 +292,14 @@ class ConstructionSyncSystem(models.Model):
             self.filtered("handler_user_id")._sync_handler_user()
         if "platform" in vals:
             self._ensure_pulls()
-        if {"outbound_event_type_ids", "outbound_url", "active", "inbound_event_type_ids"} & (
-            vals.keys()
-        ):
-            self.env.registry.clear_cache()  # _subscribed_codes, _intake_rules
+        if {
+            "outbound_event_type_ids",
+            "outbound_url",
+            "inbound_event_type_ids",
+            *REQUEST_FIELDS,
+            *REQUEST_KEYS,
+        } & vals.keys():
+            self.env.registry.clear_cache()  # _subscribed_codes, _intake_rules, _request_values
         return result
 
     def unlink(self):
@@ -499,12 +517,28 @@ class ConstructionSyncSystem(models.Model):
     @api.model
     def _for_user(self, user):
         """The system ``user`` is the service user of (empty if none)."""
-        # One query finds it and reads what every request of the API needs.
-        return self.sudo().search_fetch(
-            [("service_user_id", "=", user.id)],
-            ["code", "company_id", "rate_limit", "webhook_secret", "max_attempts"],
-            limit=1,
-        )
+        return self._for_request("service_user_id", user.id)
+
+    @api.model
+    def _for_request(self, key, value):
+        """The active system whose ``key`` is ``value`` (empty if none),
+        with what every request reads of it (:data:`REQUEST_FIELDS`) in the
+        ORM's cache: no query once the worker knows the system."""
+        try:
+            system_id, values = self._request_values(key, value)
+        except LookupError:
+            return self.sudo().browse()
+        return record_cache.remember(self.sudo().browse(system_id), values)
+
+    @tools.ormcache("key", "value")
+    def _request_values(self, key, value):
+        """``(id, cached values)`` of the active system whose ``key`` is
+        ``value``; :class:`LookupError` when there is none, which is not
+        cached (a client guessing paths fills no cache)."""
+        system = self.sudo().search_fetch([(key, "=", value)], REQUEST_FIELDS, limit=1)
+        if not system:
+            raise LookupError(value)
+        return system.id, record_cache.cache_values(system, REQUEST_FIELDS)
 
     def _check_rate(self, incoming):
         """Raise ``rate_limited`` when ``incoming`` more events would pass
@@ -618,13 +652,8 @@ class ConstructionSyncSystem(models.Model):
     @api.model
     def _for_webhook(self, webhook_uuid):
         """The active platform system whose webhook path is ``webhook_uuid``."""
-        # One query finds it and reads what every delivery needs.
-        system = self.sudo().search_fetch(
-            [("webhook_uuid", "=", webhook_uuid), ("platform", "!=", "suite")],
-            ["platform", "webhook_intake", "webhook_secret", "company_id"],
-            limit=1,
-        )
-        if not system:
+        system = self._for_request("webhook_uuid", webhook_uuid)
+        if not system or system.platform == "suite":
             raise ApiError("not_found", "No system receives webhooks at this address.")
         return system
 

@@ -24,3 +24,4 @@ from . import test_master_data
 from . import test_schema_versions
 from . import test_sync_alerts
 from . import test_sync_retention
+from . import test_sync_request_cache
