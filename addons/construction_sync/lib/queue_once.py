@@ -14,17 +14,34 @@ from odoo.tools import SQL
 WAITING_STATES = ("wait_dependencies", "pending", "enqueued")
 
 
-def queue_once(records, method, description):
-    """Queue ``method`` of ``records``' model, on an empty recordset, unless
-    a job of it waits to start: that job will take this work too."""
-    identity = f"{records._name}.{method}"
-    records.env.cr.execute(
-        "SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN %s LIMIT 1",
-        [identity, WAITING_STATES],
+def job_waits(records, method):
+    """SQL: whether a job of ``method`` of ``records``' model waits to
+    start; a statement of the caller's may ask it on the way
+    (:func:`queue_once`'s ``waits``)."""
+    return SQL(
+        "EXISTS (SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN %s)",
+        _identity(records, method),
+        WAITING_STATES,
     )
-    if not records.env.cr.fetchone():
-        delayable = records.browse().with_delay(identity_key=identity, description=description)
+
+
+def queue_once(records, method, description, waits=None):
+    """Queue ``method`` of ``records``' model, on an empty recordset, unless
+    a job of it waits to start: that job will take this work too.
+    ``waits``: what :func:`job_waits` answered in the caller's statement,
+    when it asked."""
+    if waits is None:
+        records.env.cr.execute(SQL("SELECT %s", job_waits(records, method)))
+        waits = records.env.cr.fetchone()[0]
+    if not waits:
+        delayable = records.browse().with_delay(
+            identity_key=_identity(records, method), description=description
+        )
         getattr(delayable, method)()
+
+
+def _identity(records, method):
+    return f"{records._name}.{method}"
 
 
 def take_waiting(cr, waiting, alias, limit):

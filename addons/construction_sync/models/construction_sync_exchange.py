@@ -15,7 +15,7 @@ from odoo.tools import SQL, create_index
 from ..lib import backoff
 from ..lib import schema as schema_lib
 from ..lib.problem import ApiError
-from ..lib.queue_once import queue_once, take_waiting, waiting_elsewhere
+from ..lib.queue_once import job_waits, queue_once, take_waiting, waiting_elsewhere
 from ..lib.vendor_http import VendorError
 from .construction_sync_adapter import UnmappableError
 from .construction_sync_event import TRANSIENT_PGCODES
@@ -114,8 +114,8 @@ class ConstructionSyncExchange(models.Model):
             "body_sha256": hashlib.sha256(body).hexdigest(),
         }
         if system.webhook_intake == "job":
-            exchange = self._keep_waiting(values, body)
-            queue_once(self, "_job_map_waiting", MAP_WAITING)
+            exchange, waits = self._keep_waiting(values, body)
+            queue_once(self, "_job_map_waiting", MAP_WAITING, waits)
         else:
             exchange = self.create(values)
             exchange._map_body(body)._queue()
@@ -124,20 +124,25 @@ class ConstructionSyncExchange(models.Model):
     @api.model
     def _keep_waiting(self, values, body):
         """Insert the delivery of ``values`` with its raw ``body`` waiting
-        to be mapped; returns it. Raw SQL for speed: this is all a delivery
-        acknowledged first writes, on the path of every webhook."""
+        to be mapped; returns it, and whether a mapping job waits to start
+        (:func:`~odoo.addons.construction_sync.lib.queue_once.job_waits`).
+        Raw SQL, one statement for both, for speed: this is all a delivery
+        acknowledged first costs, on the path of every webhook."""
         system = self.env["construction.sync.system"].browse(values["system_id"])
         now = fields.Datetime.now()
         self.env.cr.execute(
-            """
-            INSERT INTO construction_sync_exchange
-                (system_id, company_id, kind, body_sha256, waiting_body,
-                 item_count, event_count, duplicate_count, unmapped_count,
-                 create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, 0, 0, 0, 0, %s, %s, %s, %s)
-            RETURNING id
-            """,
-            (
+            SQL(
+                """
+                WITH kept AS (
+                    INSERT INTO construction_sync_exchange
+                        (system_id, company_id, kind, body_sha256, waiting_body,
+                         item_count, event_count, duplicate_count, unmapped_count,
+                         create_uid, write_uid, create_date, write_date)
+                    VALUES (%s, %s, %s, %s, %s, 0, 0, 0, 0, %s, %s, %s, %s)
+                    RETURNING id
+                )
+                SELECT id, %s FROM kept
+                """,
                 system.id,
                 system.company_id.id,
                 values["kind"],
@@ -148,9 +153,11 @@ class ConstructionSyncExchange(models.Model):
                 self.env.uid,
                 now,
                 now,
-            ),
+                job_waits(self, "_job_map_waiting"),
+            )
         )
-        return self.browse(self.env.cr.fetchone()[0])
+        exchange_id, waits = self.env.cr.fetchone()
+        return self.browse(exchange_id), waits
 
     @api.model
     def _cron_map_waiting(self):
