@@ -135,7 +135,9 @@ class ConstructionSyncSystem(models.Model):
         "construction.sync.system.mode",
         "system_id",
         string="Processing Modes",
-        help="Event types this system sends in batch rather than real-time.",
+        help="Event types whose events from this system are applied otherwise than the "
+        "type's default: real-time (a job per request), grouped (one job queues whatever waits, "
+        "in chunks) or batch (on the schedule).",
     )
     # Outbound
     outbound_url = fields.Char(
