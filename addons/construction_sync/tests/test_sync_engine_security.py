@@ -169,6 +169,30 @@ class TestEventGrants(HttpCase, EngineAttackCase):
             self.assertFalse(handler_user.has_group(group), group)
         self.assertTrue(handler_user.has_group("hr_timesheet.group_hr_timesheet_approver"))
 
+    def test_a_handler_whose_module_is_still_loading_is_granted_once_it_loads(self):
+        """In an update, an event type's data may name the handler of a
+        module not loaded yet: syncing the handler user skips it (the update
+        goes on) and grants its rights when the type's data syncs again."""
+        granted = self.system.inbound_event_type_ids.filtered("handler")
+        handlers = {event_type: event_type.handler for event_type in granted}
+        self.env.cr.execute(
+            "UPDATE construction_sync_event_type SET handler = 'module_loading_later' "
+            "WHERE id = ANY(%s)",
+            [granted.ids],
+        )
+        granted.invalidate_recordset(["handler"])
+        handler_user = self.system._handler_user()
+        self.assertTrue(handler_user.has_group("base.group_user"))
+        self.assertFalse(handler_user.has_group("hr_timesheet.group_hr_timesheet_approver"))
+        for event_type, handler in handlers.items():
+            self.env.cr.execute(
+                "UPDATE construction_sync_event_type SET handler = %s WHERE id = %s",
+                [handler, event_type.id],
+            )
+        granted.invalidate_recordset(["handler"])
+        self.system._sync_handler_user()
+        self.assertTrue(handler_user.has_group("hr_timesheet.group_hr_timesheet_approver"))
+
     def test_a_withdrawn_grant_leaves_queued_events_without_the_rights_to_apply(self):
         with trap_jobs() as trap:
             event = self.receive_event(
