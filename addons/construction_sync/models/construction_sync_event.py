@@ -413,6 +413,7 @@ class ConstructionSyncEvent(models.Model):
                 ("attempts", 0),
                 ("error_code", None),
                 ("error_message", None),
+                ("review_decision", None),
                 ("link_ids", ()),
             ),
         )

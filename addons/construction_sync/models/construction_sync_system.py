@@ -16,10 +16,12 @@ from ..lib.problem import ApiError
 ALLOWED_HOSTS_PARAMETER = "construction_sync.outbound_allowed_hosts"
 # What every API request and webhook delivery reads of its system, cached
 # (_request_values) under what finds the system: a write to any of them, or
-# to those keys, clears the cache.
+# to those keys, clears the cache. The service user is what the record rules
+# of the field API check on every record a platform writes.
 REQUEST_FIELDS = (
     "code",
     "company_id",
+    "service_user_id",
     "platform",
     "rate_limit",
     "max_attempts",
