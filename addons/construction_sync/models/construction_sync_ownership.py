@@ -46,14 +46,15 @@ class ConstructionSyncOwnership(models.Model):
 
     @api.model
     @tools.ormcache("model_name", "company_id")
-    def _rule_ids(self, model_name, company_id):
-        """Rules on a model for a company (every company's when
-        ``company_id`` is False): read on every received event, so cached
-        until a rule changes."""
+    def _rules(self, model_name, company_id):
+        """``(rule id, system id, field name or "")`` of the rules on a
+        model for a company (every company's when ``company_id`` is False):
+        read on every received event, so cached until a rule changes."""
         domain = [("model_name", "=", model_name)]
         if company_id:
             domain.append(("company_id", "=", company_id))
-        return tuple(self.sudo().search(domain).ids)
+        rules = self.sudo().search_fetch(domain, ["system_id", "field_id"])
+        return tuple((rule.id, rule.system_id.id, rule.field_id.name or "") for rule in rules)
 
     @api.model
     def _violations(self, system, model_name, field_names, shared=False):
@@ -61,12 +62,15 @@ class ConstructionSyncOwnership(models.Model):
         of ``model_name`` owned by another system; empty when allowed. A
         ``shared`` record (of no company) is every company's: the rules of
         all companies apply to it."""
-        rule_ids = self._rule_ids(model_name, not shared and system.company_id.id)
-        if not rule_ids:
-            return []
-        rules = self.sudo().browse(rule_ids)
+        refusing = [
+            rule_id
+            for rule_id, system_id, field_name in self._rules(
+                model_name, not shared and system.company_id.id
+            )
+            if system_id != system.id and (not field_name or field_name in field_names)
+        ]
         refused = []
-        for rule in rules.filtered(lambda r: r.system_id != system):
+        for rule in self.sudo().browse(refusing):
             if not rule.field_id:
                 refused.append(
                     (
@@ -79,7 +83,7 @@ class ConstructionSyncOwnership(models.Model):
                         ),
                     )
                 )
-            elif rule.field_id.name in field_names:
+            else:
                 refused.append(
                     (
                         rule.field_id.name,
