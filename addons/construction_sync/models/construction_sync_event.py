@@ -480,10 +480,15 @@ class ConstructionSyncEvent(models.Model):
                SET state = 'queued', job_id = (SELECT id FROM queue_job WHERE uuid = %s),
                    write_uid = %s, write_date = now() AT TIME ZONE 'UTC'
              WHERE id = ANY(%s)
+            RETURNING job_id
             """,
             [job.uuid, self.env.uid, self.ids],
         )
+        job_id = self.env.cr.fetchone()[0]
         self.invalidate_recordset(["state", "job_id", "write_uid", "write_date"])
+        # what the answer to a request reads again
+        for event in self:
+            record_cache.remember(event, (("state", "queued"), ("job_id", job_id)))
 
     # ------------------------------------------------------------------
     # Application (queue jobs)
