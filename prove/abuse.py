@@ -335,8 +335,25 @@ class Abuse:
             request = sig.SignedRequest.from_url(method, API + path, body, key)
             return sig.signed_headers(SECRET, request, time.time())
 
+        def unsigned_at_once():
+            with ThreadPoolExecutor(8) as pool:
+                return list(
+                    pool.map(
+                        lambda _n: self.call("GET", "/cost-codes?limit=1").status_code, range(8)
+                    )
+                )
+
+        # Every worker keeps the system as these unsigned requests find it:
+        # the new secret must hold on each one at once.
+        before = unsigned_at_once()
         self.write_system({"webhook_secret": SECRET})
         try:
+            after = unsigned_at_once()
+            self.check(
+                "a new secret is required at once, by every worker",
+                set(before) == {200} and set(after) == {401},
+                f"8 unsigned requests at once before the secret: {before}; after: {after}",
+            )
             key, body = self.code_event("signed")
             post_headers = signed("POST", "/events", body)
             first = self.call("POST", "/events", body=body, headers=post_headers)
