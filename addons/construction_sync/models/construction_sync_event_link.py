@@ -9,7 +9,6 @@ class ConstructionSyncEventLink(models.Model):
     event_id = fields.Many2one(
         "construction.sync.event", required=True, ondelete="cascade", index=True
     )
-    # precomputed: in the insert of the link, not an update after it
     correlation_id = fields.Char(
         related="event_id.correlation_id", store=True, index=True, precompute=True
     )
