@@ -22,7 +22,7 @@ from ..exceptions import (
 from ..lib import backoff, record_cache
 from ..lib import schema as schema_lib
 from ..lib.problem import EVENT_ERROR_CODES, ApiError
-from ..lib.queue_once import queue_once, take_waiting, waiting_elsewhere
+from ..lib.queue_once import job_waits, queue_once, take_waiting, waiting_elsewhere
 
 _logger = logging.getLogger(__name__)
 
@@ -212,7 +212,19 @@ class ConstructionSyncEvent(models.Model):
         digest = payload_hash(event_type.code, payload)
         key = envelope.get("idempotency_key") or digest
         version = event_type._declared_version(system, envelope.get("schema_version"))
-        event = self._claim(system, event_type, key, digest, envelope, exchange, version)
+        # A grouped event asks on the way in whether the job that queues
+        # grouped events waits to start (it then takes this one too).
+        grouped = enqueue and event_type._mode_for(system) == "grouped"
+        event, grouped_job_waits = self._claim(
+            system,
+            event_type,
+            key,
+            digest,
+            envelope,
+            exchange,
+            version,
+            also=job_waits(self, "_job_queue_grouped") if grouped else None,
+        )
         if event is None:
             existing = self.search(
                 [("system_id", "=", system.id), ("idempotency_key", "=", key)], limit=1
@@ -225,7 +237,7 @@ class ConstructionSyncEvent(models.Model):
                 )
             return existing, False
         if enqueue:
-            event._queue()
+            event._queue(grouped_job_waits)
         return event, True
 
     @api.model
@@ -315,7 +327,7 @@ class ConstructionSyncEvent(models.Model):
         event_type = EventType._inbound(event_type_code)
         digest = payload_hash(event_type_code, payload)
         envelope = {"payload": payload, "correlation_id": correlation_id}
-        event = self._claim(system, event_type, key, digest, envelope)
+        event = self._claim(system, event_type, key, digest, envelope)[0]
         if event is None:
             return self.search([("system_id", "=", system.id), ("idempotency_key", "=", key)])
         event.write({"state": "done", "applied_at": fields.Datetime.now(), "attempts": 1})
@@ -342,10 +354,14 @@ class ConstructionSyncEvent(models.Model):
         return [(written.get(field, ""), message) for field, message in refused]
 
     @api.model
-    def _claim(self, system, event_type, key, digest, envelope, exchange=None, version=None):
+    def _claim(
+        self, system, event_type, key, digest, envelope, exchange=None, version=None, also=None
+    ):
         """Insert the event, linked to the ``exchange`` that brought it if
         any and sent in schema ``version`` if one was declared, unless its
-        idempotency key is taken; None then.
+        idempotency key is taken (the event is None then); returns it with
+        the value of the SQL expression ``also`` read in the same statement
+        (None without one).
 
         Raw SQL for correctness, not speed: ``ON CONFLICT DO NOTHING`` makes
         PostgreSQL settle two simultaneous requests with the same key. Under
@@ -359,16 +375,21 @@ class ConstructionSyncEvent(models.Model):
             occurred_at = datetime.fromisoformat(occurred_at).astimezone(UTC).replace(tzinfo=None)
         correlation_id = envelope.get("correlation_id") or str(uuid.uuid4())
         self.env.cr.execute(
-            """
-            INSERT INTO construction_sync_event
-                (system_id, company_id, event_type_id, idempotency_key, correlation_id,
-                 payload, payload_hash, occurred_at, received_at, exchange_id, schema_version,
-                 state, attempts, create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0, %s, %s, %s, %s)
-            ON CONFLICT (system_id, idempotency_key) DO NOTHING
-            RETURNING id
-            """,
-            (
+            SQL(
+                """
+                WITH claimed AS (
+                    INSERT INTO construction_sync_event
+                        (system_id, company_id, event_type_id, idempotency_key, correlation_id,
+                         payload, payload_hash, occurred_at, received_at, exchange_id,
+                         schema_version, state, attempts,
+                         create_uid, write_uid, create_date, write_date)
+                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0,
+                            %s, %s, %s, %s)
+                    ON CONFLICT (system_id, idempotency_key) DO NOTHING
+                    RETURNING id
+                )
+                SELECT (SELECT id FROM claimed), %s
+                """,
                 system.id,
                 system.company_id.id,
                 event_type.id,
@@ -384,19 +405,20 @@ class ConstructionSyncEvent(models.Model):
                 self.env.uid,
                 now,
                 now,
-            ),
+                also if also is not None else SQL("NULL"),
+            )
         )
-        row = self.env.cr.fetchone()
-        if not row:
-            return None
+        event_id, also_value = self.env.cr.fetchone()
+        if not event_id:
+            return None, also_value
         if exchange:
             # The insert went past the ORM: the exchange's events are read again.
             exchange.invalidate_recordset(["event_ids"])
         # What it wrote, as the ORM caches it: the answer to the request
         # reads the new event (which has produced no record yet) with no
         # query.
-        return record_cache.remember(
-            self.browse(row[0]),
+        event = record_cache.remember(
+            self.browse(event_id),
             (
                 ("system_id", system.id),
                 ("company_id", system.company_id.id),
@@ -417,6 +439,7 @@ class ConstructionSyncEvent(models.Model):
                 ("link_ids", ()),
             ),
         )
+        return event, also_value
 
     def _realtime(self):
         """The events to apply at once rather than in the scheduled drain."""
@@ -424,14 +447,16 @@ class ConstructionSyncEvent(models.Model):
             lambda event: event.event_type_id._mode_for(event.system_id) == "realtime"
         )
 
-    def _queue(self):
+    def _queue(self, grouped_job_waits=None):
         """Queue the events to apply soon, each the way of its mode:
         real-time ones in jobs of their own (:meth:`_enqueue`), grouped
         ones by the one job that queues every grouped event waiting
-        (:meth:`_job_queue_grouped`); batch ones wait for the schedule."""
+        (:meth:`_job_queue_grouped`; ``grouped_job_waits``: whether it
+        waits to start, when the caller asked already); batch ones wait for
+        the schedule."""
         self._realtime()._enqueue()
         if any(event.event_type_id._mode_for(event.system_id) == "grouped" for event in self):
-            queue_once(self, "_job_queue_grouped", QUEUE_GROUPED)
+            queue_once(self, "_job_queue_grouped", QUEUE_GROUPED, grouped_job_waits)
 
     @api.model
     def _job_queue_grouped(self, limit=5000):
