@@ -6,7 +6,9 @@ runner, one cron thread). It posts ``--events`` events, half of them resends
 of a key already sent (same key, same body), ``labor.approved`` (a timesheet
 on a task) and ``cost_code.upserted`` (a new cost code), from several client
 threads, in batches and one per request, the copies of a key racing in
-requests that run at once. Meanwhile:
+requests that run at once. The system sends its ``--grouped`` type in the
+*Grouped* mode (one job queues what waits, in chunks) and the other
+real-time (a job per request), so that both ways are proven. Meanwhile:
 
 * a separate PostgreSQL connection keeps updating the tasks the timesheets
   land on (REPEATABLE READ, row held a moment, committed), so that the jobs
@@ -64,6 +66,11 @@ def options():
     )
     parser.add_argument("--tasks", type=int, default=8, help="tasks the labor lands on")
     parser.add_argument("--system", default="bidmaster")
+    parser.add_argument(
+        "--grouped",
+        default="labor.approved",
+        help="the event type the system sends in the grouped mode for the run",
+    )
     parser.add_argument(
         "--server-pid",
         type=int,
@@ -300,6 +307,22 @@ def main():
     cron_id = rpc("ir.model.data", "check_object_reference", *RECOVERY_CRON.split("."))[1]
     cron_before = rpc("ir.cron", "read", [cron_id], ["interval_number", "interval_type"])[0]
     rpc("ir.cron", "write", [cron_id], {"interval_number": 1, "interval_type": "minutes"})
+    grouped = {
+        "system_id": system_id,
+        "event_type_id": rpc(
+            "construction.sync.event.type", "search", [("code", "=", args.grouped)], limit=1
+        )[0],
+    }
+    modes_before = rpc(
+        "construction.sync.system.mode",
+        "search_read",
+        [(name, "=", value) for name, value in grouped.items()],
+        ["mode"],
+    )
+    if modes_before:
+        rpc("construction.sync.system.mode", "write", [modes_before[0]["id"]], {"mode": "grouped"})
+    else:
+        grouped_mode = rpc("construction.sync.system.mode", "create", dict(grouped, mode="grouped"))
     try:
         return prove(args, rng, run, run_like, rpc, db, run_jobs_sql, system_id, task_ids)
     finally:
@@ -309,6 +332,15 @@ def main():
             [cron_id],
             {key: cron_before[key] for key in ("interval_number", "interval_type")},
         )
+        if modes_before:
+            rpc(
+                "construction.sync.system.mode",
+                "write",
+                [modes_before[0]["id"]],
+                {"mode": modes_before[0]["mode"]},
+            )
+        else:
+            rpc("construction.sync.system.mode", "unlink", [grouped_mode])
 
 
 def prove(args, rng, run, run_like, rpc, db, run_jobs_sql, system_id, task_ids):
@@ -317,7 +349,8 @@ def prove(args, rng, run, run_like, rpc, db, run_jobs_sql, system_id, task_ids):
     print(
         f"\nExactly once under failure, database {args.db}, run {run}: {args.events} posts of "
         f"{len(events)} distinct events in {len(requests)} requests ({singles} single, "
-        f"{len(requests) - singles} batches), {args.clients} client threads"
+        f"{len(requests) - singles} batches), {args.clients} client threads, "
+        f"{args.grouped} grouped"
     )
 
     answers = defaultdict(list)  # key -> [(event id, accepted)]
