@@ -1,5 +1,8 @@
-from odoo import api, fields, models
-from odoo.addons.construction_sync.models.construction_sync_event_type import SyncHandler
+from odoo import models
+from odoo.addons.construction_sync.models.construction_sync_event_type import (
+    SyncHandler,
+    handler_field,
+)
 
 # Field uploads are applied by the field API when received; their events
 # keep the trail, and a replay only points at what they produced.
@@ -101,12 +104,6 @@ HANDLERS = {
 
 class ConstructionSyncEventType(models.Model):
     _inherit = "construction.sync.event.type"
+    _sync_handlers = HANDLERS
 
-    handler = fields.Selection(
-        selection_add=[(key, handler.label) for key, handler in HANDLERS.items()],
-        ondelete=dict.fromkeys(HANDLERS, "set null"),
-    )
-
-    @api.model
-    def _handlers(self):
-        return super()._handlers() | HANDLERS
+    handler = handler_field(HANDLERS)

@@ -183,10 +183,24 @@ HANDLERS = {
 }
 
 
+def handler_field(handlers):
+    """The ``handler`` field as a module declaring ``handlers`` (``{key:
+    SyncHandler}``) extends it; the module's class of the event type also
+    names them in ``_sync_handlers``. An event type whose handler goes with
+    its module is left without one."""
+    return fields.Selection(
+        selection_add=[(key, handler.label) for key, handler in handlers.items()],
+        ondelete=dict.fromkeys(handlers, "set null"),
+    )
+
+
 class ConstructionSyncEventType(models.Model):
     _name = "construction.sync.event.type"
     _description = "Sync Event Type"
     _inherit = ["mail.thread", "construction.sync.cached.mixin"]
+    # the handlers this module declares; each module adding some declares
+    # its own (handler_field)
+    _sync_handlers = HANDLERS
     _order = "direction, code"
     _rec_name = "code"
 
@@ -376,8 +390,13 @@ class ConstructionSyncEventType(models.Model):
 
     @api.model
     def _handlers(self):
-        """Every handler the installed modules declare: ``{key: SyncHandler}``."""
-        return dict(HANDLERS)
+        """Every handler the installed modules declare: ``{key:
+        SyncHandler}``, from the ``_sync_handlers`` of each module's class of
+        this model (:func:`handler_field`)."""
+        handlers = {}
+        for cls in reversed(type(self).__mro__):
+            handlers.update(vars(cls).get("_sync_handlers", {}))
+        return handlers
 
     def _handler(self):
         self.ensure_one()
