@@ -33,7 +33,8 @@ class Baseline:
 
     @classmethod
     def of(cls, who, values):
-        values = np.asarray([value for value in values if value is not None], dtype=float)
+        values = np.asarray(values, dtype=float)
+        values = values[~np.isnan(values)]  # None: no figure
         if not len(values):
             return cls(who, 0, 0.0, 0.0, 0.0)
         median = float(np.median(values))

@@ -1,11 +1,15 @@
+import bisect
 import contextlib
 import json
+import operator
 import re
 from collections import Counter, defaultdict
 
+import numpy as np
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, groupby
 
 from ..lib import anomaly
 
@@ -72,12 +76,12 @@ class ChunkReads:
             return anomaly.Baseline.of(who, []), 0.0
         key = (who, field, tuple(rest), value, day)
         if key not in self.baselines:
-            history, today, start = [], 0.0, fields.Date.subtract(day, days=HISTORY_DAYS)
-            for date, total in self.totals[field, tuple(rest)].get(str(value), []):
-                if date == day:
-                    today += total
-                elif start <= date < day:
-                    history.append(total)
+            dates, totals, counts = self.totals[field, tuple(rest)].get(str(value), ([], [], []))
+            # the dates are sorted: the past year is a slice, and so is the day
+            start = bisect.bisect_left(dates, fields.Date.subtract(day, days=HISTORY_DAYS))
+            end, stop = bisect.bisect_left(dates, day), bisect.bisect_right(dates, day)
+            history = np.repeat(totals[start:end], counts[start:end])
+            today = float(np.dot(totals[end:stop], counts[end:stop]))
             self.baselines[key] = anomaly.Baseline.of(who, history), today
         return self.baselines[key]
 
@@ -106,16 +110,38 @@ class ChunkReads:
             selects.append(
                 SQL(
                     "(%s)",
-                    query.select(SQL("%s", index), SQL("(%s)::text", terms[0]), terms[2], sums),
+                    query.select(
+                        SQL("%s AS kind", index),
+                        SQL("(%s)::text AS value", terms[0]),
+                        SQL("%s AS date", terms[2]),
+                        SQL("%s AS total", sums),
+                    ),
                 )
             )
-        # every history of the chunk in one query, summed per value (as text:
-        # a crew's name beside ids), worker and day
-        rows = env.execute_query(SQL(" UNION ALL ").join(selects)) if selects else []
+        # every history of the chunk in one query: the totals per value (as
+        # text: a crew's name beside ids), worker and day, counted per value,
+        # day and total (a company's worker-days are mostly alike)
+        rows = (
+            env.execute_query(
+                SQL(
+                    "SELECT kind, value, date, total, COUNT(*) FROM (%s) totals"
+                    " WHERE total IS NOT NULL GROUP BY kind, value, date, total"
+                    " ORDER BY kind, value, date",
+                    SQL(" UNION ALL ").join(selects),
+                )
+            )
+            if selects
+            else []
+        )
         for field, rest in self.asked:
-            self.totals[field, rest] = defaultdict(list)
-        for index, value, date, total in rows:
-            self.totals[kinds[index][0]][value].append((date, total))
+            self.totals[field, rest] = {}
+        for (index, value), group in groupby(rows, key=operator.itemgetter(0, 1)):
+            _kinds, _values, dates, totals, counts = zip(*group, strict=True)
+            self.totals[kinds[index][0]][value] = (
+                list(dates),
+                np.array(totals, dtype=float),
+                np.array(counts),
+            )
         self.budget_lines = env["construction.sync.event"]._assist_budget_lines(self.pairs)
         self.recording = False
 
