@@ -45,6 +45,11 @@ class Baseline:
         usual = values[values <= fence]
         return cls(who, len(values), median, mad, float(np.percentile(usual, 99)))
 
+    def enough(self):
+        """Whether there are days enough to judge by; else the next, wider
+        history is asked."""
+        return self.count >= MIN_HISTORY
+
     def limit(self):
         """The highest figure still in line: above the 99th percentile and
         above the median by :data:`DEVIATIONS` robust deviations (at least
@@ -78,7 +83,7 @@ def judge(value, baselines, hard_limit=None, unit="h", normal=None):
             (value - hard_limit) / hard_limit,
         )
     for baseline in baselines:
-        if baseline.count < MIN_HISTORY:
+        if not baseline.enough():
             continue
         limit = baseline.limit()
         text = (

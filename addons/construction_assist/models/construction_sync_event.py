@@ -1,5 +1,6 @@
 import bisect
 import contextlib
+import dataclasses
 import json
 import operator
 import re
@@ -34,19 +35,22 @@ class ChunkReads:
 
     ``find_all`` resolves every reference of the chunk's payloads with one
     query per kind and reads the lines the chunk booked. While
-    ``recording``, :meth:`baseline` answers nothing and notes each history
-    asked (a domain whose first term names the worker, crew, cost code or
-    company, and a day) and the pace check notes its budget pairs;
-    :meth:`fetch` then reads every history asked, summed per worker and
-    day, with one query and the budget lines with one search, and the checks run
+    ``recording``, :meth:`baseline` answers nothing and notes, for each
+    event, the histories it asks in the order it compares with them (a
+    domain whose first term names the worker, crew, cost code or company,
+    and a day), and the pace check notes its budget pairs. :meth:`fetch`
+    then reads the histories a level at a time, each level with one query,
+    summed per worker and day: first every event's first history, then the
+    next one only for the events whose history so far is too short to judge
+    by (a worker with a year of days is never compared with the whole
+    company); and the budget lines with one search. The checks then run
     again from memory, each history's statistics on a day worked out once
     for all the events that ask for them."""
 
     def __init__(self):
         self.recording = True
         self.found = {}
-        self.asked = defaultdict(set)
-        self.totals = {}
+        self.asked = []
         self.pairs = set()
         self.budget_lines = None
         self.lines = None
@@ -69,26 +73,43 @@ class ChunkReads:
                     continue  # each event resolves its own, and says why
 
     def baseline(self, who, domain, day):
-        """:meth:`ConstructionSyncEvent._assist_baseline` from memory."""
+        """:meth:`ConstructionSyncEvent._assist_baseline` from memory: a
+        history never read (one after a history long enough) is empty."""
         (field, _operator, value), *rest = domain
+        key = (field, tuple(rest), value, day)
         if self.recording:
-            self.asked[field, tuple(rest)].add((value, day))
+            self.asked[-1].append(key)
             return anomaly.Baseline.of(who, []), 0.0
-        key = (who, field, tuple(rest), value, day)
-        if key not in self.baselines:
-            dates, totals, counts = self.totals[field, tuple(rest)].get(str(value), ([], [], []))
-            # the dates are sorted: the past year is a slice, and so is the day
-            start = bisect.bisect_left(dates, fields.Date.subtract(day, days=HISTORY_DAYS))
-            end, stop = bisect.bisect_left(dates, day), bisect.bisect_right(dates, day)
-            history = np.repeat(totals[start:end], counts[start:end])
-            today = float(np.dot(totals[end:stop], counts[end:stop]))
-            self.baselines[key] = anomaly.Baseline.of(who, history), today
-        return self.baselines[key]
+        baseline, today = self.baselines.get(key, (anomaly.Baseline.of(who, []), 0.0))
+        return dataclasses.replace(baseline, who=who), today
+
+    def record(self, event):
+        """Run ``event``'s checks to note what they ask."""
+        self.asked.append([])
+        event._assist_check()
 
     def fetch(self, env):
         Line = env["account.analytic.line"]
         Line.browse().check_access("read")
-        kinds, selects = list(self.asked.items()), []
+        chains = [iter(asked) for asked in self.asked]
+        while chains:
+            heads = [(chain, next(chain, None)) for chain in chains]
+            heads = [(chain, key) for chain, key in heads if key]
+            self._read_histories(Line, {key for _chain, key in heads} - self.baselines.keys())
+            chains = [chain for chain, key in heads if not self.baselines[key][0].enough()]
+        self.budget_lines = env["construction.sync.event"]._assist_budget_lines(self.pairs)
+        self.recording = False
+
+    def _read_histories(self, Line, keys):
+        """The statistics of the histories ``keys`` (field, the domain's
+        other terms, value, day) into :attr:`baselines`, read with one
+        query: the totals per value (as text: a crew's name beside ids),
+        worker and day, counted per value, day and total (a company's
+        worker-days are mostly alike)."""
+        kinds = defaultdict(set)
+        for field, rest, value, day in keys:
+            kinds[field, rest].add((value, day))
+        kinds, selects = list(kinds.items()), []
         for index, ((field, rest), asked) in enumerate(kinds):
             days = [day for _value, day in asked]
             query = Line._search(
@@ -118,11 +139,8 @@ class ChunkReads:
                     ),
                 )
             )
-        # every history of the chunk in one query: the totals per value (as
-        # text: a crew's name beside ids), worker and day, counted per value,
-        # day and total (a company's worker-days are mostly alike)
         rows = (
-            env.execute_query(
+            Line.env.execute_query(
                 SQL(
                     "SELECT kind, value, date, total, COUNT(*) FROM (%s) totals"
                     " WHERE total IS NOT NULL GROUP BY kind, value, date, total"
@@ -133,17 +151,19 @@ class ChunkReads:
             if selects
             else []
         )
-        for field, rest in self.asked:
-            self.totals[field, rest] = {}
+        totals = {}
         for (index, value), group in groupby(rows, key=operator.itemgetter(0, 1)):
-            _kinds, _values, dates, totals, counts = zip(*group, strict=True)
-            self.totals[kinds[index][0]][value] = (
-                list(dates),
-                np.array(totals, dtype=float),
-                np.array(counts),
-            )
-        self.budget_lines = env["construction.sync.event"]._assist_budget_lines(self.pairs)
-        self.recording = False
+            _kinds, _values, dates, sums, counts = zip(*group, strict=True)
+            totals[index, value] = (list(dates), np.array(sums, dtype=float), np.array(counts))
+        for index, ((field, rest), asked) in enumerate(kinds):
+            for value, day in asked:
+                dates, sums, counts = totals.get((index, str(value)), ([], [], []))
+                # the dates are sorted: the past year is a slice, and so is the day
+                start = bisect.bisect_left(dates, fields.Date.subtract(day, days=HISTORY_DAYS))
+                end, stop = bisect.bisect_left(dates, day), bisect.bisect_right(dates, day)
+                history = np.repeat(sums[start:end], counts[start:end])
+                today = float(np.dot(sums[end:stop], counts[end:stop]))
+                self.baselines[field, rest, value, day] = anomaly.Baseline.of("", history), today
 
 
 class ConstructionSyncEvent(models.Model):
@@ -263,7 +283,7 @@ class ConstructionSyncEvent(models.Model):
         events = self.with_context(assist_chunk_reads=reads)
         reads.find_all(events)
         for event in events:
-            event._assist_check()
+            reads.record(event)
         reads.fetch(self.env)
         return {event: event._assist_check() for event in events}
 
