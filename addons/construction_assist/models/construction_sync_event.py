@@ -14,27 +14,31 @@ from odoo.tools import SQL, groupby
 
 from ..lib import anomaly
 
-# The payload keys the hub resolves, and the model each names.
+# The payload keys the checks resolve, and the model each names.
 REFERENCE_MODELS = {
     "employee": "hr.employee",
     "project": "project.project",
-    "task": "project.task",
     "equipment": "maintenance.equipment",
     "product": "product.product",
-    "unit": "uom.uom",
     "cost_code": "construction.cost.code",
 }
 POINTER = re.compile(r" at (/payload/[\w/]+)")
-# Handlers whose events are checked against the company's history first.
-CHECKED_HANDLERS = ("labor", "equipment_usage", "material_consumed")
+# Handlers whose events are checked against the company's history first,
+# and the payload references each check reads.
+CHECKED_REFERENCES = {
+    "labor": ("employee", "cost_code"),
+    "equipment_usage": ("equipment",),
+    "material_consumed": ("product", "project"),
+}
+CHECKED_HANDLERS = tuple(CHECKED_REFERENCES)
 HISTORY_DAYS = 365
 
 
 class ChunkReads:
     """What the anomaly checks of a chunk of events read, read at once.
 
-    ``find_all`` resolves every reference of the chunk's payloads with one
-    query per kind and reads the lines the chunk booked. While
+    ``find_all`` resolves the references the checks read in the chunk's
+    payloads with one query per kind and reads the lines the chunk booked. While
     ``recording``, :meth:`baseline` answers nothing and notes, for each
     event, the histories it asks in the order it compares with them (a
     domain whose first term names the worker, crew, cost code or company,
@@ -62,9 +66,16 @@ class ChunkReads:
         self.lines = events.env["account.analytic.line"].browse(links.mapped("res_id")).exists()
         for system in events.system_id:
             mine = events.filtered(lambda event, system=system: event.system_id == system)
-            payloads = [event._payload() for event in mine]
+            payloads = [
+                (CHECKED_REFERENCES.get(event.event_type_id.handler, ()), event._payload())
+                for event in mine
+            ]
             for key, model in REFERENCE_MODELS.items():
-                references = {data[key] for data in payloads if isinstance(data.get(key), str)}
+                references = {
+                    data[key]
+                    for keys, data in payloads
+                    if key in keys and isinstance(data.get(key), str)
+                }
                 try:
                     self.found[system, key] = mine.env["construction.sync.resolver"]._find_many(
                         system, model, references, key, natural=model != "project.project"
