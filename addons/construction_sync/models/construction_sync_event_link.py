@@ -9,7 +9,9 @@ class ConstructionSyncEventLink(models.Model):
     event_id = fields.Many2one(
         "construction.sync.event", required=True, ondelete="cascade", index=True
     )
-    correlation_id = fields.Char(related="event_id.correlation_id", store=True, index=True)
+    correlation_id = fields.Char(
+        related="event_id.correlation_id", store=True, index=True, precompute=True
+    )
     res_model = fields.Char("Model", required=True, index=True)
     res_id = fields.Many2oneReference(
         "Record ID", model_field="res_model", required=True, index=True
