@@ -32,11 +32,16 @@ class Baseline:
     p99: float
 
     @classmethod
+    def empty(cls, who):
+        """No history at all."""
+        return cls(who, 0, 0.0, 0.0, 0.0)
+
+    @classmethod
     def of(cls, who, values):
         values = np.asarray(values, dtype=float)
         values = values[~np.isnan(values)]  # None: no figure
         if not len(values):
-            return cls(who, 0, 0.0, 0.0, 0.0)
+            return cls.empty(who)
         median = float(np.median(values))
         mad = float(np.median(np.abs(values - median))) * MAD_SCALE
         # The percentile of the days that are not themselves wild (beyond

@@ -90,8 +90,10 @@ class ChunkReads:
         key = (field, tuple(rest), value, day)
         if self.recording:
             self.asked[-1].append(key)
-            return anomaly.Baseline.of(who, []), 0.0
-        baseline, today = self.baselines.get(key, (anomaly.Baseline.of(who, []), 0.0))
+            return anomaly.Baseline.empty(who), 0.0
+        if key not in self.baselines:
+            return anomaly.Baseline.empty(who), 0.0
+        baseline, today = self.baselines[key]
         return dataclasses.replace(baseline, who=who), today
 
     def record(self, event):
