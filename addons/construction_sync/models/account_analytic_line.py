@@ -70,7 +70,10 @@ class AccountAnalyticLine(models.Model):
             return super().create(vals_list)
         later = []
         lines = super(
-            AccountAnalyticLine, self.with_context(construction_timesheet_postprocess=later)
+            AccountAnalyticLine,
+            self.with_context(
+                construction_timesheet_postprocess=later, construction_plan_fnames=[]
+            ),
         ).create(vals_list)
         writes = defaultdict(list)
         for timesheets, values in later:
@@ -80,6 +83,17 @@ class AccountAnalyticLine(models.Model):
         for vals, line_ids in writes.items():
             self.sudo().browse(line_ids).write(dict(vals))
         return lines.with_env(self.env)
+
+    def _get_plan_fnames(self):
+        """The analytic plans' columns, looked up once for a chunk's
+        timesheets (``construction_plan_fnames`` in the context, a list kept
+        for one ``create``): Odoo asks for them line by line."""
+        fnames = self.env.context.get("construction_plan_fnames")
+        if fnames is None:
+            return super()._get_plan_fnames()
+        if not fnames:
+            fnames.extend(super()._get_plan_fnames())
+        return list(fnames)
 
     def _timesheet_postprocess(self, values):
         """Within a chunk's ``create`` (above) the values to write are worked
