@@ -32,10 +32,16 @@ class Baseline:
     p99: float
 
     @classmethod
+    def empty(cls, who):
+        """No history at all."""
+        return cls(who, 0, 0.0, 0.0, 0.0)
+
+    @classmethod
     def of(cls, who, values):
-        values = np.asarray([value for value in values if value is not None], dtype=float)
+        values = np.asarray(values, dtype=float)
+        values = values[~np.isnan(values)]  # None: no figure
         if not len(values):
-            return cls(who, 0, 0.0, 0.0, 0.0)
+            return cls.empty(who)
         median = float(np.median(values))
         mad = float(np.median(np.abs(values - median))) * MAD_SCALE
         # The percentile of the days that are not themselves wild (beyond
@@ -43,6 +49,11 @@ class Baseline:
         fence = median + 2 * DEVIATIONS * max(mad, 0.1 * abs(median))
         usual = values[values <= fence]
         return cls(who, len(values), median, mad, float(np.percentile(usual, 99)))
+
+    def enough(self):
+        """Whether there are days enough to judge by; else the next, wider
+        history is asked."""
+        return self.count >= MIN_HISTORY
 
     def limit(self):
         """The highest figure still in line: above the 99th percentile and
@@ -77,7 +88,7 @@ def judge(value, baselines, hard_limit=None, unit="h", normal=None):
             (value - hard_limit) / hard_limit,
         )
     for baseline in baselines:
-        if baseline.count < MIN_HISTORY:
+        if not baseline.enough():
             continue
         limit = baseline.limit()
         text = (

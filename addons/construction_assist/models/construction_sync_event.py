@@ -1,48 +1,60 @@
+import bisect
 import contextlib
+import dataclasses
 import json
+import operator
 import re
 from collections import Counter, defaultdict
 
+import numpy as np
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, groupby
 
 from ..lib import anomaly
 
-# The payload keys the hub resolves, and the model each names.
+# The payload keys the checks resolve, and the model each names.
 REFERENCE_MODELS = {
     "employee": "hr.employee",
     "project": "project.project",
-    "task": "project.task",
     "equipment": "maintenance.equipment",
     "product": "product.product",
-    "unit": "uom.uom",
     "cost_code": "construction.cost.code",
 }
 POINTER = re.compile(r" at (/payload/[\w/]+)")
-# Handlers whose events are checked against the company's history first.
-CHECKED_HANDLERS = ("labor", "equipment_usage", "material_consumed")
+# Handlers whose events are checked against the company's history first,
+# and the payload references each check reads.
+CHECKED_REFERENCES = {
+    "labor": ("employee", "cost_code"),
+    "equipment_usage": ("equipment",),
+    "material_consumed": ("product", "project"),
+}
+CHECKED_HANDLERS = tuple(CHECKED_REFERENCES)
 HISTORY_DAYS = 365
 
 
 class ChunkReads:
     """What the anomaly checks of a chunk of events read, read at once.
 
-    ``find_all`` resolves every reference of the chunk's payloads with one
-    query per kind and reads the lines the chunk booked. While
-    ``recording``, :meth:`baseline` answers nothing and notes each history
-    asked (a domain whose first term names the worker, crew, cost code or
-    company, and a day) and the pace check notes its budget pairs;
-    :meth:`fetch` then reads every history asked, summed per worker and
-    day, with one query and the budget lines with one search, and the checks run
+    ``find_all`` resolves the references the checks read in the chunk's
+    payloads with one query per kind and reads the lines the chunk booked. While
+    ``recording``, :meth:`baseline` answers nothing and notes, for each
+    event, the histories it asks in the order it compares with them (a
+    domain whose first term names the worker, crew, cost code or company,
+    and a day), and the pace check notes its budget pairs. :meth:`fetch`
+    then reads the histories a level at a time, each level with one query,
+    summed per worker and day: first every event's first history, then the
+    next one only for the events whose history so far is too short to judge
+    by (a worker with a year of days is never compared with the whole
+    company); and the budget lines with one search. The checks then run
     again from memory, each history's statistics on a day worked out once
     for all the events that ask for them."""
 
     def __init__(self):
         self.recording = True
         self.found = {}
-        self.asked = defaultdict(set)
-        self.totals = {}
+        self.asked = []
         self.pairs = set()
         self.budget_lines = None
         self.lines = None
@@ -54,9 +66,16 @@ class ChunkReads:
         self.lines = events.env["account.analytic.line"].browse(links.mapped("res_id")).exists()
         for system in events.system_id:
             mine = events.filtered(lambda event, system=system: event.system_id == system)
-            payloads = [event._payload() for event in mine]
+            payloads = [
+                (CHECKED_REFERENCES.get(event.event_type_id.handler, ()), event._payload())
+                for event in mine
+            ]
             for key, model in REFERENCE_MODELS.items():
-                references = {data[key] for data in payloads if isinstance(data.get(key), str)}
+                references = {
+                    data[key]
+                    for keys, data in payloads
+                    if key in keys and isinstance(data.get(key), str)
+                }
                 try:
                     self.found[system, key] = mine.env["construction.sync.resolver"]._find_many(
                         system, model, references, key, natural=model != "project.project"
@@ -65,26 +84,45 @@ class ChunkReads:
                     continue  # each event resolves its own, and says why
 
     def baseline(self, who, domain, day):
-        """:meth:`ConstructionSyncEvent._assist_baseline` from memory."""
+        """:meth:`ConstructionSyncEvent._assist_baseline` from memory: a
+        history never read (one after a history long enough) is empty."""
         (field, _operator, value), *rest = domain
+        key = (field, tuple(rest), value, day)
         if self.recording:
-            self.asked[field, tuple(rest)].add((value, day))
-            return anomaly.Baseline.of(who, []), 0.0
-        key = (who, field, tuple(rest), value, day)
+            self.asked[-1].append(key)
+            return anomaly.Baseline.empty(who), 0.0
         if key not in self.baselines:
-            history, today, start = [], 0.0, fields.Date.subtract(day, days=HISTORY_DAYS)
-            for date, total in self.totals[field, tuple(rest)].get(str(value), []):
-                if date == day:
-                    today += total
-                elif start <= date < day:
-                    history.append(total)
-            self.baselines[key] = anomaly.Baseline.of(who, history), today
-        return self.baselines[key]
+            return anomaly.Baseline.empty(who), 0.0
+        baseline, today = self.baselines[key]
+        return dataclasses.replace(baseline, who=who), today
+
+    def record(self, event):
+        """Run ``event``'s checks to note what they ask."""
+        self.asked.append([])
+        event._assist_check()
 
     def fetch(self, env):
         Line = env["account.analytic.line"]
         Line.browse().check_access("read")
-        kinds, selects = list(self.asked.items()), []
+        chains = [iter(asked) for asked in self.asked]
+        while chains:
+            heads = [(chain, next(chain, None)) for chain in chains]
+            heads = [(chain, key) for chain, key in heads if key]
+            self._read_histories(Line, {key for _chain, key in heads} - self.baselines.keys())
+            chains = [chain for chain, key in heads if not self.baselines[key][0].enough()]
+        self.budget_lines = env["construction.sync.event"]._assist_budget_lines(self.pairs)
+        self.recording = False
+
+    def _read_histories(self, Line, keys):
+        """The statistics of the histories ``keys`` (field, the domain's
+        other terms, value, day) into :attr:`baselines`, read with one
+        query: the totals per value (as text: a crew's name beside ids),
+        worker and day, counted per value, day and total (a company's
+        worker-days are mostly alike)."""
+        kinds = defaultdict(set)
+        for field, rest, value, day in keys:
+            kinds[field, rest].add((value, day))
+        kinds, selects = list(kinds.items()), []
         for index, ((field, rest), asked) in enumerate(kinds):
             days = [day for _value, day in asked]
             query = Line._search(
@@ -106,18 +144,39 @@ class ChunkReads:
             selects.append(
                 SQL(
                     "(%s)",
-                    query.select(SQL("%s", index), SQL("(%s)::text", terms[0]), terms[2], sums),
+                    query.select(
+                        SQL("%s AS kind", index),
+                        SQL("(%s)::text AS value", terms[0]),
+                        SQL("%s AS date", terms[2]),
+                        SQL("%s AS total", sums),
+                    ),
                 )
             )
-        # every history of the chunk in one query, summed per value (as text:
-        # a crew's name beside ids), worker and day
-        rows = env.execute_query(SQL(" UNION ALL ").join(selects)) if selects else []
-        for field, rest in self.asked:
-            self.totals[field, rest] = defaultdict(list)
-        for index, value, date, total in rows:
-            self.totals[kinds[index][0]][value].append((date, total))
-        self.budget_lines = env["construction.sync.event"]._assist_budget_lines(self.pairs)
-        self.recording = False
+        rows = (
+            Line.env.execute_query(
+                SQL(
+                    "SELECT kind, value, date, total, COUNT(*) FROM (%s) totals"
+                    " WHERE total IS NOT NULL GROUP BY kind, value, date, total"
+                    " ORDER BY kind, value, date",
+                    SQL(" UNION ALL ").join(selects),
+                )
+            )
+            if selects
+            else []
+        )
+        totals = {}
+        for (index, value), group in groupby(rows, key=operator.itemgetter(0, 1)):
+            _kinds, _values, dates, sums, counts = zip(*group, strict=True)
+            totals[index, value] = (list(dates), np.array(sums, dtype=float), np.array(counts))
+        for index, ((field, rest), asked) in enumerate(kinds):
+            for value, day in asked:
+                dates, sums, counts = totals.get((index, str(value)), ([], [], []))
+                # the dates are sorted: the past year is a slice, and so is the day
+                start = bisect.bisect_left(dates, fields.Date.subtract(day, days=HISTORY_DAYS))
+                end, stop = bisect.bisect_left(dates, day), bisect.bisect_right(dates, day)
+                history = np.repeat(sums[start:end], counts[start:end])
+                today = float(np.dot(sums[end:stop], counts[end:stop]))
+                self.baselines[field, rest, value, day] = anomaly.Baseline.of("", history), today
 
 
 class ConstructionSyncEvent(models.Model):
@@ -237,7 +296,7 @@ class ConstructionSyncEvent(models.Model):
         events = self.with_context(assist_chunk_reads=reads)
         reads.find_all(events)
         for event in events:
-            event._assist_check()
+            reads.record(event)
         reads.fetch(self.env)
         return {event: event._assist_check() for event in events}
 

@@ -73,24 +73,29 @@ class TestAnomalyChecks(AssistCase):
         self.assertEqual(event.state, "needs_review")
         self.assertIn("administrator's limit of 8 h", event.error_message)
 
-    def test_a_worker_without_history_is_compared_with_the_company(self):
-        newcomer = self.env["hr.employee"].create(
-            {"name": "New Hire", "company_id": self.company.id, "hourly_cost": 30.0}
-        )
-        self.bind(newcomer, "EMP-99")
-        event = self.receive_event(
+    def newcomer_labor(self, key, hours, work_date="2026-03-02"):
+        """A labor event of a worker hired today, with no cost code."""
+        if not self.env["construction.sync.binding"].search([("external_id", "=", "EMP-99")]):
+            newcomer = self.env["hr.employee"].create(
+                {"name": "New Hire", "company_id": self.company.id, "hourly_cost": 30.0}
+            )
+            self.bind(newcomer, "EMP-99")
+        return self.receive_event(
             "labor.approved",
-            "tk-an6",
-            "2026-03-02T17:00:00+00:00",
+            key,
+            f"{work_date}T17:00:00+00:00",
             {
-                "source_entry_id": "tk-an6",
+                "source_entry_id": key,
                 "employee": "EMP-99",
                 "project": "JOB-100",
-                "work_date": "2026-03-02",
-                "hours": 13,
+                "work_date": work_date,
+                "hours": hours,
             },
             enqueue=False,
         )
+
+    def test_a_worker_without_history_is_compared_with_the_company(self):
+        event = self.newcomer_labor("tk-an6", 13)
         event._job_apply()
         self.assertEqual(event.state, "needs_review")
         self.assertIn("the company's worker-days", event.error_message)
@@ -246,3 +251,23 @@ class TestAnomalyChecks(AssistCase):
         (first | second)._job_apply()
         self.assertEqual((first.state, second.state), ("done", "needs_review"), "15 h that day")
         self.assertIn("15 h", second.error_message)
+
+    def test_in_a_chunk_a_newcomer_is_compared_with_the_company_a_veteran_with_his_days(self):
+        veteran, newcomer = (
+            self.labor("tk-ch6", 8.0, "2026-03-04"),
+            self.newcomer_labor("tk-ch7", 8),
+        )
+        (veteran | newcomer)._job_apply()
+        self.assertEqual((veteran.state, newcomer.state), ("done", "done"))
+        verdicts = (veteran | newcomer)._assist_check_many()
+        self.assertIn("this worker's days", verdicts[veteran].reason)
+        self.assertIn("the company's worker-days", verdicts[newcomer].reason)
+        # the same days in a chunk as alone
+        self.assertEqual(verdicts[newcomer], newcomer._assist_check())
+        held, fine = (
+            self.newcomer_labor("tk-ch8", 13, "2026-03-03"),
+            self.labor("tk-ch9", 8.0, "2026-03-05"),
+        )
+        (held | fine)._job_apply()
+        self.assertEqual((held.state, fine.state), ("needs_review", "done"))
+        self.assertIn("the company's worker-days", held.error_message)

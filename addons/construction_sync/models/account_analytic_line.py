@@ -1,5 +1,5 @@
 import functools
-from collections import Counter
+from collections import Counter, defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -60,6 +60,50 @@ class AccountAnalyticLine(models.Model):
         if key not in accounts:
             accounts[key] = super()._timesheet_preprocess_get_accounts(vals)
         return dict(accounts[key])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A chunk of field labor (``construction_timesheet_batch`` in the
+        context) writes what Odoo works out after each new timesheet (its
+        cost) once per distinct value, not once per timesheet."""
+        if not self.env.context.get("construction_timesheet_batch"):
+            return super().create(vals_list)
+        later = []
+        lines = super(
+            AccountAnalyticLine,
+            self.with_context(
+                construction_timesheet_postprocess=later, construction_plan_fnames=[]
+            ),
+        ).create(vals_list)
+        writes = defaultdict(list)
+        for timesheets, values in later:
+            for line_id, vals in timesheets._timesheet_postprocess_values(values).items():
+                if vals:
+                    writes[tuple(sorted(vals.items()))].append(line_id)
+        for vals, line_ids in writes.items():
+            self.sudo().browse(line_ids).write(dict(vals))
+        return lines.with_env(self.env)
+
+    def _get_plan_fnames(self):
+        """The analytic plans' columns, looked up once for a chunk's
+        timesheets (``construction_plan_fnames`` in the context, a list kept
+        for one ``create``): Odoo asks for them line by line."""
+        fnames = self.env.context.get("construction_plan_fnames")
+        if fnames is None:
+            return super()._get_plan_fnames()
+        if not fnames:
+            fnames.extend(super()._get_plan_fnames())
+        return list(fnames)
+
+    def _timesheet_postprocess(self, values):
+        """Within a chunk's ``create`` (above) the values to write are worked
+        out at its end, for all its timesheets; a sale order line's goes as
+        Odoo does it."""
+        later = self.env.context.get("construction_timesheet_postprocess")
+        if later is None or values.get("so_line"):
+            return super()._timesheet_postprocess(values)
+        later.append((self, values))
+        return values
 
     def _timesheet_postprocess_values(self, values):
         """Overtime and double time cost their factor times the hourly cost."""
@@ -146,7 +190,9 @@ class AccountAnalyticLine(models.Model):
             vals_list.append(vals)
             applied.append(event)
         lines = (
-            self.with_context(construction_project_accounts={}).create(vals_list).with_env(self.env)
+            self.with_context(construction_project_accounts={}, construction_timesheet_batch=True)
+            .create(vals_list)
+            .with_env(self.env)
         )
         self.env["construction.sync.binding"].sudo().create(
             [

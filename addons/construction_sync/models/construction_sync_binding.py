@@ -11,7 +11,9 @@ class ConstructionSyncBinding(models.Model):
     system_id = fields.Many2one(
         "construction.sync.system", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="system_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="system_id.company_id", store=True, index=True, precompute=True
+    )
     res_model = fields.Char("Model", required=True, index=True)
     res_id = fields.Many2oneReference("Record ID", model_field="res_model", required=True)
     external_id = fields.Char("External ID", required=True)

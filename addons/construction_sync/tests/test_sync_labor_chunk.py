@@ -119,3 +119,20 @@ class TestSyncLaborChunk(FieldActualsCase):
         events._job_apply()
         self.assertEqual(len(self.entry_lines("TC-R1") | self.entry_lines("TC-R2")), 2)
         self.assertEqual(len(events.link_ids), 2)
+
+    def test_a_chunk_costs_each_timesheet_as_alone(self):
+        alone = self.labor("TC-C0", pay_class="overtime", work_date="2026-06-01")
+        alone._job_apply()
+        chunk = self.Event.browse(
+            [
+                self.labor(f"TC-C{i}", pay_class=pay_class, hours=hours, work_date=day(40 + i)).id
+                for i, (pay_class, hours) in enumerate(
+                    [("overtime", 2), ("regular", 2), ("double", 3), ("regular", 1.5)], start=1
+                )
+            ]
+        )
+        chunk._job_apply()
+        self.assertEqual(set(chunk.mapped("state")), {"done"})
+        amounts = [self.entry_lines(f"TC-C{i}").amount for i in range(5)]
+        # 40.0 an hour: overtime 1.5 times, double time twice
+        self.assertEqual(amounts, [-120.0, -120.0, -80.0, -240.0, -60.0])

@@ -57,3 +57,8 @@ def test_a_full_working_day_is_never_suspect_by_a_history_of_short_entries():
     assert judge(9.5, [Baseline.of("the company's worker-days", short)], normal=8.0).flagged
     # the administrator's limit holds whatever the working day
     assert judge(8.0, [], hard_limit=7.0, normal=8.0).flagged
+
+
+def test_a_day_without_a_figure_is_left_out_of_the_history():
+    assert Baseline.of("days", [*DAYS, None]) == Baseline.of("days", DAYS)
+    assert Baseline.of("days", [None]).count == 0
