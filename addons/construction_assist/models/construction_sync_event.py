@@ -14,12 +14,15 @@ from odoo.tools import SQL, groupby
 
 from ..lib import anomaly
 
-# The payload keys the checks resolve, and the model each names.
+# The payload keys the hub resolves, and the model each names (what a
+# triage fixes with a binding); the checks read some of them.
 REFERENCE_MODELS = {
     "employee": "hr.employee",
     "project": "project.project",
+    "task": "project.task",
     "equipment": "maintenance.equipment",
     "product": "product.product",
+    "unit": "uom.uom",
     "cost_code": "construction.cost.code",
 }
 POINTER = re.compile(r" at (/payload/[\w/]+)")
