@@ -25,9 +25,9 @@ import base64
 import statistics
 import time
 
+from in_process import add_database_arguments, open_registry
 from summary import rate_figure, record
 
-import odoo
 from odoo import SUPERUSER_ID, api
 
 COST_CODES = 500
@@ -310,19 +310,14 @@ class Bench:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--config", default="odoo.conf")
+    add_database_arguments(parser)
     parser.add_argument("--sizes", default="10000,50000")
     parser.add_argument("--analytic-lines", type=int, default=2_000_000)
     parser.add_argument("--projects", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--import-runs", type=int, default=3)
     args = parser.parse_args()
-    odoo.tools.config.parse_config(
-        ["-c", args.config, f"--addons-path={args.addons_path}", "-d", args.db]
-    )
-    bench = Bench(odoo.modules.registry.Registry(args.db))
+    bench = Bench(open_registry(args))
     bench.prepare()
     run = int(time.time())
 

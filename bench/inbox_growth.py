@@ -42,6 +42,7 @@ import time
 from contextlib import closing
 
 import psycopg2
+from in_process import add_database_arguments, open_registry
 from labor_events import EMPLOYEES, work_date
 from summary import record
 
@@ -305,19 +306,14 @@ class Growth:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--config", default="odoo.conf")
+    add_database_arguments(parser)
     parser.add_argument("--sizes", default="10000,1000000")
     parser.add_argument(
         "--photos", default="10000,200000", help="photos at each of --sizes, in the same order"
     )
     parser.add_argument("--items", type=int, default=1000)
     args = parser.parse_args()
-    odoo.tools.config.parse_config(
-        ["-c", args.config, f"--addons-path={args.addons_path}", "-d", args.db]
-    )
-    growth = Growth(odoo.modules.registry.Registry(args.db), args.items)
+    growth = Growth(open_registry(args), args.items)
     growth.prepare()
     sizes = [int(size) for size in args.sizes.split(",")]
     photos = dict(zip(sizes, (int(size) for size in args.photos.split(",")), strict=True))

@@ -25,6 +25,7 @@ import pstats
 import statistics
 import time
 
+from in_process import add_database_arguments, open_registry
 from labor_events import labor_fixtures, labor_payload
 
 import odoo
@@ -111,18 +112,13 @@ class LaborApply:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--config", default="odoo.conf")
+    add_database_arguments(parser)
     parser.add_argument("--events", type=int, default=1000, help="events per run")
     parser.add_argument("--chunk", type=int, default=100, help="events per job")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profile", type=int, default=0, help="functions to print, 0: none")
     args = parser.parse_args()
-    odoo.tools.config.parse_config(
-        ["-c", args.config, f"--addons-path={args.addons_path}", "-d", args.db]
-    )
-    bench = LaborApply(odoo.modules.registry.Registry(args.db), args.events, args.chunk)
+    bench = LaborApply(open_registry(args), args.events, args.chunk)
     bench.prepare()
     stamp = int(time.time())
     print(f"Labor events applied in chunks of {args.chunk}, database {args.db}")

@@ -15,9 +15,9 @@ import argparse
 import statistics
 import time
 
+from in_process import add_database_arguments, open_registry
 from summary import record
 
-import odoo
 from odoo import SUPERUSER_ID, Command, api
 
 TARGET = 2.0
@@ -114,16 +114,11 @@ def plain(registry, contract_id):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--config", default="odoo.conf")
+    add_database_arguments(parser)
     parser.add_argument("--lines", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    odoo.tools.config.parse_config(
-        ["-c", args.config, f"--addons-path={args.addons_path}", "-d", args.db]
-    )
-    registry = odoo.modules.registry.Registry(args.db)
+    registry = open_registry(args)
     contract_id = prepare(registry, args.lines)
     runs = [suite(registry, contract_id) for _run in range(args.runs)]
     computed = statistics.median(run[0] for run in runs)

@@ -18,6 +18,7 @@ import pstats
 import time
 
 from companycam import WEBHOOK_TOKEN, signed_delivery
+from in_process import add_database_arguments, configure
 from request_path import OUTBOUND_HOSTS
 from sync_events import envelope
 from werkzeug.test import Client
@@ -60,18 +61,14 @@ def stage_times(stats, requests, stages=STAGES):
 
 def add_server_arguments(parser):
     """The options of an in-process profile: database, addons, config, key."""
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--config", default="odoo.conf")
+    add_database_arguments(parser)
     parser.add_argument("--api-key", required=True)
 
 
 def load_server(args):
     """Odoo configured as bin/bench's server (the database by name, no
     filter: see start_server), with the registry of ``args.db`` loaded."""
-    odoo.tools.config.parse_config(
-        ["-c", args.config, f"--addons-path={args.addons_path}", "-d", args.db]
-    )
+    configure(args)
     odoo.tools.config["db_name"] = args.db
     odoo.tools.config["dbfilter"] = ""
     odoo.service.server.load_server_wide_modules()
