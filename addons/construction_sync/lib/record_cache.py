@@ -17,12 +17,12 @@ def cache_values(record, names):
     return tuple((name, cache.get(record, record._fields[name])) for name in names)
 
 
-def remember(record, values):
-    """``record`` with ``values`` (``(name, value)`` pairs, each value as
-    the ORM caches it: an id, a tuple of ids, ``None`` for an empty one) in
-    the ORM's cache, where it holds none yet: a value the transaction
+def remember(records, values):
+    """``records`` with ``values`` (``(name, value)`` pairs, each value as
+    the ORM caches it: an id, a tuple of ids, ``None`` for an empty one)
+    in the ORM's cache, where it holds none yet: a value the transaction
     changed stays."""
-    cache = record.env.cache
+    cache = records.env.cache
     for name, value in values:
-        cache.insert_missing(record, record._fields[name], [value])
-    return record
+        cache.insert_missing(records, records._fields[name], [value] * len(records))
+    return records

@@ -512,8 +512,7 @@ class ConstructionSyncEvent(models.Model):
         job_id = self.env.cr.fetchone()[0]
         self.invalidate_recordset(["state", "job_id", "write_uid", "write_date"])
         # what the answer to a request reads again
-        for event in self:
-            record_cache.remember(event, (("state", "queued"), ("job_id", job_id)))
+        record_cache.remember(self, (("state", "queued"), ("job_id", job_id)))
 
     # ------------------------------------------------------------------
     # Application (queue jobs)
