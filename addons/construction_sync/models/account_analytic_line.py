@@ -65,14 +65,17 @@ class AccountAnalyticLine(models.Model):
     def create(self, vals_list):
         """A chunk of field labor (``construction_timesheet_batch`` in the
         context) writes what Odoo works out after each new timesheet (its
-        cost) once per distinct value, not once per timesheet."""
+        cost) once per distinct value, not once per timesheet, and looks up
+        the plans' columns and the projects' accounts once."""
         if not self.env.context.get("construction_timesheet_batch"):
             return super().create(vals_list)
         later = []
         lines = super(
             AccountAnalyticLine,
             self.with_context(
-                construction_timesheet_postprocess=later, construction_plan_fnames=[]
+                construction_timesheet_postprocess=later,
+                construction_plan_fnames=[],
+                construction_project_accounts={},
             ),
         ).create(vals_list)
         writes = defaultdict(list)
@@ -190,7 +193,7 @@ class AccountAnalyticLine(models.Model):
             vals_list.append(vals)
             applied.append(event)
         lines = (
-            self.with_context(construction_project_accounts={}, construction_timesheet_batch=True)
+            self.with_context(construction_timesheet_batch=True)
             .create(vals_list)
             .with_env(self.env)
         )
