@@ -82,14 +82,13 @@ class ConstructionSyncApi(http.Controller):
         system._check_rate(len(items))
         Event = request.env["construction.sync.event"].sudo()
         outcomes, created_events = [], Event
+        # No savepoint per item: _receive raises ApiError before it writes
+        # anything, so a rejected item leaves nothing behind.
         for index, envelope in enumerate(items):
             try:
-                with request.env.cr.savepoint():
-                    if not isinstance(envelope, dict):
-                        raise ApiError("schema_violation", "Each event must be a JSON object.")
-                    event, created = Event._receive(
-                        system, envelope, f"/events/{index}", enqueue=False
-                    )
+                if not isinstance(envelope, dict):
+                    raise ApiError("schema_violation", "Each event must be a JSON object.")
+                event, created = Event._receive(system, envelope, f"/events/{index}", enqueue=False)
             except ApiError as error:
                 outcomes.append((index, "rejected", error))
             else:
