@@ -399,8 +399,17 @@ class ConstructionSyncEventType(models.Model):
         return handlers
 
     def _handler(self):
+        """This type's handler. Every event received and applied asks for
+        it, so the handlers are gathered once per shape of the model's
+        class: a module loading in an update changes its bases, and with
+        them its ``__mro__``."""
         self.ensure_one()
-        return self._handlers()[self.handler]
+        cls = type(self)
+        memo = vars(cls).get("_handlers_memo")
+        if memo is None or memo[0] != cls.__mro__:
+            memo = (cls.__mro__, self._handlers())
+            cls._handlers_memo = memo
+        return memo[1][self.handler]
 
     def _default_kinds(self):
         self.ensure_one()
