@@ -189,12 +189,15 @@ class TestSyncApi(HttpCase, SyncCase):
                     self.envelope("bt-2", code="32 31 23", name=""),
                     {"event_type": "nope", "payload": {}},
                     self.envelope("bt-1", code="32 31 13", name="Fences"),
+                    # the key again with another payload: refused once the
+                    # insert found the key taken, and the first one stands
+                    self.envelope("bt-1", code="32 31 13", name="Fencing"),
                 ]
             },
         )
         self.assertEqual(response.status_code, 200, response.text)
         body = response.json()
-        self.assertEqual(body["summary"], {"accepted": 1, "duplicate": 1, "rejected": 2})
+        self.assertEqual(body["summary"], {"accepted": 1, "duplicate": 1, "rejected": 3})
         statuses = [
             (r["index"], r["status"], (r.get("error") or {}).get("code")) for r in body["results"]
         ]
@@ -205,12 +208,15 @@ class TestSyncApi(HttpCase, SyncCase):
                 (1, "rejected", "schema_violation"),
                 (2, "rejected", "unknown_event_type"),
                 (3, "duplicate", None),
+                (4, "rejected", "idempotency_conflict"),
             ],
         )
         self.assertEqual(
             body["results"][1]["error"]["errors"][0]["pointer"], "/events/1/payload/name"
         )
         self.assertEqual(self.count_events(), 1)
+        event = self.env["construction.sync.event"].search([("idempotency_key", "=", "bt-1")])
+        self.assertEqual(event._payload()["name"], "Fences")
 
     def test_batch_limits(self):
         self.env["ir.config_parameter"].set_param("construction_sync.max_batch_items", 2)
