@@ -82,8 +82,6 @@ class ConstructionSyncApi(http.Controller):
         system._check_rate(len(items))
         Event = request.env["construction.sync.event"].sudo()
         outcomes, created_events = [], Event
-        # No savepoint per item: _receive raises ApiError before it writes
-        # anything, so a rejected item leaves nothing behind.
         for index, envelope in enumerate(items):
             try:
                 if not isinstance(envelope, dict):

@@ -291,9 +291,9 @@ class ConstructionSyncExchange(models.Model):
 
     def _receive_envelopes(self, envelopes, found=None):
         """Receive canonical ``envelopes`` through the inbox's one method,
-        each in its own savepoint, linked to this exchange, and count them
-        on it along with what the mapping ``found`` (vendor names);
-        returns ``(events of the envelopes, the new ones among them)``.
+        linked to this exchange, and count them on it along with what the
+        mapping ``found`` (vendor names); returns ``(events of the
+        envelopes, the new ones among them)``.
 
         A dedupe key already in the inbox is a duplicate, never a second
         event, even when its payload differs (the first fact stays; a newer
@@ -305,10 +305,9 @@ class ConstructionSyncExchange(models.Model):
         duplicates = unmapped = 0
         for index, envelope in enumerate(envelopes):
             try:
-                with self.env.cr.savepoint():
-                    event, created = Event._receive(
-                        self.system_id, envelope, f"/{index}", enqueue=False, exchange=self
-                    )
+                event, created = Event._receive(
+                    self.system_id, envelope, f"/{index}", enqueue=False, exchange=self
+                )
             except ApiError as error:
                 if error.code == "idempotency_conflict":
                     duplicates += 1
