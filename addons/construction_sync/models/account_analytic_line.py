@@ -197,19 +197,13 @@ class AccountAnalyticLine(models.Model):
             .create(vals_list)
             .with_env(self.env)
         )
-        self.env["construction.sync.binding"].sudo().create(
+        Resolver._bind_new(
+            system,
+            self._name,
             [
-                {
-                    "system_id": system.id,
-                    "res_model": self._name,
-                    "res_id": line.id,
-                    "external_id": data[event]["source_entry_id"],
-                    "sync_hash": event.payload_hash,
-                    "synced_at": fields.Datetime.now(),
-                    "source_occurred_at": event.occurred_at,
-                }
+                (event, line.id, data[event]["source_entry_id"])
                 for event, line in zip(applied, lines, strict=True)
-            ]
+            ],
         )
         return dict(zip(applied, lines, strict=True))
 

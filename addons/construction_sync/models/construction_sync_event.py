@@ -646,13 +646,7 @@ class ConstructionSyncEvent(models.Model):
                 "error_message": False,
             }
         )
-        self.env["construction.sync.event.link"].create(
-            [
-                {"event_id": event.id, "res_model": record._name, "res_id": record.id}
-                for event, records in produced.items()
-                for record in records
-            ]
-        )
+        self.env["construction.sync.event.link"]._insert_produced(produced)
         return done
 
     def _current_attempt(self):

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..exceptions import AmbiguousReferenceError, StaleEventError, UnknownReferenceError
 
@@ -346,6 +347,42 @@ class ConstructionSyncResolver(models.AbstractModel):
                     applied=binding.source_occurred_at,
                 )
             )
+
+    @api.model
+    def _bind_new(self, system, model, bound):
+        """Bind each ``(event, record id, external id)`` of ``bound``, none
+        bound yet, as :meth:`_bind` does, with one INSERT: a chunk of
+        entries seen for the first time. Raw SQL, for the reason
+        :meth:`construction.sync.event.link._insert_produced` gives. An
+        external id a concurrent job bound meanwhile violates the unique
+        constraint, as with ``create``."""
+        if not bound:
+            return
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO construction_sync_binding
+                    (system_id, company_id, res_model, res_id, external_id, sync_hash,
+                     synced_at, source_occurred_at, create_uid, create_date, write_uid, write_date)
+                SELECT %(system)s, %(company)s, %(model)s, item.res_id, item.external_id,
+                       item.sync_hash, %(now)s, item.occurred_at, %(uid)s, %(now)s, %(uid)s,
+                       %(now)s
+                  FROM unnest(%(ids)s::int[], %(externals)s::varchar[], %(hashes)s::varchar[],
+                              %(occurred)s::timestamp[])
+                       AS item(res_id, external_id, sync_hash, occurred_at)
+                """,
+                system=system.id,
+                company=system.company_id.id,
+                model=model,
+                uid=self.env.uid,
+                now=now,
+                ids=[record_id for _event, record_id, _external in bound],
+                externals=[external for _event, _record_id, external in bound],
+                hashes=[event.payload_hash for event, _record_id, _external in bound],
+                occurred=[event.occurred_at for event, _record_id, _external in bound],
+            )
+        )
 
     @api.model
     def _bind(self, event, binding, record, external_id):

@@ -63,15 +63,40 @@ class TestSyncLaborChunk(FieldActualsCase):
             )
             self.assertEqual(line[self.column], self.cost_code.analytic_account_id)
             self.assertEqual(
-                (event.link_ids.res_model, event.link_ids.res_id),
-                ("account.analytic.line", line.id),
+                (event.link_ids.res_model, event.link_ids.res_id, event.link_ids.correlation_id),
+                ("account.analytic.line", line.id, event.correlation_id),
             )
             self.assertEqual(event.attempts, 1)
-        bindings = self.env["construction.sync.binding"].search(
-            [("system_id", "=", self.system.id), ("external_id", "=like", "TC-L%")]
-        )
-        self.assertEqual(len(bindings), 40)
+            binding = self.env["construction.sync.binding"].search(
+                [
+                    ("system_id", "=", self.system.id),
+                    ("external_id", "=", line.construction_source_entry),
+                ]
+            )
+            self.assertEqual(
+                (
+                    binding.res_model,
+                    binding.res_id,
+                    binding.company_id,
+                    binding.sync_hash,
+                    binding.source_occurred_at,
+                ),
+                (
+                    "account.analytic.line",
+                    line.id,
+                    self.system.company_id,
+                    event.payload_hash,
+                    event.occurred_at,
+                ),
+            )
         self.assertEqual(self.task.effective_hours, 90.0, "45 entries of 2 h")
+        # The chunk's bindings serve the entries' later corrections and resends.
+        corrected = self.labor("TC-L0", "2026-03-11T09:00:00+00:00", "key-TC-L0-2", hours=3)
+        resent = self.labor("TC-L1", key="key-TC-L1-again", work_date=day(1))
+        (corrected | resent)._job_apply()
+        self.assertEqual(self.entry_lines("TC-L0").mapped("unit_amount"), [2, -2, 3])
+        self.assertEqual(len(self.entry_lines("TC-L1")), 1)
+        self.assertEqual(set((corrected | resent).mapped("state")), {"done"})
 
     def test_what_a_chunk_cannot_take_ends_as_it_would_alone(self):
         self.labor("TC-OLD", hours=4)._job_apply()
