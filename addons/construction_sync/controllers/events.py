@@ -82,16 +82,13 @@ class ConstructionSyncApi(http.Controller):
         system._check_rate(len(items))
         Event = request.env["construction.sync.event"].sudo()
         outcomes, created_events = [], Event
-        for index, envelope in enumerate(items):
-            try:
-                if not isinstance(envelope, dict):
-                    raise ApiError("schema_violation", "Each event must be a JSON object.")
-                event, created = Event._receive(system, envelope, f"/events/{index}", enqueue=False)
-            except ApiError as error:
-                outcomes.append((index, "rejected", error))
-            else:
-                created_events |= event if created else Event
-                outcomes.append((index, "accepted" if created else "duplicate", event))
+        for index, outcome in enumerate(Event._receive_many(system, items, "/events")):
+            if isinstance(outcome, ApiError):
+                outcomes.append((index, "rejected", outcome))
+                continue
+            event, created = outcome
+            created_events |= event if created else Event
+            outcomes.append((index, "accepted" if created else "duplicate", event))
         created_events._queue()
         results = [
             {"index": index, "status": status, "error": outcome.to_dict()}

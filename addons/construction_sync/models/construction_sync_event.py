@@ -5,6 +5,7 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import NamedTuple
 
 from psycopg2 import IntegrityError, OperationalError, errorcodes
 
@@ -69,6 +70,16 @@ def payload_hash(event_type_code, payload):
         ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Intake(NamedTuple):
+    """An envelope received, valid and admitted: what :meth:`_claim` stores."""
+
+    event_type: models.BaseModel
+    key: str
+    digest: str
+    envelope: dict
+    version: int | None
 
 
 class ConstructionSyncEvent(models.Model):
@@ -186,15 +197,75 @@ class ConstructionSyncEvent(models.Model):
         """The one entry point of inbound events: validate one envelope and
         store it, with its job unless ``enqueue`` is False (the caller then
         queues the new events at once). The event API, vendor webhooks and
-        scheduled pulls all come in here; ``exchange`` is the webhook delivery
-        or pulled page that brought it.
+        scheduled pulls all come in here, one envelope at a time or many
+        (:meth:`_receive_many`); ``exchange`` is the webhook delivery or
+        pulled page that brought it.
 
         Returns ``(event, created)``; ``created`` is False for a resend of a
         known idempotency key, which changes nothing. Raises
-        :class:`ApiError` before anything is written, so that a caller
-        receiving many envelopes needs no savepoint per envelope: a refused
-        one leaves nothing behind.
+        :class:`ApiError` before anything is written.
         """
+        intake = self._intake(system, envelope, pointer_prefix)
+        # A grouped event asks on the way in whether the job that queues
+        # grouped events waits to start (it then takes this one too).
+        grouped = enqueue and intake.event_type._mode_for(system) == "grouped"
+        (event,), grouped_job_waits = self._claim(
+            system,
+            [intake],
+            exchange,
+            also=job_waits(self, "_job_queue_grouped") if grouped else None,
+        )
+        if event is None:
+            return self._resent(system, [intake])[intake.key]._resend_of(intake), False
+        if enqueue:
+            event._queue(grouped_job_waits)
+        return event, True
+
+    @api.model
+    def _receive_many(self, system, envelopes, pointer_prefix="", exchange=None):
+        """:meth:`_receive` of the ``envelopes`` of one request, delivery or
+        page, none queued (the caller queues the new events together): each
+        validated, the new ones inserted by one statement. Returns, per
+        envelope, ``(event, created)`` or the :class:`ApiError` refusing it;
+        a refused envelope writes nothing, so no savepoint is needed around
+        any of them. Of two envelopes with one key, the first is received
+        and the second is its resend (or refused for another payload)."""
+        outcomes = []
+        for index, envelope in enumerate(envelopes):
+            try:
+                if not isinstance(envelope, dict):
+                    raise ApiError("schema_violation", "Each event must be a JSON object.")
+                outcomes.append(self._intake(system, envelope, f"{pointer_prefix}/{index}"))
+            except ApiError as error:
+                outcomes.append(error)
+        intakes = [outcome for outcome in outcomes if isinstance(outcome, Intake)]
+        events = iter(self._claim(system, intakes, exchange)[0])
+        claimed = [next(events) if isinstance(outcome, Intake) else None for outcome in outcomes]
+        resent = self._resent(
+            system,
+            [
+                outcome
+                for outcome, event in zip(outcomes, claimed, strict=True)
+                if isinstance(outcome, Intake) and event is None
+            ],
+        )
+        results = []
+        for outcome, event in zip(outcomes, claimed, strict=True):
+            if not isinstance(outcome, Intake):
+                results.append(outcome)
+            elif event is not None:
+                results.append((event, True))
+            else:
+                try:
+                    results.append((resent[outcome.key]._resend_of(outcome), False))
+                except ApiError as error:
+                    results.append(error)
+        return results
+
+    @api.model
+    def _intake(self, system, envelope, pointer_prefix):
+        """What receiving ``envelope`` stores (:class:`Intake`), once it is
+        valid and admitted (:meth:`_admit`); :class:`ApiError` otherwise."""
         problems = schema_lib.violations(schema_lib.ENVELOPE_VALIDATOR, envelope, pointer_prefix)
         if problems:
             raise ApiError("schema_violation", "The event envelope is not valid.", errors=problems)
@@ -212,35 +283,36 @@ class ConstructionSyncEvent(models.Model):
             version=envelope.get("schema_version"),
         )
         digest = payload_hash(event_type.code, payload)
-        key = envelope.get("idempotency_key") or digest
-        version = event_type._declared_version(system, envelope.get("schema_version"))
-        # A grouped event asks on the way in whether the job that queues
-        # grouped events waits to start (it then takes this one too).
-        grouped = enqueue and event_type._mode_for(system) == "grouped"
-        event, grouped_job_waits = self._claim(
-            system,
+        return Intake(
             event_type,
-            key,
+            envelope.get("idempotency_key") or digest,
             digest,
             envelope,
-            exchange,
-            version,
-            also=job_waits(self, "_job_queue_grouped") if grouped else None,
+            event_type._declared_version(system, envelope.get("schema_version")),
         )
-        if event is None:
-            existing = self.search(
-                [("system_id", "=", system.id), ("idempotency_key", "=", key)], limit=1
+
+    @api.model
+    def _resent(self, system, intakes):
+        """``{key: event}`` of the events already holding the keys of
+        ``intakes``, which no insert claimed: resends of them."""
+        keys = list({intake.key for intake in intakes})
+        if not keys:
+            return {}
+        events = self.search([("system_id", "=", system.id), ("idempotency_key", "in", keys)])
+        return {event.idempotency_key: event for event in events}
+
+    def _resend_of(self, intake):
+        """This event, which holds ``intake``'s key, as the answer to its
+        resend; :class:`ApiError` when the key came first with another
+        payload."""
+        self.ensure_one()
+        if self.payload_hash != intake.digest:
+            raise ApiError(
+                "idempotency_conflict",
+                f"Idempotency key {intake.key!r} was first used with another payload "
+                f"(event {self.id}).",
             )
-            if existing.payload_hash != digest:
-                raise ApiError(
-                    "idempotency_conflict",
-                    f"Idempotency key {key!r} was first used with another payload "
-                    f"(event {existing.id}).",
-                )
-            return existing, False
-        if enqueue:
-            event._queue(grouped_job_waits)
-        return event, True
+        return self
 
     @api.model
     def _admit(
@@ -329,7 +401,7 @@ class ConstructionSyncEvent(models.Model):
         event_type = EventType._inbound(event_type_code)
         digest = payload_hash(event_type_code, payload)
         envelope = {"payload": payload, "correlation_id": correlation_id}
-        event = self._claim(system, event_type, key, digest, envelope)[0]
+        (event,), _also = self._claim(system, [Intake(event_type, key, digest, envelope, None)])
         if event is None:
             return self.search([("system_id", "=", system.id), ("idempotency_key", "=", key)])
         event.write({"state": "done", "applied_at": fields.Datetime.now(), "attempts": 1})
@@ -356,26 +428,41 @@ class ConstructionSyncEvent(models.Model):
         return [(written.get(field, ""), message) for field, message in refused]
 
     @api.model
-    def _claim(
-        self, system, event_type, key, digest, envelope, exchange=None, version=None, also=None
-    ):
-        """Insert the event, linked to the ``exchange`` that brought it if
-        any and sent in schema ``version`` if one was declared, unless its
-        idempotency key is taken (the event is None then); returns it with
-        the value of the SQL expression ``also`` read in the same statement
-        (None without one).
+    def _claim(self, system, intakes, exchange=None, also=None):
+        """Insert the events of ``intakes`` (:class:`Intake`) with one
+        statement, linked to the ``exchange`` that brought them if any,
+        unless a key is taken; returns ``(events, also)``: per intake its new
+        event, or None when its key was taken (by an event before, or by an
+        earlier intake of the same key), and the value of the SQL
+        expression ``also`` read in the same statement (None without one).
 
-        Raw SQL for correctness, not speed: ``ON CONFLICT DO NOTHING`` makes
+        Raw SQL for correctness first: ``ON CONFLICT DO NOTHING`` makes
         PostgreSQL settle two simultaneous requests with the same key. Under
         Odoo's repeatable-read transactions the loser gets a serialization
         failure, Odoo retries its whole request, and the retry finds the
-        winner's event and answers with it.
+        winner's event and answers with it. One statement for many: a batch
+        of 100 events cost 100 round trips and as many plans before.
         """
+        if not intakes:
+            return [], None
         now = fields.Datetime.now()
-        occurred_at = envelope.get("occurred_at")
-        if occurred_at:
-            occurred_at = datetime.fromisoformat(occurred_at).astimezone(UTC).replace(tzinfo=None)
-        correlation_id = envelope.get("correlation_id") or str(uuid.uuid4())
+        rows, keys = [], set()
+        for intake in intakes:
+            if intake.key in keys:
+                continue
+            occurred_at = intake.envelope.get("occurred_at")
+            if occurred_at:
+                occurred_at = (
+                    datetime.fromisoformat(occurred_at).astimezone(UTC).replace(tzinfo=None)
+                )
+            keys.add(intake.key)
+            rows.append(
+                (
+                    intake,
+                    intake.envelope.get("correlation_id") or str(uuid.uuid4()),
+                    occurred_at or now,
+                )
+            )
         self.env.cr.execute(
             SQL(
                 """
@@ -385,63 +472,75 @@ class ConstructionSyncEvent(models.Model):
                          payload, payload_hash, occurred_at, received_at, exchange_id,
                          schema_version, state, attempts,
                          create_uid, write_uid, create_date, write_date)
-                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0,
-                            %s, %s, %s, %s)
+                    SELECT %(system)s, %(company)s, item.event_type_id, item.idempotency_key,
+                           item.correlation_id, item.payload, item.payload_hash,
+                           item.occurred_at, %(now)s, %(exchange)s, item.schema_version,
+                           'received', 0, %(uid)s, %(uid)s, %(now)s, %(now)s
+                      FROM unnest(%(types)s::int[], %(keys)s::varchar[],
+                                  %(correlations)s::varchar[], %(payloads)s::text[],
+                                  %(digests)s::varchar[], %(occurred)s::timestamp[],
+                                  %(versions)s::int[])
+                           AS item(event_type_id, idempotency_key, correlation_id, payload,
+                                   payload_hash, occurred_at, schema_version)
                     ON CONFLICT (system_id, idempotency_key) DO NOTHING
-                    RETURNING id
+                    RETURNING id, idempotency_key
                 )
-                SELECT (SELECT id FROM claimed), %s
+                SELECT (SELECT json_object_agg(idempotency_key, id) FROM claimed), %(also)s
                 """,
-                system.id,
-                system.company_id.id,
-                event_type.id,
-                key,
-                correlation_id,
-                json.dumps(envelope["payload"], ensure_ascii=False),
-                digest,
-                occurred_at or now,
-                now,
-                exchange.id if exchange else None,
-                version or None,
-                self.env.uid,
-                self.env.uid,
-                now,
-                now,
-                also if also is not None else SQL("NULL"),
+                system=system.id,
+                company=system.company_id.id,
+                now=now,
+                exchange=exchange.id if exchange else None,
+                uid=self.env.uid,
+                types=[intake.event_type.id for intake, _c, _o in rows],
+                keys=[intake.key for intake, _c, _o in rows],
+                correlations=[correlation for _i, correlation, _o in rows],
+                payloads=[
+                    json.dumps(intake.envelope["payload"], ensure_ascii=False)
+                    for intake, _c, _o in rows
+                ],
+                digests=[intake.digest for intake, _c, _o in rows],
+                occurred=[occurred for _i, _c, occurred in rows],
+                versions=[intake.version or None for intake, _c, _o in rows],
+                also=also if also is not None else SQL("NULL"),
             )
         )
-        event_id, also_value = self.env.cr.fetchone()
-        if not event_id:
-            return None, also_value
-        if exchange:
+        claimed, also_value = self.env.cr.fetchone()
+        claimed = claimed or {}
+        if claimed and exchange:
             # The insert went past the ORM: the exchange's events are read again.
             exchange.invalidate_recordset(["event_ids"])
-        # What it wrote, as the ORM caches it: the answer to the request
-        # reads the new event (which has produced no record yet) with no
-        # query.
-        event = record_cache.remember(
-            self.browse(event_id),
-            (
-                ("system_id", system.id),
-                ("company_id", system.company_id.id),
-                ("event_type_id", event_type.id),
-                ("idempotency_key", key),
-                ("correlation_id", correlation_id),
-                ("payload_hash", digest),
-                ("occurred_at", occurred_at or now),
-                ("received_at", now),
-                ("applied_at", None),
-                ("exchange_id", exchange.id if exchange else None),
-                ("schema_version", version or 0),
-                ("state", "received"),
-                ("attempts", 0),
-                ("error_code", None),
-                ("error_message", None),
-                ("review_decision", None),
-                ("link_ids", ()),
-            ),
-        )
-        return event, also_value
+        events = {}
+        for intake, correlation_id, occurred_at in rows:
+            if intake.key not in claimed:
+                continue
+            # What it wrote, as the ORM caches it: the answer to the request
+            # reads the new event (which has produced no record yet) with no
+            # query.
+            events[intake.key] = record_cache.remember(
+                self.browse(claimed[intake.key]),
+                (
+                    ("system_id", system.id),
+                    ("company_id", system.company_id.id),
+                    ("event_type_id", intake.event_type.id),
+                    ("idempotency_key", intake.key),
+                    ("correlation_id", correlation_id),
+                    ("payload_hash", intake.digest),
+                    ("occurred_at", occurred_at),
+                    ("received_at", now),
+                    ("applied_at", None),
+                    ("exchange_id", exchange.id if exchange else None),
+                    ("schema_version", intake.version or 0),
+                    ("state", "received"),
+                    ("attempts", 0),
+                    ("error_code", None),
+                    ("error_message", None),
+                    ("review_decision", None),
+                    ("link_ids", ()),
+                ),
+            )
+        # a key's first intake has the event, a later one of the same key none
+        return [events.pop(intake.key, None) for intake in intakes], also_value
 
     def _realtime(self):
         """The events to apply at once rather than in the scheduled drain."""

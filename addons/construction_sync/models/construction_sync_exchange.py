@@ -303,13 +303,10 @@ class ConstructionSyncExchange(models.Model):
         Event = self.env["construction.sync.event"].sudo()
         events, created_events = Event, Event
         duplicates = unmapped = 0
-        for index, envelope in enumerate(envelopes):
-            try:
-                event, created = Event._receive(
-                    self.system_id, envelope, f"/{index}", enqueue=False, exchange=self
-                )
-            except ApiError as error:
-                if error.code == "idempotency_conflict":
+        outcomes = Event._receive_many(self.system_id, envelopes, exchange=self)
+        for envelope, outcome in zip(envelopes, outcomes, strict=True):
+            if isinstance(outcome, ApiError):
+                if outcome.code == "idempotency_conflict":
                     duplicates += 1
                     events |= Event.search(
                         [
@@ -318,9 +315,10 @@ class ConstructionSyncExchange(models.Model):
                         ]
                     )
                     continue
-                events |= self._store_unmapped(_refusal(error), envelope, refused_envelope=True)
+                events |= self._store_unmapped(_refusal(outcome), envelope, refused_envelope=True)
                 unmapped += 1
                 continue
+            event, created = outcome
             events |= event
             if created:
                 created_events |= event

@@ -218,6 +218,27 @@ class TestSyncApi(HttpCase, SyncCase):
         event = self.env["construction.sync.event"].search([("idempotency_key", "=", "bt-1")])
         self.assertEqual(event._payload()["name"], "Fences")
 
+    def test_a_batch_sent_again_answers_with_the_events_of_the_first(self):
+        events = [
+            self.envelope(f"again-{n}", code=f"32 31 {n:02d}", name=f"Code {n}")
+            for n in range(1, 4)
+        ]
+        first = self.call("/events/batch", {"events": events}).json()
+        again = self.call(
+            "/events/batch",
+            {"events": [self.envelope("again-4", code="32 31 04", name="Code 4"), *events]},
+        ).json()
+        self.assertEqual(again["summary"], {"accepted": 1, "duplicate": 3, "rejected": 0})
+        self.assertEqual(
+            [result["event"]["id"] for result in again["results"][1:]],
+            [result["event"]["id"] for result in first["results"]],
+        )
+        self.assertEqual(
+            [result["event"]["correlation_id"] for result in again["results"][1:]],
+            [result["event"]["correlation_id"] for result in first["results"]],
+        )
+        self.assertEqual(self.count_events(), 4)
+
     def test_batch_limits(self):
         self.env["ir.config_parameter"].set_param("construction_sync.max_batch_items", 2)
         events = [self.envelope(f"l{n}", code=f"32 31 {n:02d}", name="x") for n in range(1, 4)]
