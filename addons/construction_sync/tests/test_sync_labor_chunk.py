@@ -67,6 +67,10 @@ class TestSyncLaborChunk(FieldActualsCase):
                 ("account.analytic.line", line.id, event.correlation_id),
             )
             self.assertEqual(event.attempts, 1)
+            self.assertTrue(event.applied_at)
+            self.assertEqual(
+                event.latency_seconds, (event.applied_at - event.received_at).total_seconds()
+            )
             binding = self.env["construction.sync.binding"].search(
                 [
                     ("system_id", "=", self.system.id),
