@@ -290,8 +290,9 @@ class ConstructionSyncExchange(models.Model):
         return events
 
     def _receive_envelopes(self, envelopes, found=None):
-        """Receive canonical ``envelopes`` through the inbox's one method,
-        linked to this exchange, and count them on it along with what the
+        """Receive canonical ``envelopes`` through the inbox's one method
+        (its form for many, ``_receive_many``), linked to this exchange,
+        and count them on it along with what the
         mapping ``found`` (vendor names); returns ``(events of the
         envelopes, the new ones among them)``.
 
