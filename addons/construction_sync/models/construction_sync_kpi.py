@@ -1,8 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields, models, tools
-
-from .construction_sync_monitor import GRAPH_DAYS
+from odoo import api, fields, models, tools
 
 ACTUAL_EVENT_TYPES = (
     "labor.approved",
@@ -68,27 +66,29 @@ class ConstructionSyncKpi(models.Model):
         "usage, delayed actuals and open variances.",
     )
 
+    @api.depends_context("tz", "uid")
     def _compute_graphs(self):
         """One query for every card: per company, project (or none when
         the project is not bound) and day, the field actuals received."""
         Monitor = self.env["construction.sync.monitor"]
-        today = fields.Date.context_today(self)
-        days = [today - timedelta(days=back) for back in range(GRAPH_DAYS - 1, -1, -1)]
+        days, tz = Monitor._graph_days()
         counts = {}
         if self:
             self.env.cr.execute(
                 f"""
-                SELECT e.company_id, b.res_id, e.occurred_at::date, count(*)
+                SELECT e.company_id, b.res_id,
+                       timezone(%(tz)s, timezone('UTC', e.occurred_at))::date, count(*)
                   {EVENTS_WITH_PROJECT}
                  WHERE t.code IN %(actuals)s
                    AND e.company_id IN %(companies)s
-                   AND e.occurred_at >= %(first)s
-                 GROUP BY e.company_id, b.res_id, e.occurred_at::date
+                   AND e.occurred_at >= %(since)s
+                 GROUP BY 1, 2, 3
                 """,
                 {
+                    "tz": tz,
                     "actuals": ACTUAL_EVENT_TYPES,
                     "companies": tuple(self.company_id.ids) or (0,),
-                    "first": days[0],
+                    "since": days[0] - timedelta(days=1),
                 },
             )
             for company_id, project_id, day, count in self.env.cr.fetchall():

@@ -1,7 +1,9 @@
 import json
 from datetime import timedelta
 
-from odoo import fields, models, tools
+import pytz
+
+from odoo import api, fields, models, tools
 
 GRAPH_DAYS = 14
 
@@ -49,32 +51,44 @@ class ConstructionSyncMonitor(models.Model):
         help="Events received per day over the last two weeks that need a person or died.",
     )
 
+    @api.depends_context("tz", "uid")
     def _compute_graphs(self):
         """One query for every card: per system and day, the events applied,
         their median latency and the events received that failed."""
-        today = fields.Date.context_today(self)
-        days = [today - timedelta(days=back) for back in range(GRAPH_DAYS - 1, -1, -1)]
+        days, tz = self._graph_days()
         figures = {}
         system_ids = self.system_id.ids
         if system_ids:
             self.env.cr.execute(
                 """
+                WITH local AS (
+                    SELECT e.system_id, e.state, e.latency_seconds,
+                           timezone(%(tz)s, timezone('UTC', e.applied_at))::date AS applied_on,
+                           timezone(%(tz)s, timezone('UTC', e.received_at))::date AS received_on
+                      FROM construction_sync_event e
+                     WHERE e.system_id IN %(systems)s
+                       AND (e.applied_at >= %(since)s OR e.received_at >= %(since)s)
+                )
                 SELECT e.system_id, d.day,
-                       count(*) FILTER (WHERE e.state = 'done' AND e.applied_at::date = d.day),
+                       count(*) FILTER (WHERE e.state = 'done' AND e.applied_on = d.day),
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY e.latency_seconds) FILTER (
-                           WHERE e.state = 'done' AND e.applied_at::date = d.day
+                           WHERE e.state = 'done' AND e.applied_on = d.day
                        ),
                        count(*) FILTER (
-                           WHERE e.state IN ('needs_review', 'dead') AND e.received_at::date = d.day
+                           WHERE e.state IN ('needs_review', 'dead') AND e.received_on = d.day
                        )
-                  FROM construction_sync_event e
+                  FROM local e
                   JOIN generate_series(%(first)s::date, %(last)s::date, interval '1 day') AS d(day)
-                    ON e.applied_at::date = d.day OR e.received_at::date = d.day
-                 WHERE e.system_id IN %(systems)s
-                   AND (e.applied_at >= %(first)s OR e.received_at >= %(first)s)
+                    ON e.applied_on = d.day OR e.received_on = d.day
                  GROUP BY e.system_id, d.day
                 """,
-                {"first": days[0], "last": days[-1], "systems": tuple(system_ids)},
+                {
+                    "tz": tz,
+                    "since": days[0] - timedelta(days=1),
+                    "first": days[0],
+                    "last": days[-1],
+                    "systems": tuple(system_ids),
+                },
             )
             for system_id, day, done, latency, failed in self.env.cr.fetchall():
                 figures[system_id, day.date()] = (done, latency or 0.0, failed)
@@ -91,6 +105,15 @@ class ConstructionSyncMonitor(models.Model):
                 self.env._("Failed"),
                 [(day.strftime("%d %b"), failed) for day, (_d, _l, failed) in rows],
             )
+
+    def _graph_days(self):
+        """The graphs' days, ending today, and the time zone that says which
+        day a moment falls on: the reader's, as Odoo's date grouping does
+        (UTC when the reader has none). The timestamps are stored in UTC."""
+        tz = self.env.context.get("tz") or self.env.user.tz
+        tz = tz if tz in pytz.all_timezones_set else "UTC"
+        today = fields.Date.context_today(self.with_context(tz=tz))
+        return [today - timedelta(days=back) for back in range(GRAPH_DAYS - 1, -1, -1)], tz
 
     @staticmethod
     def _line_graph(key, points):

@@ -1,4 +1,7 @@
 import json
+from datetime import UTC, datetime
+
+import pytz
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -52,6 +55,19 @@ class TestSyncGuidance(FieldActualsCase):
         self.assertEqual(
             self.Event.search(action["domain"] + [("state", "=", "needs_review")]), unknown
         )
+
+    def test_the_graphs_count_days_in_the_readers_time_zone(self):
+        # A zone whose date is not UTC's at this hour: twelve hours behind
+        # before noon UTC, fourteen ahead after.
+        tz = "Etc/GMT+12" if datetime.now(UTC).hour < 12 else "Etc/GMT-14"
+        applied = self.labor("z-1") | self.labor("z-2")
+        applied._job_apply()
+        monitor = self.monitor().with_context(tz=tz)
+        throughput = json.loads(monitor.throughput_graph)[0]["values"]
+        today = datetime.now(pytz.timezone(tz)).strftime("%d %b")
+        self.assertNotEqual(today, datetime.now(UTC).strftime("%d %b"))
+        self.assertEqual(throughput[-1], {"x": today, "y": 2}, "applied today, where the reader is")
+        self.assertEqual(sum(point["y"] for point in throughput[:-1]), 0)
 
     def test_an_unknown_reference_says_to_bind_it_and_opens_the_bindings(self):
         event = self.labor("h-1", employee="EMP-404")
