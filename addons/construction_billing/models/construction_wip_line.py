@@ -133,7 +133,7 @@ class ConstructionWipLine(models.Model):
 
     @api.model
     def _cron_generate(self):
-        month_end = self._month_end(fields.Date.today() - relativedelta(months=1))
+        month_end = self._month_end(fields.Date.context_today(self) - relativedelta(months=1))
         companies = self.env["sale.order"]._read_group(
             [("construction_project_id", "!=", False), ("state", "=", "sale")], ["company_id"]
         )

@@ -113,7 +113,9 @@ class SubcontractPortal(http.Controller):
                 }
                 for prefix in ("done", "stored")
             )
-            period_end = fields.Date.to_date(post.get("period_end") or fields.Date.today())
+            period_end = fields.Date.to_date(
+                post.get("period_end") or fields.Date.context_today(application)
+            )
         except ValueError:
             return self._render(order, request.env._("Enter numbers and a date."), 400)
         try:

@@ -142,8 +142,11 @@ class ConstructionSubcontractPayApplication(models.Model):
             if previous:
                 application.period_start = previous.period_end + timedelta(days=1)
             else:
+                # The day the subcontract was confirmed, where the user is.
                 approved = application.order_id.date_approve
-                application.period_start = approved and approved.date()
+                application.period_start = approved and fields.Date.context_today(
+                    application, approved
+                )
 
     @api.depends("project_id", "period_start", "period_end")
     def _compute_evidence(self):
