@@ -247,7 +247,7 @@ class EstimateBridgeCase(ConstructionCase):
         bill = self.env["account.move"].browse(action["res_id"])
         bill.write(
             {
-                "invoice_date": fields.Date.today(),
+                "invoice_date": fields.Date.context_today(bill),
                 "invoice_line_ids": [
                     Command.update(bill.invoice_line_ids.id, {"quantity": quantity})
                 ],

@@ -1,7 +1,7 @@
 import base64
 import json
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.addons.construction_estimate_bridge.tests.common import EstimateBridgeCase
@@ -81,6 +81,17 @@ class SubcontractCase(EstimateBridgeCase):
         cls.PayApp = cls.env["construction.subcontract.pay.application"]
         cls.Document = cls.env["construction.subcontract.document"]
         cls.BackCharge = cls.env["construction.subcontract.back.charge"]
+        # Everyone on the job in the office's time zone, as in a contractor's
+        # database, so that the dates people enter and the ones the suite
+        # derives agree at any hour (a user without a zone reads UTC's date).
+        cls.env["res.users"].union(
+            cls.buyer_controller,
+            cls.sub_user,
+            cls.other_sub_user,
+            cls.field_service,
+            *cls.users.values(),
+        ).tz = cls.env.user.tz
+        cls.today = fields.Date.context_today(cls.env.user)
 
     # ------------------------------------------------------------------
     # Helpers
@@ -148,8 +159,8 @@ class SubcontractCase(EstimateBridgeCase):
                 "name": "COI general liability",
                 "kind": "insurance",
                 "partner_id": (partner or self.subcontractor).id,
-                "date_start": start or date.today() - timedelta(days=200),
-                "date_expiry": expiry or date.today() + timedelta(days=200),
+                "date_start": start or self.today - timedelta(days=200),
+                "date_expiry": expiry or self.today + timedelta(days=200),
                 "attachment": PDF,
                 "attachment_name": "coi.pdf",
             }
@@ -181,7 +192,7 @@ class SubcontractCase(EstimateBridgeCase):
         wizard = (
             self.env["account.payment.register"]
             .with_context(active_model="account.move", active_ids=bills.ids)
-            .create({"payment_date": on_date or fields.Date.today()})
+            .create({"payment_date": on_date or self.today})
         )
         return wizard.action_create_payments()
 

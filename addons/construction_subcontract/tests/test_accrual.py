@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -15,9 +15,9 @@ class TestAccrual(SubcontractCase):
             {"name": "Accrued cost", "code": "218001", "account_type": "liability_current"}
         )
         cls.order = cls.subcontract_from_budget(8000)
-        cls.order.date_approve = date.today() - timedelta(days=70)
+        cls.order.date_approve = cls.today - timedelta(days=70)
         # The month closed last: the first application's period ends with it.
-        cls.month_end = date.today().replace(day=1) - timedelta(days=1)
+        cls.month_end = cls.today.replace(day=1) - timedelta(days=1)
         cls.daily_log(cls.month_end)
         application = cls.PayApp.create({"order_id": cls.order.id, "period_end": cls.month_end})
         application.line_ids.completed_quantity = 2000
@@ -37,7 +37,7 @@ class TestAccrual(SubcontractCase):
         return (
             self.env["construction.subcontract.accrual.wizard"]
             .with_user(self.buyer_controller)
-            .create({"date": as_of or date.today(), "account_id": self.accrual_account.id})
+            .create({"date": as_of or self.today, "account_id": self.accrual_account.id})
         )
 
     def proposals(self, wizard):
@@ -69,4 +69,4 @@ class TestAccrual(SubcontractCase):
         with self.assertRaises(AccessError):
             self.env["construction.subcontract.accrual.wizard"].with_user(
                 self.users["estimator"]
-            ).create({"date": date.today(), "account_id": self.accrual_account.id})
+            ).create({"date": self.today, "account_id": self.accrual_account.id})

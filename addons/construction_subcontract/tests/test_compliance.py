@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -13,11 +13,11 @@ class TestCompliance(SubcontractCase):
         super().setUpClass()
         cls.order = cls.subcontract_from_budget(8000)
         cls.order.user_id = cls.buyer_controller
-        cls.daily_log(date.today())
+        cls.daily_log(cls.today)
 
     def approved(self, done, period_end=None):
         application = self.PayApp.create(
-            {"order_id": self.order.id, "period_end": period_end or date.today()}
+            {"order_id": self.order.id, "period_end": period_end or self.today}
         )
         application.line_ids.completed_quantity = done
         application.with_user(self.buyer_controller).action_approve()
@@ -28,25 +28,25 @@ class TestCompliance(SubcontractCase):
         with self.refused(UserError, "no certificate of insurance valid on"):
             self.pay(bill)
         self.assertEqual(bill.payment_state, "not_paid")
-        expired = self.insurance(expiry=date.today() - timedelta(days=1))
+        expired = self.insurance(expiry=self.today - timedelta(days=1))
         with self.refused(UserError, "Test Paving Subs Inc has no certificate"):
             self.pay(bill)
-        expired.date_expiry = date.today() + timedelta(days=90)
+        expired.date_expiry = self.today + timedelta(days=90)
         self.pay(bill)
         self.assertIn(bill.payment_state, ("paid", "in_payment"))
 
     def test_a_certificate_valid_today_is_not_valid_for_a_later_payment_date(self):
-        self.insurance(expiry=date.today() + timedelta(days=5))
+        self.insurance(expiry=self.today + timedelta(days=5))
         bill = self.approved(2000)
         with self.refused(UserError, "no certificate of insurance"):
-            self.pay(bill, on_date=date.today() + timedelta(days=6))
-        self.pay(bill, on_date=date.today() + timedelta(days=5))
+            self.pay(bill, on_date=self.today + timedelta(days=6))
+        self.pay(bill, on_date=self.today + timedelta(days=5))
 
     def test_the_next_bill_waits_for_the_unconditional_waiver_of_the_previous_payment(self):
         self.insurance()
         first = self.approved(2000)
         self.pay(first)
-        later = date.today() + timedelta(days=31)
+        later = self.today + timedelta(days=31)
         self.daily_log(later)
         second = self.approved(4000, period_end=later)
         previous = first.construction_subcontract_application_id
@@ -69,8 +69,8 @@ class TestCompliance(SubcontractCase):
         self.pay(self.bill(order, 10))
 
     def test_the_buyer_gets_an_activity_thirty_days_before_a_certificate_expires(self):
-        soon = self.insurance(expiry=date.today() + timedelta(days=30))
-        later = self.insurance(expiry=date.today() + timedelta(days=31))
+        soon = self.insurance(expiry=self.today + timedelta(days=30))
+        later = self.insurance(expiry=self.today + timedelta(days=31))
         Document = self.env["construction.subcontract.document"]
         Document._cron_expiring_certificates()
         self.assertEqual(soon.activity_ids.user_id, self.buyer_controller)
@@ -78,7 +78,7 @@ class TestCompliance(SubcontractCase):
         self.assertFalse(later.activity_ids)
         Document._cron_expiring_certificates()
         self.assertEqual(len(soon.activity_ids), 1, "one reminder per expiry date")
-        soon.date_expiry = date.today() + timedelta(days=20)
+        soon.date_expiry = self.today + timedelta(days=20)
         Document._cron_expiring_certificates()
         self.assertEqual(len(soon.activity_ids), 2, "a new expiry date is a new reminder")
 

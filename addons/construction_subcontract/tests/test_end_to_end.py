@@ -2,7 +2,7 @@
 the budget's committed, actual and remaining cost checked at every step."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
@@ -17,7 +17,7 @@ class TestSubcontractEndToEnd(HttpCase, SubcontractCase):
         return application.move_id
 
     def test_budget_line_to_retainage_release_keeps_the_budget_right_at_every_step(self):
-        today = date.today()
+        today = self.today
         paving, traffic = self.paving, self.traffic
         self.assert_figures(paving, 0, 0)
 

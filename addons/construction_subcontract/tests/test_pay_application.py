@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -17,7 +17,7 @@ class TestPayApplication(SubcontractCase):
     def application(self, done, period_end=None):
         """The project manager's application with ``done`` to date on the paving line."""
         application = self.PayApp.with_user(self.buyer_controller).create(
-            {"order_id": self.order.id, "period_end": period_end or date.today()}
+            {"order_id": self.order.id, "period_end": period_end or self.today}
         )
         application.line_ids.completed_quantity = done
         return application
@@ -42,7 +42,7 @@ class TestPayApplication(SubcontractCase):
         application = self.application(2000)
         with self.refused(UserError, "No photo or daily log"):
             application.with_user(self.buyer_controller).action_approve()
-        self.daily_log(date.today())
+        self.daily_log(self.today)
         self.assertEqual(len(application.evidence_daily_log_ids), 1)
         application.with_user(self.buyer_controller).action_approve()
         self.assertEqual(application.state, "approved")
@@ -50,13 +50,13 @@ class TestPayApplication(SubcontractCase):
 
     def test_only_a_project_controller_approves(self):
         application = self.application(2000)
-        self.daily_log(date.today())
+        self.daily_log(self.today)
         with self.refused(UserError, "Only a project controller approves"):
             application.with_user(self.users["estimator"]).action_approve()
         self.assertEqual(application.state, "draft")
 
     def test_approval_drafts_the_bill_with_retainage_withheld_and_budget_follows_posting(self):
-        self.daily_log(date.today())
+        self.daily_log(self.today)
         application = self.application(2000)
         application.with_user(self.buyer_controller).action_approve()
         bill = application.move_id
@@ -84,7 +84,7 @@ class TestPayApplication(SubcontractCase):
         )
 
     def test_the_second_application_bills_only_the_period_and_deducts_agreed_back_charges(self):
-        self.daily_log(date.today())
+        self.daily_log(self.today)
         first = self.application(2000)
         first.with_user(self.buyer_controller).action_approve()
         self.post(first.move_id)
@@ -95,11 +95,11 @@ class TestPayApplication(SubcontractCase):
             {"order_id": self.order.id, "name": "Disputed damage", "amount": 900}
         )
         charge.action_agree()
-        later = date.today() + timedelta(days=31)
+        later = self.today + timedelta(days=31)
         self.daily_log(later - timedelta(days=3))
         second = self.application(4800, period_end=later)
         self.assertEqual(second.number, 2)
-        self.assertEqual(second.period_start, date.today() + timedelta(days=1))
+        self.assertEqual(second.period_start, self.today + timedelta(days=1))
         self.assertEqual(second.line_ids.previous_quantity, 2000)
         self.assertAlmostEqual(second.this_period_amount, 2800)
         self.assertAlmostEqual(second.retainage_total, 480)
@@ -122,7 +122,7 @@ class TestPayApplication(SubcontractCase):
             charge.amount = 10
 
     def test_an_approved_application_cannot_change(self):
-        self.daily_log(date.today())
+        self.daily_log(self.today)
         application = self.application(2000)
         application.with_user(self.buyer_controller).action_approve()
         with self.refused(UserError, "can no longer change"):
@@ -130,11 +130,11 @@ class TestPayApplication(SubcontractCase):
         with self.refused(UserError, "can no longer change"):
             application._record_progress({self.sov_line: 3000}, origin="test")
         with self.refused(UserError, "can no longer change"):
-            application.period_end = date.today() + timedelta(days=5)
+            application.period_end = self.today + timedelta(days=5)
         self.assertEqual(application.line_ids.completed_quantity, 2000)
 
     def test_progress_beyond_the_subcontract_or_below_the_approved_is_refused(self):
-        self.daily_log(date.today())
+        self.daily_log(self.today)
         with self.refused(ValidationError, "more than the 8000"):
             self.application(8000.5)
         first = self.application(2000)
@@ -148,7 +148,7 @@ class TestPayApplication(SubcontractCase):
             self.application(1500)
 
     def test_approval_publishes_the_application_and_the_commitment(self):
-        self.daily_log(date.today())
+        self.daily_log(self.today)
         application = self.application(2000)
         application.with_user(self.buyer_controller).action_approve()
         (approved,) = self.deliveries("subcontract.pay_application.approved")

@@ -61,9 +61,9 @@ class TestSubcontractPortal(HttpCase, SubcontractCase):
         self.assertIn("1,500.00", self.page(self.order).text)
 
     def test_an_approved_application_cannot_be_changed_on_the_portal(self):
-        application = self.PayApp.create({"order_id": self.order.id, "period_end": date.today()})
+        application = self.PayApp.create({"order_id": self.order.id, "period_end": self.today})
         application.line_ids.completed_quantity = 1000
-        self.daily_log(date.today())
+        self.daily_log(self.today)
         application.with_user(self.buyer_controller).action_approve()
         self.authenticate("subk_portal", "subk_portal")
         response = self.submit(
@@ -74,7 +74,7 @@ class TestSubcontractPortal(HttpCase, SubcontractCase):
         self.assertEqual(application.line_ids.completed_quantity, 1000)
 
     def test_another_subcontractor_can_neither_read_nor_submit_mine(self):
-        application = self.PayApp.create({"order_id": self.order.id, "period_end": date.today()})
+        application = self.PayApp.create({"order_id": self.order.id, "period_end": self.today})
         self.authenticate("subk_portal_other", "subk_portal_other")
         page = self.url_open(f"/my/subcontracts/{self.other_order.id}")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]

@@ -2,7 +2,7 @@
 applications: billed with their own retainage through the shared pay
 application arithmetic, then taken back as the work installs them."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -31,7 +31,7 @@ class TestStoredMaterials(SubcontractCase):
         return application.move_id
 
     def test_stored_materials_are_billed_with_their_retainage_then_installed(self):
-        first = self.application(2000, 1500, date.today())
+        first = self.application(2000, 1500, self.today)
         first.stored_retainage_percent = 5
         line = first.line_ids
         self.assertEqual(line.stored_amount, 1500)
@@ -49,7 +49,7 @@ class TestStoredMaterials(SubcontractCase):
         self.assert_figures(self.paving, 4500, 3500)
 
         # the stored materials are installed: no longer stored, now work
-        second = self.application(5000, 0, date.today() + timedelta(days=20))
+        second = self.application(5000, 0, self.today + timedelta(days=20))
         self.assertEqual(second.line_ids.previous_stored_amount, 1500)
         self.assertAlmostEqual(second.this_period_amount, 3000)
         self.assertAlmostEqual(second.stored_this_period, -1500)
@@ -63,7 +63,7 @@ class TestStoredMaterials(SubcontractCase):
         self.assert_figures(self.paving, 3000, 5000)
 
     def test_stored_materials_beyond_the_scheduled_value_or_negative_are_refused(self):
-        application = self.application(6000, 0, date.today())
+        application = self.application(6000, 0, self.today)
         with self.refused(ValidationError, "between 0 and the scheduled value"):
             application.line_ids.stored_amount = 2500
             application.line_ids.flush_recordset()
@@ -72,14 +72,14 @@ class TestStoredMaterials(SubcontractCase):
             application.line_ids.flush_recordset()
 
     def test_an_approved_applications_stored_materials_never_change(self):
-        application = self.application(2000, 500, date.today())
+        application = self.application(2000, 500, self.today)
         self.approve(application)
         with self.refused(UserError, "can no longer change"):
             application.line_ids.stored_amount = 900
         self.assertEqual(application.line_ids.stored_amount, 500)
 
     def test_the_pdf_shows_the_stored_materials_and_their_retainage(self):
-        application = self.application(2000, 1500, date.today())
+        application = self.application(2000, 1500, self.today)
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html(
