@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from odoo import api, fields, models
 
 
@@ -26,7 +28,9 @@ class ProjectTask(models.Model):
                 line,
                 data.get("progress_percent", 100),
                 source="task",
-                date=task.construction_completed_at.date(),
+                # the site's day, as its platform wrote it: an evening's
+                # completion on the 31st is March's work, whatever UTC says
+                date=datetime.fromisoformat(data["completed_at"]).date(),
                 task_id=task.id,
                 note=data.get("notes") or False,
             )

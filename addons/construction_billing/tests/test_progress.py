@@ -1,4 +1,5 @@
 import base64
+from datetime import date
 
 from odoo import Command
 from odoo.addons.construction_field_evidence.lib.tests.images import make_exif, make_image
@@ -121,3 +122,22 @@ class TestFieldProgress(FieldActualsCase, BillingCase):
         )
         self.apply()
         self.assertEqual(len(paving.construction_progress_ids), 1, "a resend proposes nothing more")
+
+    def test_progress_is_dated_the_sites_day_of_completion(self):
+        """Completed on the evening of March 31st west of Greenwich (April
+        1st in UTC): the progress is March's, for March's pay application."""
+        contract = self.make_contract()
+        paving = self.schedule_line(contract, self.code_paving)
+        self.task.write({"project_id": self.project.id, "billing_line_id": paving.id})
+        self.receive_event(
+            "field.task.completed",
+            "done-month-end",
+            "2026-04-01T02:31:00+00:00",
+            {
+                "task": "JOB-100-T1",
+                "completed_at": "2026-03-31T19:30:00-07:00",
+                "progress_percent": 25,
+            },
+        )
+        self.apply()
+        self.assertEqual(paving.construction_progress_ids.mapped("date"), [date(2026, 3, 31)])
