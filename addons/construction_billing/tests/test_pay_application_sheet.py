@@ -109,3 +109,26 @@ class TestPayApplicationSheet(BillingCase):
         self.assertEqual(
             (application.completed_and_stored, application.retainage_total), (16312.0, 1631.2)
         )
+
+    def test_the_print_dates_the_contract_on_the_readers_day(self):
+        """A contract signed on the evening of March 1st in New York is
+        stored on March 2nd in UTC: its reader in New York prints March
+        1st, in the language's format like the period's end."""
+        contract = self.contract(2)
+        contract.date_order = "2026-03-02 01:30:00"
+        self.pm.tz = "America/New_York"
+        application = (
+            self.env["construction.pay.application"]
+            .with_user(self.pm)
+            .create({"contract_id": contract.id, "period_to": "2026-03-31"})
+        )
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.pm)
+            ._render_qweb_html(
+                "construction_billing.action_report_pay_application", application.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn('class="o_pay_application_contract_date">03/01/2026<', html)
+        self.assertIn("Period To <span>03/31/2026</span>", html)
