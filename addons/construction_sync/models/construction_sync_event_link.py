@@ -50,14 +50,13 @@ class ConstructionSyncEventLink(models.Model):
         and bindings, each computing a related field, was a tenth of the
         chunk's CPU. The events' ``link_ids`` are read again after it."""
         rows = [
-            (event.id, record._name, record.id)
+            (event.id, event.correlation_id or None, record._name, record.id)
             for event, records in produced.items()
             for record in records
         ]
         if not rows:
             return
-        events = self.env["construction.sync.event"].browse({row[0] for row in rows})
-        events.flush_recordset(["correlation_id"])
+        events, correlations, models, ids = (list(column) for column in zip(*rows, strict=True))
         now = self.env.cr.now()
         self.env.cr.execute(
             SQL(
@@ -65,20 +64,21 @@ class ConstructionSyncEventLink(models.Model):
                 INSERT INTO construction_sync_event_link
                     (event_id, correlation_id, res_model, res_id,
                      create_uid, create_date, write_uid, write_date)
-                SELECT item.event_id, event.correlation_id, item.res_model, item.res_id,
+                SELECT item.event_id, item.correlation_id, item.res_model, item.res_id,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(events)s::int[], %(models)s::varchar[], %(ids)s::int[])
-                       AS item(event_id, res_model, res_id)
-                  JOIN construction_sync_event event ON event.id = item.event_id
+                  FROM unnest(%(events)s::int[], %(correlations)s::varchar[],
+                              %(models)s::varchar[], %(ids)s::int[])
+                       AS item(event_id, correlation_id, res_model, res_id)
                 """,
                 uid=self.env.uid,
                 now=now,
-                events=[row[0] for row in rows],
-                models=[row[1] for row in rows],
-                ids=[row[2] for row in rows],
+                events=events,
+                correlations=correlations,
+                models=models,
+                ids=ids,
             )
         )
-        events.invalidate_recordset(["link_ids"])
+        self.env["construction.sync.event"].browse(events).invalidate_recordset(["link_ids"])
 
     @api.model
     def _events_of(self, records):
