@@ -90,54 +90,40 @@ class TestFieldProgress(FieldActualsCase, BillingCase):
     """A field platform's completed task with its progress proposes progress
     on the schedule line the task is billed on."""
 
-    def test_completed_task_proposes_the_progress_it_reports_once(self):
-        contract = self.make_contract()
-        paving = self.schedule_line(contract, self.code_paving)
+    def paving_billed_by_the_task(self):
+        """The contract's paving line, which the field's task is billed on."""
+        paving = self.schedule_line(self.make_contract(), self.code_paving)
         self.task.write({"project_id": self.project.id, "billing_line_id": paving.id})
+        return paving
+
+    def task_completed(self, key, received_at, completed_at, percent):
+        """The field platform reports the task completed, and it is applied."""
         self.receive_event(
             "field.task.completed",
-            "done-40",
-            "2026-03-12T16:00:00+00:00",
-            {
-                "task": "JOB-100-T1",
-                "completed_at": "2026-03-12T15:45:00-05:00",
-                "progress_percent": 40,
-            },
+            key,
+            received_at,
+            {"task": "JOB-100-T1", "completed_at": completed_at, "progress_percent": percent},
         )
         self.apply()
+
+    def test_completed_task_proposes_the_progress_it_reports_once(self):
+        paving = self.paving_billed_by_the_task()
+        self.task_completed("done-40", "2026-03-12T16:00:00+00:00", "2026-03-12T15:45:00-05:00", 40)
         proposals = paving.construction_progress_ids
         self.assertEqual(
             [(p.amount, p.source, p.task_id, p.state) for p in proposals],
             [(3960.0, "task", self.task, "proposed")],
         )
-        self.receive_event(
-            "field.task.completed",
-            "done-40-again",
-            "2026-03-12T17:00:00+00:00",
-            {
-                "task": "JOB-100-T1",
-                "completed_at": "2026-03-12T15:45:00-05:00",
-                "progress_percent": 40,
-            },
+        self.task_completed(
+            "done-40-again", "2026-03-12T17:00:00+00:00", "2026-03-12T15:45:00-05:00", 40
         )
-        self.apply()
         self.assertEqual(len(paving.construction_progress_ids), 1, "a resend proposes nothing more")
 
     def test_progress_is_dated_the_sites_day_of_completion(self):
         """Completed on the evening of March 31st west of Greenwich (April
         1st in UTC): the progress is March's, for March's pay application."""
-        contract = self.make_contract()
-        paving = self.schedule_line(contract, self.code_paving)
-        self.task.write({"project_id": self.project.id, "billing_line_id": paving.id})
-        self.receive_event(
-            "field.task.completed",
-            "done-month-end",
-            "2026-04-01T02:31:00+00:00",
-            {
-                "task": "JOB-100-T1",
-                "completed_at": "2026-03-31T19:30:00-07:00",
-                "progress_percent": 25,
-            },
+        paving = self.paving_billed_by_the_task()
+        self.task_completed(
+            "done-month-end", "2026-04-01T02:31:00+00:00", "2026-03-31T19:30:00-07:00", 25
         )
-        self.apply()
         self.assertEqual(paving.construction_progress_ids.mapped("date"), [date(2026, 3, 31)])
