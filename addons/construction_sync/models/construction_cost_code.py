@@ -1,4 +1,4 @@
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -369,6 +369,58 @@ class ConstructionCostCode(models.Model):
             record = self.create(dict(vals, company_id=company.id))
         Resolver._bind(event, binding, record, external_id)
         return record
+
+    @api.model
+    def _sync_apply_upsert_chunk(self, events):
+        """:meth:`_sync_apply_upsert` of many events at once, for the codes
+        new to the company: no binding, no code of that number in the
+        company or shared (archived ones included), once in the chunk, no
+        unit to resolve. Their codes are made by one ``create`` (one
+        analytic account, chatter note and publication round for all) and
+        their bindings by one insert. Returns ``{event: code}``; the others
+        (updates, resends, units, numbers that are not MasterFormat) are
+        left to the engine, which applies them one by one."""
+        Resolver = self.env["construction.sync.resolver"]
+        system = events.system_id
+        company = system.company_id
+        fresh = {}
+        for event in events:
+            data = event._payload()
+            if "unit" in data:
+                continue
+            try:
+                vals = self._normalize_vals({"code": data["code"], "name": data["name"]})
+            except ValidationError:
+                continue  # said precisely when applied alone
+            vals.update((key, data[key]) for key in ("cost_type", "active") if key in data)
+            fresh[event] = (data.get("external_id") or data["code"], vals)
+        externals = Counter(external for external, _vals in fresh.values())
+        codes = Counter(vals["code"] for _external, vals in fresh.values())
+        bound = Resolver._bindings(system, self._name, externals)
+        # A shared code clashes with the number in any company (the
+        # constraint above); the rights of the handler user come after.
+        domain = [("code", "in", list(codes))]
+        if company:
+            domain.append(("company_id", "in", [company.id, False]))
+        taken = set(self.with_context(active_test=False).sudo().search(domain).mapped("code"))
+        fresh = {
+            event: (external, vals)
+            for event, (external, vals) in fresh.items()
+            if externals[external] == 1
+            and external not in bound
+            and codes[vals["code"]] == 1
+            and vals["code"] not in taken
+        }
+        records = self.create([dict(vals, company_id=company.id) for _e, vals in fresh.values()])
+        Resolver._bind_new(
+            system,
+            self._name,
+            [
+                (event, record.id, external)
+                for (event, (external, _vals)), record in zip(fresh.items(), records, strict=True)
+            ],
+        )
+        return dict(zip(fresh, records, strict=True))
 
     def _sync_check_shared(self, system, vals):
         """Refuse ``system``'s change of this shared code unless it may

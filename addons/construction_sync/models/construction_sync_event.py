@@ -712,8 +712,10 @@ class ConstructionSyncEvent(models.Model):
         one. Returns the events applied.
 
         The chunk runs in the system's handler environment with no single
-        correlation id (each event keeps its own on the inbox row)."""
-        if len(self) < 2:
+        correlation id (each event keeps its own on the inbox row). Events of
+        a type whose foreign writes wait for review are checked one by one
+        (:meth:`_apply_one`)."""
+        if len(self) < 2 or self[0].event_type_id.review_foreign_writes:
             return self.browse()
         handler = self[0].event_type_id._handler()
         handler_env = self[0].system_id._handler_env()

@@ -11,6 +11,7 @@ from . import test_sync_job_cost
 from . import test_sync_kpi
 from . import test_sync_labor
 from . import test_sync_labor_chunk
+from . import test_sync_cost_code_chunk
 from . import test_sync_outbox
 from . import test_sync_pipeline
 from . import test_sync_reconcile

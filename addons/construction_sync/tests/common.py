@@ -177,6 +177,15 @@ class SyncCase(ConstructionCase):
         )
         return event
 
+    def apply_counting(self, events):
+        """Apply ``events`` as their job does; the queries it took."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        events._job_apply()
+        self.env.flush_all()
+        return self.cr.sql_log_count - before
+
 
 class FieldActualsCase(SyncCase):
     """A timekeeping system, an employee, a project with a task, each bound

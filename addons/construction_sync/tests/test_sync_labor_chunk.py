@@ -34,14 +34,6 @@ class TestSyncLaborChunk(FieldActualsCase):
         key = key or f"key-{entry}"
         return self.receive_event("labor.approved", key, occurred_at, payload, False)
 
-    def apply_counting(self, events):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        events._job_apply()
-        self.env.flush_all()
-        return self.cr.sql_log_count - before
-
     def test_a_chunk_of_new_entries_costs_the_queries_of_a_few(self):
         small = self.Event.browse(
             [self.labor(f"TC-S{i}", work_date=f"2026-04-{1 + i:02d}").id for i in range(5)]
