@@ -19,13 +19,26 @@ the machine picks up halfway weighs on all of them alike:
   (one job queues the events waiting, in chunks), taking turns;
 * ``GET /events/<id>`` with a bearer API key.
 
-The jobs the events enqueue run while the next ways are measured, as they
-would in production.
+The server measured is a node as the README's deployment runs it: no job
+runner of its own (``--load=base,web``); ``bin/bench`` runs the runner on a
+second server (``--runner-pid``), on the same cores. Each way's requests
+are measured while that runner is paused (SIGSTOP; nothing of it runs, so
+the way's jobs wait in the database as they would for a runner on other
+cores), then the runner resumes and the way's jobs run to the end before
+the next way starts. So every way is measured on the same idle machine,
+and each carries its own deferred work and none of another's. Printed per
+way: the rate of its answers (what a platform sees; the targets), the
+seconds its jobs then took ("jobs s", on the same 2 cores), and its rate
+until they were done ("done/s": answers and jobs, one after the other, on
+the same cores).
 
     python3 bench/request_path.py --url http://127.0.0.1:8169 --db construction_bench \
-        --api-key KEY --requests 600 --rounds 3 --clients 4
+        --api-key KEY --runner-pid PID --requests 600 --rounds 3 --clients 4
 """
 
+import contextlib
+import os
+import signal
 import time
 import urllib.request
 
@@ -46,6 +59,52 @@ def get(url, api_key=None):
         if response.status != 200:
             raise RuntimeError(response.status)
     return time.perf_counter() - started, None
+
+
+def due_jobs():
+    """The domain of the jobs due to run now, or running (a retry waiting
+    for its time is not due)."""
+    now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    return [
+        ("state", "in", ["pending", "enqueued", "started"]),
+        "|",
+        ("eta", "=", False),
+        ("eta", "<=", now),
+    ]
+
+
+def process_tree(pid):
+    """``pid`` and its descendants (Linux): a server's workers and the job
+    runner, a process of its own under Odoo's prefork server."""
+    children = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as listed:
+            children += [int(child) for child in listed.read().split()]
+    return [pid] + [member for child in children for member in process_tree(child)]
+
+
+@contextlib.contextmanager
+def runner_paused(pid):
+    """The job runner's server stopped for the block, with its workers and
+    runner process: no job is dispatched nor run."""
+    stopped = process_tree(pid)
+    for member in stopped:
+        os.kill(member, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for member in reversed(stopped):
+            os.kill(member, signal.SIGCONT)
+
+
+def drain(rpc, timeout=600):
+    """Wait until no job is due or running; the seconds it took."""
+    started = time.perf_counter()
+    while rpc("queue.job", "search_count", due_jobs()):
+        if time.perf_counter() - started > timeout:
+            raise SystemExit(f"jobs still due or running after {timeout} s")
+        time.sleep(0.1)
+    return time.perf_counter() - started
 
 
 def companycam_system(rpc, run, base_url, intake="request"):
@@ -77,6 +136,9 @@ def main():
     parser = server_parser(__doc__.splitlines()[0], events=0, plain=None, apply_timeout=0)
     parser.add_argument("--requests", type=int, default=600, help="per way, over all rounds")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--runner-pid", type=int, required=True, help="the server running queue_job's runner"
+    )
     args = parser.parse_args()
     run = f"req{int(time.time())}"
     rpc = xmlrpc_caller(args)
@@ -148,19 +210,23 @@ def main():
         ("suite: POST /events, bearer key, grouped", bearer_event, in_mode("grouped")),
         ("suite: GET /events/<id>, bearer API key", lambda: get(event_url, args.api_key)),
     ]
-    totals = {name: [0.0, 0, []] for name, *_rest in ways}
+    # per way: seconds answering, requests, latencies, seconds its jobs ran on
+    totals = {name: [0.0, 0, [], 0.0] for name, *_rest in ways}
+    drain(rpc)
     for _round in range(args.rounds):
         for name, call, *prepare in ways:
             for step in prepare:
                 step()
-            seconds, latencies, _results = run_parallel(
-                args.clients, [call for _ in range(per_round)]
-            )
+            with runner_paused(args.runner_pid):
+                seconds, latencies, _results = run_parallel(
+                    args.clients, [call for _ in range(per_round)]
+                )
             totals[name][0] += seconds
             totals[name][1] += per_round
             totals[name][2] += latencies
+            totals[name][3] += drain(rpc)
     rpc("construction.sync.system.mode", "unlink", [mode_id])
-    rates = {name: count / seconds for name, (seconds, count, _l) in totals.items()}
+    rates = {name: count / seconds for name, (seconds, count, _l, _j) in totals.items()}
     health = rates[ways[0][0]]
     plain = max(rates[ways[1][0]], rates[ways[2][0]])
     targets = {
@@ -173,20 +239,22 @@ def main():
     )
     print(
         f"{'way':<46} {'requests':>8} {'per s':>8} {'p95 ms':>7} {'vs health':>9} "
-        f"{'vs plain':>9}  target"
+        f"{'vs plain':>9} {'jobs s':>7} {'done/s':>7}  target"
     )
-    for name, (_seconds, count, latencies) in totals.items():
+    for name, (seconds, count, latencies, jobs) in totals.items():
         rate = rates[name]
         target, *floors = targets.get(name, ("",))
         verdict = ("met" if rate >= max(floors) else "MISSED") if floors else ""
         print(
             f"{name:<46} {count:>8} {rate:>8.1f} {p95(latencies) * 1000:>7.0f} "
-            f"{rate / health:>8.0%} {rate / plain:>8.1f}x  {target} {verdict}"
+            f"{rate / health:>8.0%} {rate / plain:>8.1f}x {jobs:>7.1f} "
+            f"{count / (seconds + jobs):>7.1f}  {target} {verdict}"
         )
         record(
             "one event per request",
             name,
-            rate_figure(rate, p95(latencies)),
+            rate_figure(rate, p95(latencies))
+            + (f", done {count / (seconds + jobs):.0f}/s" if name.startswith("suite") else ""),
             rate / plain,
             f"{target} (health {health:.0f}/s)" if target else "",
         )
