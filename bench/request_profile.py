@@ -2,10 +2,12 @@
 API key (one ``cost_code.upserted`` event) and a signed CompanyCam webhook,
 served in-process through Odoo's own WSGI application under ``cProfile``.
 
-Each request is sent ``--requests`` times (the first ones warm the caches
-and are left out); the table gives, per request, the wall time and the
-share of it spent in each stage, measured as the cumulative time of the
-functions that do it.
+Odoo's bare ``GET /web/health`` is served the same way first, the floor
+of any request. Each request is sent ten times to warm the caches, then
+``--requests`` times timed (wall and this process's CPU per request), then
+as many under ``cProfile``: the table gives, per request, the share of
+the profiled time spent in each stage, measured as the cumulative time of
+the functions that do it.
 
     python3 bench/request_profile.py --db construction_bench --addons-path ADDONS \\
         --api-key KEY --requests 200
@@ -76,8 +78,14 @@ def load_server(args):
 
 
 def profile(requests, make):
+    """``(wall, CPU, wall under cProfile, stages)`` per request: ``requests``
+    timed, then as many profiled, after ten that warm the caches."""
     for index in range(10):
         make(index - 10)
+    started, cpu = time.perf_counter(), time.process_time()
+    for index in range(requests):
+        make(index + requests)
+    plain = ((time.perf_counter() - started) / requests, (time.process_time() - cpu) / requests)
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
@@ -85,7 +93,7 @@ def profile(requests, make):
         make(index)
     profiler.disable()
     wall = (time.perf_counter() - started) / requests
-    return wall, stage_times(pstats.Stats(profiler), requests)
+    return (*plain, wall, stage_times(pstats.Stats(profiler), requests))
 
 
 def main():
@@ -162,7 +170,12 @@ def main():
             if mode:
                 modes.create(dict(values, mode=mode))
 
+    def health(_index):
+        response = client.get("/web/health")
+        assert response.status_code == 200, response.get_data()
+
     for title, make, mode in (
+        ("Odoo's GET /web/health (no authentication)", health, None),
         ("POST /events, bearer API key, real-time", bearer_event, None),
         (
             "POST /events, bearer API key, grouped",
@@ -177,8 +190,12 @@ def main():
         ),
     ):
         bearer_mode(mode)
-        wall, stages = profile(args.requests, make)
-        print(f"\n{title}: {wall * 1000:.2f} ms per request in-process (under cProfile)")
+        plain_wall, cpu, wall, stages = profile(args.requests, make)
+        print(
+            f"\n{title}: {plain_wall * 1000:.2f} ms per request in-process, "
+            f"{cpu * 1000:.2f} ms of it this process's CPU (the rest: PostgreSQL "
+            f"and the wait for it); {wall * 1000:.2f} ms under cProfile"
+        )
         print(f"{'stage':<42} {'function':<22} {'ms':>7} {'share':>6}")
         for (stage, function), seconds in sorted(stages.items(), key=lambda item: -item[1]):
             print(f"{stage:<42} {function:<22} {seconds * 1000:>7.2f} {seconds / wall:>6.0%}")
