@@ -260,22 +260,21 @@ class ConstructionCostCode(models.Model):
         """Create or update the analytic account of every cost code.
 
         Rights are checked on the cost code; its account is a mirror the
-        user never edits, hence sudo.
+        user never edits, hence sudo, and without chatter: the cost code's
+        own tracks each change, and whoever made the code does not follow
+        its account.
         """
+        Account = self.env["account.analytic.account"].sudo().with_context(tracking_disable=True)
         missing = self.filtered(lambda record: not record.analytic_account_id)
         if missing:
             plan = self._cost_code_plan()
-            accounts = (
-                self.env["account.analytic.account"]
-                .sudo()
-                .create(
-                    [dict(record._analytic_account_vals(), plan_id=plan.id) for record in missing]
-                )
+            accounts = Account.create(
+                [dict(record._analytic_account_vals(), plan_id=plan.id) for record in missing]
             )
             for record, account in zip(missing, accounts, strict=True):
                 record.analytic_account_id = account
         for record in self - missing:
-            account = record.analytic_account_id.sudo()
+            account = Account.browse(record.analytic_account_id.id)
             current = {
                 "name": account.name,
                 "code": account.code,

@@ -51,6 +51,21 @@ class TestCostCodeAnalytic(ConstructionCase):
         code.action_unarchive()
         self.assertTrue(account.active)
 
+    def test_the_account_mirrors_its_code_without_chatter(self):
+        """The code's chatter tells its history; its account, a mirror,
+        gets no note and no follower of its own."""
+        controller = self.users["controller"]
+        codes = self.CostCode.with_user(controller).with_context(tracking_disable=False)
+        code = codes.create({"code": "32 31 13", "name": "Fences"})
+        code.name = "Chain Link Fences"
+        self.env.flush_all()
+        account = code.analytic_account_id
+        self.assertEqual(account.name, "Chain Link Fences")
+        self.assertFalse(account.message_ids)
+        self.assertFalse(account.message_follower_ids)
+        self.assertEqual(code.message_ids.mapped("body"), ["<p>Construction Cost Code created</p>"])
+        self.assertEqual(code.message_partner_ids, controller.partner_id)
+
     def test_data_divisions_are_shared_accounts(self):
         account = self.division_32.analytic_account_id
         self.assertEqual(account.plan_id, self.plan)
