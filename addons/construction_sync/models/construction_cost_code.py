@@ -374,9 +374,9 @@ class ConstructionCostCode(models.Model):
         """:meth:`_sync_apply_upsert` of many events at once, for the codes
         new to the company: no binding, no code of that number in the
         company or shared (archived ones included), once in the chunk, no
-        unit to resolve. Their codes are made by one ``create`` (one
-        analytic account, chatter note and publication round for all) and
-        their bindings by one insert. Returns ``{event: code}``; the others
+        unit to resolve. Their codes are made by one ``create`` (their
+        analytic accounts, creation notes and publications each made once
+        for all) and their bindings by one insert. Returns ``{event: code}``; the others
         (updates, resends, units, numbers that are not MasterFormat) are
         left to the engine, which applies them one by one."""
         Resolver = self.env["construction.sync.resolver"]
