@@ -13,6 +13,9 @@ each run's events/s, the median wall and CPU milliseconds of a chunk (CPU:
 this process alone, PostgreSQL's work left out, steadier than the wall time
 on a loaded machine) and the median queries per chunk; ``--profile``
 applies one more run under ``cProfile`` and prints where its time went.
+``--cost-codes`` does the same with ``cost_code.upserted`` events of new
+codes from the demo's BidMaster system (``--chunk 1``: one job an event, as
+a real-time event type has).
 
     python3 bench/labor_apply.py --db construction_bench --addons-path ADDONS \\
         --events 1000 --runs 5 --profile 40
@@ -27,9 +30,13 @@ import time
 
 from in_process import add_database_arguments, open_registry
 from labor_events import labor_fixtures, labor_payload
+from sync_events import envelope
 
 import odoo
 from odoo import SUPERUSER_ID, api
+
+# Where the numbers of the cost codes made here start (sync_events.code_number).
+COST_CODE_NUMBERS = 400000
 
 
 class LaborApply:
@@ -110,6 +117,35 @@ class LaborApply:
         return chunks
 
 
+class CostCodeApply(LaborApply):
+    """The same for ``cost_code.upserted`` events of new codes, from the
+    demo's estimating system (the system of record of cost codes)."""
+
+    def prepare(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.system_id = env["construction.sync.system"].search([("code", "=", "bidmaster")]).id
+        if not self.system_id:
+            raise SystemExit("no BidMaster system: run it on a database with the suite's demo data")
+
+    def receive(self, run):
+        """``--events`` events of codes no run made before (numbered after
+        the codes there are), received without jobs: their ids."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            Event = env["construction.sync.event"]
+            system = env["construction.sync.system"].browse(self.system_id)
+            first = env["construction.cost.code"].with_context(active_test=False).search_count([])
+            return [
+                Event._receive(
+                    system,
+                    envelope(first + index, COST_CODE_NUMBERS, run),
+                    enqueue=False,
+                )[0].id
+                for index in range(self.events)
+            ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_database_arguments(parser)
@@ -117,11 +153,14 @@ def main():
     parser.add_argument("--chunk", type=int, default=100, help="events per job")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profile", type=int, default=0, help="functions to print, 0: none")
+    parser.add_argument("--cost-codes", action="store_true", help="new cost codes instead of labor")
     args = parser.parse_args()
-    bench = LaborApply(open_registry(args), args.events, args.chunk)
+    kind = CostCodeApply if args.cost_codes else LaborApply
+    bench = kind(open_registry(args), args.events, args.chunk)
     bench.prepare()
     stamp = int(time.time())
-    print(f"Labor events applied in chunks of {args.chunk}, database {args.db}")
+    what = "Cost code" if args.cost_codes else "Labor"
+    print(f"{what} events applied in chunks of {args.chunk}, database {args.db}")
     print(f"{'run':>4} {'events/s':>9} {'ms/chunk':>9} {'cpu ms/chunk':>13} {'queries/chunk':>14}")
     rates, cpus, queries = [], [], []
     for number in range(args.runs):
