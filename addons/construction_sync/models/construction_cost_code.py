@@ -274,7 +274,7 @@ class ConstructionCostCode(models.Model):
             for record, account in zip(missing, accounts, strict=True):
                 record.analytic_account_id = account
         for record in self - missing:
-            account = Account.browse(record.analytic_account_id.id)
+            account = record.analytic_account_id.with_env(Account.env)
             current = {
                 "name": account.name,
                 "code": account.code,
@@ -346,11 +346,7 @@ class ConstructionCostCode(models.Model):
         binding, record = Resolver._binding(system, self._name, external_id)
         if binding and binding.sync_hash == event.payload_hash and record:
             return record
-        vals = self._normalize_vals({"code": data["code"], "name": data["name"]})
-        if "cost_type" in data:
-            vals["cost_type"] = data["cost_type"]
-        if "active" in data:
-            vals["active"] = data["active"]
+        vals = self._sync_upsert_vals(data)
         if "unit" in data:
             vals["uom_id"] = Resolver._resolve(
                 system, "uom.uom", data["unit"], "/payload/unit", kind="uom", natural=True
@@ -368,6 +364,14 @@ class ConstructionCostCode(models.Model):
             record = self.create(dict(vals, company_id=company.id))
         Resolver._bind(event, binding, record, external_id)
         return record
+
+    @api.model
+    def _sync_upsert_vals(self, data):
+        """The values a ``cost_code.upserted`` payload writes, its number
+        normalized; its unit, if any, is the caller's to resolve."""
+        vals = self._normalize_vals({"code": data["code"], "name": data["name"]})
+        vals.update((key, data[key]) for key in ("cost_type", "active") if key in data)
+        return vals
 
     @api.model
     def _sync_apply_upsert_chunk(self, events):
@@ -388,10 +392,9 @@ class ConstructionCostCode(models.Model):
             if "unit" in data:
                 continue
             try:
-                vals = self._normalize_vals({"code": data["code"], "name": data["name"]})
+                vals = self._sync_upsert_vals(data)
             except ValidationError:
                 continue  # said precisely when applied alone
-            vals.update((key, data[key]) for key in ("cost_type", "active") if key in data)
             fresh[event] = (data.get("external_id") or data["code"], vals)
         externals = Counter(external for external, _vals in fresh.values())
         codes = Counter(vals["code"] for _external, vals in fresh.values())
