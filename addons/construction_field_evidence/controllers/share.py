@@ -42,7 +42,9 @@ class ConstructionShareController(http.Controller):
         methods=["GET"],
         sitemap=False,
     )
-    def share_page(self, token, answered=None):
+    def share_page(self, token, answered=None, **_query):
+        """The client's page; what else the link's query carries (a mail
+        client's tracking parameters) is ignored without a warning."""
         link = self._link_or_404(token)
         link.write({"view_count": link.view_count + 1, "last_viewed_at": fields.Datetime.now()})
         return self._render_page(link, token, answered=bool(answered))
@@ -78,7 +80,7 @@ class ConstructionShareController(http.Controller):
         methods=["GET"],
         sitemap=False,
     )
-    def share_photo(self, token, photo_id, size):
+    def share_photo(self, token, photo_id, size, **_query):
         link = self._link_or_404(token)
         photo = link.site_id._shared_photos().filtered(lambda p: p.id == photo_id)
         if (size not in SIZES and size != ANNOTATED) or not photo:

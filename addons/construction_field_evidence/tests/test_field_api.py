@@ -266,6 +266,16 @@ class TestFieldApi(FieldApiCase):
         self.assertEqual((bad.status_code, bad.json()["code"]), (422, "schema_violation"))
         self.assertEqual(bad.json()["errors"][0]["pointer"], "/correlation_id")
 
+    def test_parameters_a_route_does_not_name_leave_no_warning(self):
+        # Odoo logged a warning on every upload naming its multipart fields,
+        # and any caller could write its own words into the log as made-up
+        # parameter names.
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            uploaded = self.upload_http(self.image(), site_id=self.site.id, client_uuid="cam-quiet")
+            near = self.get(f"/field/sites?lat={NORTH_100M[0]}&lon={NORTH_100M[1]}&made_up=x")
+        self.assertEqual(uploaded.status_code, 201, uploaded.text)
+        self.assertEqual(near.json()["items"][0]["id"], self.site.id)
+
     def test_reference_data(self):
         near = self.get(f"/field/sites?lat={NORTH_100M[0]}&lon={NORTH_100M[1]}&radius=500").json()
         self.assertEqual(near["items"][0]["id"], self.site.id)

@@ -85,6 +85,14 @@ class TestShareLink(FieldEvidenceCase, HttpCase):
         self.assertEqual(response.headers["X-Robots-Tag"], "noindex, nofollow")
         self.assertEqual(self.link.view_count, 1)
 
+    def test_a_mail_clients_tracking_parameters_are_ignored_quietly(self):
+        query = "?utm_source=newsletter&fbclid=IwAR0"
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            page = self.url_open(f"/construction/share/{self.token}{query}")
+            photo = self.url_open(self.photo_url(self.before_photo) + query)
+        self.assertEqual((page.status_code, photo.status_code), (200, 200))
+        self.assertIn("Lakeside Lot", page.text)
+
     def test_photos_of_the_site_are_served_through_the_token(self):
         response = self.url_open(self.photo_url(self.before_photo))
         self.assertEqual(response.status_code, 200)

@@ -6,6 +6,8 @@ Routes raise :class:`~odoo.addons.construction_sync.lib.problem.ApiError`;
 transaction back, so nothing is half-written.
 """
 
+import functools
+import inspect
 import json
 import time
 
@@ -20,8 +22,13 @@ DEFAULT_MAX_BYTES = 1024 * 1024
 
 
 def api_route(path, methods, auth="bearer", **routing):
-    """``http.route`` for a JSON API path below :data:`API_PREFIX`."""
-    return http.route(
+    """``http.route`` for a JSON API path below :data:`API_PREFIX`.
+
+    A parameter the route does not name (the fields of a multipart upload,
+    a query parameter it does not know) is left out quietly: Odoo would
+    log a warning on every such request, naming the parameters in the
+    caller's own words."""
+    route = http.route(
         API_PREFIX + path,
         type="http",
         auth=auth,
@@ -30,6 +37,19 @@ def api_route(path, methods, auth="bearer", **routing):
         save_session=False,
         **routing,
     )
+
+    def decorator(endpoint):
+        named = inspect.signature(endpoint).parameters.keys()
+
+        @functools.wraps(endpoint)
+        def endpoint_of_named_parameters(self, *args, **params):
+            return endpoint(self, *args, **{name: params[name] for name in named & params.keys()})
+
+        # Odoo reads the signature that takes any parameter, not the endpoint's.
+        del endpoint_of_named_parameters.__wrapped__
+        return route(endpoint_of_named_parameters)
+
+    return decorator
 
 
 def json_response(data, status=200, headers=None):
