@@ -54,7 +54,7 @@ class SubcontractPortal(http.Controller):
         )
 
     @http.route("/my/subcontracts", type="http", auth="user", methods=["GET"], website=True)
-    def portal_my_subcontracts(self):
+    def portal_my_subcontracts(self, **_query):
         return request.render(
             "construction_subcontract.portal_my_subcontracts",
             {"orders": self._orders(), "page_name": "subcontracts"},
@@ -63,7 +63,7 @@ class SubcontractPortal(http.Controller):
     @http.route(
         "/my/subcontracts/<int:order_id>", type="http", auth="user", methods=["GET"], website=True
     )
-    def portal_my_subcontract(self, order_id):
+    def portal_my_subcontract(self, order_id, **_query):
         return self._render(self._order(order_id))
 
     @http.route(

@@ -36,6 +36,15 @@ class TestSubcontractPortal(HttpCase, SubcontractCase):
         self.assertEqual(self.page(self.other_order).status_code, 404)
         self.assertEqual(self.url_open("/my/subcontracts/999999999").status_code, 404)
 
+    def test_a_link_with_a_mail_clients_tracking_parameters_opens_quietly(self):
+        self.authenticate("subk_portal", "subk_portal")
+        query = "?utm_source=newsletter&fbclid=IwAR0"
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            listing = self.url_open(f"/my/subcontracts{query}")
+            page = self.url_open(f"/my/subcontracts/{self.order.id}{query}")
+        self.assertEqual((listing.status_code, page.status_code), (200, 200))
+        self.assertIn(self.order.name, page.text)
+
     def test_an_anonymous_visitor_is_sent_to_log_in(self):
         response = self.url_open(f"/my/subcontracts/{self.order.id}", allow_redirects=False)
         self.assertEqual(response.status_code, 303)
