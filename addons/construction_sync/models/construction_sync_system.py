@@ -376,7 +376,13 @@ class ConstructionSyncSystem(models.Model):
     def _handler_env(self, correlation_id=None):
         """The environment handlers of this system's events run in: its
         handler user (the rights of the event types it is granted, nothing
-        more), in the system's company only."""
+        more), in the system's company only.
+
+        What a handler creates gets no "created" note and its handler user
+        does not follow it, as Odoo's mail gateway and its calendar sync
+        create records: the event, its link and its binding already say
+        which system made it and when, and nobody reads the notes of a
+        service user's followings. Later changes are tracked as ever."""
         self.ensure_one()
         return self.env(
             user=self._handler_user(),
@@ -386,6 +392,8 @@ class ConstructionSyncSystem(models.Model):
                 allowed_company_ids=self.company_id.ids,
                 construction_sync_origin_system=self.id,
                 construction_sync_correlation_id=correlation_id,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
             ),
         )
 

@@ -174,3 +174,29 @@ class TestSyncCostCodeChunk(SyncCase):
             {("needs_review", "ownership_review")},
         )
         self.assertFalse(self.code("32 31 13") | self.code("32 31 23"))
+
+    def test_codes_a_system_makes_carry_no_note_nor_follower_and_changes_are_tracked(self):
+        """As Odoo's mail gateway creates records: the event and binding
+        say which system made the code; its handler user follows none of
+        them; what the system changes later is in the code's chatter."""
+        alone = self.upsert("n-1", code="32 31 13", name="Fences")
+        together = self.upsert("n-2", code="32 31 14", name="Gates") | self.upsert(
+            "n-3", code="32 31 15", name="Posts"
+        )
+        alone.with_context(tracking_disable=False)._job_apply()
+        together.with_context(tracking_disable=False)._job_apply()
+        codes = self.code("32 31 13") | self.code("32 31 14") | self.code("32 31 15")
+        self.assertEqual(len(codes), 3)
+        self.assertEqual(set((alone | together).mapped("state")), {"done"})
+        self.assertFalse(codes.message_ids)
+        self.assertFalse(codes.message_follower_ids)
+
+        renamed = self.upsert("n-4", "2026-03-11T17:00:00+00:00", code="32 31 13", name="Chain")
+        renamed.with_context(tracking_disable=False)._job_apply()
+        self.env.cr.precommit.run()  # tracking values are written at commit
+        fences = self.code("32 31 13")
+        changes = fences.message_ids.tracking_value_ids
+        self.assertEqual(
+            (changes.field_id.name, changes.old_value_char, changes.new_value_char),
+            ("name", "Fences", "Chain"),
+        )
