@@ -379,8 +379,8 @@ class ConstructionCostCode(models.Model):
         new to the company: no binding, no code of that number in the
         company or shared (archived ones included), once in the chunk, no
         unit to resolve. Their codes are made by one ``create`` (their
-        analytic accounts, creation notes and publications each made once
-        for all) and their bindings by one insert. Returns ``{event: code}``; the others
+        analytic accounts and publications each made once for all) and
+        their bindings by one insert. Returns ``{event: code}``; the others
         (updates, resends, units, numbers that are not MasterFormat) are
         left to the engine, which applies them one by one."""
         Resolver = self.env["construction.sync.resolver"]
